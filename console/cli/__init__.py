@@ -1,0 +1,64 @@
+"""The `switchboard` command."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from console import __version__
+from console.cli.common import Context
+from console.cli.policy import desk, sla
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    metavar="FILE",
+    envvar="SWITCHBOARD_CONFIG",
+    help="Settings file (TOML). Default: $SWITCHBOARD_CONFIG, else built-in defaults.",
+)
+@click.version_option(__version__, prog_name="switchboard")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """Switchboard: the support desk's dispatch console and desk-agent commands."""
+    ctx.obj = Context(config_path=config_path)
+
+
+cli.add_command(sla)
+cli.add_command(desk)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; every failure ends as one line on stderr and a non-zero status."""
+    try:
+        result = cli.main(args=argv, prog_name="switchboard", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("switchboard: interrupted", err=True)
+        return 130
+    except click.ClickException as exc:
+        click.echo(f"switchboard: {_one_line(exc.format_message())}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("switchboard: interrupted", err=True)
+        return 130
+    except Exception as exc:  # the promise is: never a traceback
+        if os.environ.get("SWITCHBOARD_DEBUG"):
+            raise
+        click.echo(
+            f"switchboard: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+            "(set SWITCHBOARD_DEBUG=1 for details)",
+            err=True,
+        )
+        return 70
+    return result if isinstance(result, int) else 0
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def entry() -> None:
+    sys.exit(main())

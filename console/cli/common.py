@@ -1,0 +1,64 @@
+"""What every `switchboard` command shares: settings, the clock, errors, output."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+from console.clock import Clock, SystemClock
+from console.domain.localtime import LocalTimeError, parse_instant
+from console.settings import Settings, SettingsError, load_settings
+
+
+class UserError(click.ClickException):
+    """A problem with what the user asked for; printed as one line, exit status 1."""
+
+
+@dataclass
+class Context:
+    """The object click passes to every command (`ctx.obj`)."""
+
+    config_path: str | None = None
+    clock: Clock = field(default_factory=SystemClock)
+    _settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings(self.config_path)
+            except SettingsError as exc:
+                raise UserError(str(exc)) from None
+        return self._settings
+
+    def instant(self, text: str | None, option: str) -> datetime:
+        """`text` as a UTC instant (desk-local without an offset), or now when absent."""
+        if text is None:
+            return self.clock.now()
+        try:
+            return parse_instant(text, self.settings.calendar.zone)
+        except LocalTimeError as exc:
+            raise UserError(f"{option}: {exc}") from None
+
+    def desk_time(self, at: datetime | None) -> str | None:
+        """An instant as ISO-8601 with the desk's offset, e.g. 2026-11-30T10:00:00-06:00."""
+        if at is None:
+            return None
+        return at.astimezone(self.settings.calendar.zone).isoformat()
+
+
+pass_context = click.make_pass_decorator(Context, ensure=True)
+
+
+def echo_json(payload: Any) -> None:
+    click.echo(json.dumps(payload, default=_json_default, ensure_ascii=False))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return str(value)

@@ -1,0 +1,83 @@
+"""Turning what people type into instants, in the desk's zone.
+
+A wall-clock time without an offset is desk-local. Two local times need care: one that
+never happens (the hour skipped when clocks go forward) and one that happens twice (the
+hour repeated when they go back). Both are refused with a message that says how to fix
+the input, rather than guessed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ISO_HINT = "an ISO-8601 time such as 2026-11-30T09:15 or 2026-11-30T09:15:00-06:00"
+
+
+class LocalTimeError(ValueError):
+    """A time that cannot be read as one instant."""
+
+
+def zone_named(name: str) -> ZoneInfo:
+    """The IANA zone called `name`, or `LocalTimeError` saying it is unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise LocalTimeError(
+            f"unknown time zone {name!r} (use an IANA name such as America/Chicago)"
+        ) from exc
+
+
+def localize(naive: datetime, zone: ZoneInfo) -> datetime:
+    """Attach `zone` to a wall-clock time, refusing one that is skipped or repeated."""
+    first = naive.replace(tzinfo=zone, fold=0)
+    second = naive.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first
+    back_first = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if back_first != naive:
+        raise LocalTimeError(
+            f"{naive.isoformat(timespec='minutes')} does not exist in {zone.key} "
+            "(clocks skip that hour): give another time or an explicit offset"
+        )
+    offsets = sorted({_fmt_offset(first), _fmt_offset(second)})
+    raise LocalTimeError(
+        f"{naive.isoformat(timespec='minutes')} happens twice in {zone.key} "
+        f"(clocks go back): add an offset, {' or '.join(offsets)}"
+    )
+
+
+def local_at(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant of wall-clock `at` on `day` in `zone` (first occurrence if repeated)."""
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+
+
+def parse_instant(text: str, zone: ZoneInfo) -> datetime:
+    """Read an ISO-8601 time as a UTC instant; without an offset it is local to `zone`."""
+    stripped = text.strip()
+    try:
+        parsed = datetime.fromisoformat(stripped)
+    except ValueError:
+        raise LocalTimeError(f"cannot read {text!r} as a time: expected {ISO_HINT}") from None
+    if len(stripped) <= 10:  # a bare date is too vague to be a request's time
+        raise LocalTimeError(f"{text!r} is a date without a time: expected {ISO_HINT}")
+    if parsed.tzinfo is None:
+        parsed = localize(parsed, zone)
+    return parsed.astimezone(UTC)
+
+
+def parse_date(text: str) -> date:
+    """Read an ISO-8601 calendar date (2026-11-30)."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise LocalTimeError(f"cannot read {text!r} as a date: expected YYYY-MM-DD") from None
+
+
+def _fmt_offset(at: datetime) -> str:
+    offset = at.utcoffset()
+    assert offset is not None
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    minutes = abs(minutes)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
