@@ -1,0 +1,146 @@
+"""Opening the database: the shared Postgres desk database or the embedded SQLite file.
+
+A password in a URL is never printed: every message uses `safe_url`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from console.store.errors import StoreError
+
+APP_NAME = "switchboard"
+EMBEDDED_FILE = "switchboard.sqlite3"
+#: How long an SQLite writer waits for another one before giving up.
+SQLITE_BUSY_MS = 10_000
+
+
+class DatabaseUnavailable(StoreError):
+    """The database cannot be reached or opened; the message names it without a password."""
+
+
+def default_database_path() -> Path:
+    """The embedded SQLite file in the user's data directory."""
+    return Path(platformdirs.user_data_dir(APP_NAME)) / EMBEDDED_FILE
+
+
+def parse_url(text: str | None) -> URL:
+    """`text` as a SQLAlchemy URL; empty means the embedded file. Bare postgres -> psycopg 3."""
+    if not text:
+        return make_url(f"sqlite:///{default_database_path()}")
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise DatabaseUnavailable(f"cannot read {_scrub(text)!r} as a database URL") from None
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() not in ("postgresql", "sqlite"):
+        raise DatabaseUnavailable(
+            f"unsupported database {safe_url(url)!r}: use postgresql+psycopg://... or sqlite:///..."
+        )
+    return url
+
+
+def safe_url(url: URL | str) -> str:
+    """The URL as text with any password replaced by ***."""
+    if isinstance(url, str):
+        try:
+            url = make_url(url)
+        except ArgumentError:
+            return _scrub(url)
+    return url.render_as_string(hide_password=True)
+
+
+def _scrub(text: str) -> str:
+    # An unparseable URL may still hold user:password@; hide whatever sits between.
+    head, sep, tail = text.partition("@")
+    if not sep or "://" not in head:
+        return text
+    scheme, _, userinfo = head.partition("://")
+    return f"{scheme}://{userinfo.split(':')[0]}:***@{tail}"
+
+
+@dataclass
+class Database:
+    """An engine and its sessions; `url` is safe to print."""
+
+    engine: Engine
+    url: str
+    embedded: bool = False
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def user(self) -> str | None:
+        """The database user name of a server database (an identity of last resort)."""
+        return self.engine.url.username
+
+    def sessions(self) -> sessionmaker[Session]:
+        return sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self.sessions()() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def create_database_engine(url: URL, **options: Any) -> Engine:
+    """An engine for `url`; SQLite gets WAL, a busy timeout, foreign keys and IMMEDIATE writes."""
+    if url.get_backend_name() == "sqlite":
+        engine = create_engine(url, **options)
+        _tune_sqlite(engine)
+        return engine
+    options.setdefault("pool_pre_ping", True)
+    return create_engine(url, **options)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # The driver's own transaction handling is off: we send BEGIN ourselves below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Take the write lock up front: a deferred transaction that later writes can fail
+        # at once with "database is locked" instead of waiting its turn.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def open_database(text: str | None, **options: Any) -> Database:
+    """Connect to `text` (a URL) or, without one, the embedded file (its folder is created).
+
+    Nothing is migrated here; see `console.store.schema.prepare`.
+    """
+    url = parse_url(text)
+    embedded = not text
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        folder = Path(url.database).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseUnavailable(
+                f"cannot create {folder} for {safe_url(url)}: {exc.strerror}"
+            ) from None
+    return Database(create_database_engine(url, **options), safe_url(url), embedded)

@@ -1,0 +1,88 @@
+"""Schema revisions (Alembic), configured from code: no alembic.ini needed anywhere.
+
+The revisions live in the repository's top-level `migrations/` folder, found next to
+the `console` package (the project is installed editable).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+import console
+from console.store.db import Database
+from console.store.errors import SchemaMismatch
+
+MIGRATIONS = Path(console.__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    """An Alembic config pointing at `migrations/`, bound to `engine` when given."""
+    if not (MIGRATIONS / "env.py").is_file():
+        raise SchemaMismatch(f"cannot find the migrations folder at {MIGRATIONS}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if engine is not None:
+        config.attributes["engine"] = engine
+    return config
+
+
+def head_revision() -> str:
+    """The revision this version of the code needs."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The database's revision, or None for an empty (never migrated) database."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    command.upgrade(alembic_config(engine), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    command.downgrade(alembic_config(engine), revision)
+
+
+def known_revision(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except Exception:  # alembic raises several kinds for unknown or malformed ids
+        return False
+
+
+def check(database: Database) -> None:
+    """Refuse a database whose revision is not head, with one line saying what to do."""
+    current = current_revision(database.engine)
+    needed = head_revision()
+    if current == needed:
+        return
+    shown = current or "(empty)"
+    if current is not None and not known_revision(current):
+        raise SchemaMismatch(
+            f"database is at revision {shown}, newer than this version of switchboard "
+            f"(needs {needed}): upgrade switchboard"
+        )
+    raise SchemaMismatch(
+        f"database is at revision {shown}, this version needs {needed}: "
+        "run `switchboard db upgrade`"
+    )
+
+
+def prepare(database: Database) -> None:
+    """Make `database` ready for commands: migrate the embedded file on first use, else check.
+
+    A shared database is never migrated behind anyone's back.
+    """
+    if database.embedded and current_revision(database.engine) is None:
+        upgrade(database.engine)
+    check(database)
