@@ -1,0 +1,57 @@
+"""The one write path: every change a person can make, with its audit event.
+
+Each function takes a `Session`, the actor's handle and `now` (plus `Rules` where due
+times or billing apply), checks the actor's role (POLICY.md section 8), writes rows and
+events in one transaction, and returns a plain view of the new state. On any error it
+raises a `console.store.errors.StoreError` subclass and writes nothing.
+"""
+
+from console.store.commands.base import Rules
+from console.store.commands.billing import log_work, record_billing_notice, record_decline
+from console.store.commands.escalations import (
+    escalate,
+    reassign_escalation,
+    set_technical_priority,
+)
+from console.store.commands.people import (
+    add_contact,
+    add_customer,
+    add_shift,
+    add_staff,
+    set_presence,
+)
+from console.store.commands.requests import (
+    assign,
+    log_call_answered,
+    log_email,
+    log_portal_request,
+    log_request,
+    log_voicemail,
+    reopen,
+    resolve,
+    respond,
+)
+
+__all__ = [
+    "Rules",
+    "add_contact",
+    "add_customer",
+    "add_shift",
+    "add_staff",
+    "assign",
+    "escalate",
+    "log_call_answered",
+    "log_email",
+    "log_portal_request",
+    "log_request",
+    "log_voicemail",
+    "log_work",
+    "reassign_escalation",
+    "record_billing_notice",
+    "record_decline",
+    "reopen",
+    "resolve",
+    "respond",
+    "set_presence",
+    "set_technical_priority",
+]

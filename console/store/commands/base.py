@@ -1,0 +1,253 @@
+"""What every command shares: the transaction, the actor's role, input checks, lookups.
+
+A command is a function `(session, actor, now, ...)` wrapped in `@command`: it either
+commits its rows and events together or raises a `StoreError` with nothing written.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, ParamSpec, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from console.domain.calendar import DeskCalendar
+from console.domain.sla import SlaPolicy
+from console.store.enums import Role
+from console.store.errors import (
+    ConflictError,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    PermissionDenied,
+    StoreError,
+)
+from console.store.models import Customer, Event, Staff
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+#: How far ahead of `now` a typed time may be (clocks of two machines disagree a little).
+CLOCK_TOLERANCE = timedelta(minutes=5)
+HANDLE = re.compile(r"[a-z][a-z0-9._-]{0,31}")
+#: Longest text accepted per kind of field, in characters.
+LIMITS = {"name": 200, "summary": 2000, "note": 4000, "reason": 1000, "phone": 40, "email": 254}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The policy a command applies: the desk calendar and the response targets."""
+
+    sla: SlaPolicy
+
+    @property
+    def calendar(self) -> DeskCalendar:
+        return self.sla.calendar
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Rules:
+        return cls(settings.sla_policy)
+
+
+class _Stale(Exception):
+    def __init__(self, entity: str, entity_id: int) -> None:
+        self.entity, self.entity_id = entity, entity_id
+
+
+def command(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run `fn` as one transaction: commit on success, roll back on any error.
+
+    A lost update race (a stale `version`) becomes `ConflictError` naming who changed
+    the row last and when; an integrity violation becomes `InvalidState`.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        session = args[0]
+        assert isinstance(session, Session)
+        try:
+            result = fn(*args, **kwargs)
+            session.commit()
+            return result
+        except _Stale as stale:
+            session.rollback()
+            raise _conflict(session, stale.entity, stale.entity_id) from None
+        except StaleDataError as exc:
+            session.rollback()
+            entity, entity_id = session.info.pop("guarded", ("row", 0))
+            raise _conflict(session, entity, entity_id) from exc
+        except IntegrityError as exc:
+            session.rollback()
+            detail = str(exc.orig).splitlines()[0] if exc.orig else "constraint violated"
+            raise InvalidState(f"the change clashes with existing data ({detail})") from None
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.info.pop("guarded", None)
+
+    return wrapper
+
+
+def _conflict(session: Session, entity: str, entity_id: int) -> ConflictError:
+    try:
+        last = session.scalars(
+            select(Event)
+            .where(Event.entity == entity, Event.entity_id == entity_id)
+            .order_by(Event.id.desc())
+            .limit(1)
+        ).first()
+        version = (last.after or {}).get("version") if last else None
+        return ConflictError(
+            entity, entity_id, last.actor if last else None, last.at if last else None, version
+        )
+    finally:
+        session.rollback()
+
+
+def guard(session: Session, row: Any, entity: str, expected_version: int | None) -> None:
+    """Refuse to change `row` if the caller saw another version; flushes detect races."""
+    session.info["guarded"] = (entity, row.id)
+    if expected_version is not None and row.version != expected_version:
+        raise _Stale(entity, row.id)
+
+
+def save(session: Session) -> None:
+    """Write pending row changes now (before their event), so races surface here."""
+    session.flush()
+
+
+# -- who is acting -------------------------------------------------------------------
+
+ACTIONS_NEED = {
+    Role.AGENT: "an agent, dispatcher or lead",
+    Role.DISPATCHER: "a dispatcher or lead",
+    Role.LEAD: "a lead",
+}
+
+
+def actor(session: Session, handle: str, needs: Role, action: str) -> Staff:
+    """The active staff member `handle`, if their role allows `action` (POLICY.md s. 8)."""
+    staff = staff_named(session, handle, what="acting staff member")
+    if Role(staff.role).rank < needs.rank:
+        raise PermissionDenied(
+            f"{staff.handle} is {_article(staff.role)} {staff.role}; {action} needs "
+            f"{ACTIONS_NEED[needs]}"
+        )
+    return staff
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def staff_named(session: Session, handle: str, what: str = "staff member") -> Staff:
+    """The active staff member with `handle`, or `NotFound`."""
+    key = (handle or "").strip().lower()
+    staff = None
+    if HANDLE.fullmatch(key):
+        staff = session.scalars(select(Staff).where(Staff.handle == key)).first()
+    if staff is None or not staff.active:
+        raise NotFound(f"no active {what} with handle {shown(handle)}")
+    return staff
+
+
+def customer_named(session: Session, name_or_id: str | int) -> Customer:
+    """A customer by id (digits) or municipality name (case-insensitive), or `NotFound`."""
+    text = str(name_or_id).strip()
+    customer = None
+    if text.isdigit() and len(text) < 12:
+        customer = session.get(Customer, int(text))
+    elif 0 < len(text) <= LIMITS["name"]:
+        customer = session.scalars(
+            select(Customer).where(func.lower(Customer.municipality) == text.lower())
+        ).first()
+    if customer is None:
+        raise NotFound(f"no customer {shown(text)}")
+    return customer
+
+
+def shown(text: Any, width: int = 40) -> str:
+    """User input quoted for a one-line message: shortened, control characters escaped."""
+    text = str(text)
+    short = text if len(text) <= width else text[:width] + "…"
+    return repr(short)
+
+
+# -- checking what people typed ------------------------------------------------------
+
+
+def clean_text(
+    value: str | None, field: str, kind: str, *, required: bool = True, multiline: bool = False
+) -> str | None:
+    """`value` trimmed, or `InvalidInput` when empty, too long, or holding control characters."""
+    if value is None or not value.strip():
+        if required:
+            raise InvalidInput(f"{field} is empty")
+        return None
+    limit = LIMITS[kind]
+    if len(value) > limit:
+        raise InvalidInput(f"{field} is too long ({len(value)} characters; at most {limit})")
+    allowed = "\n\t" if multiline else ""
+    for index, char in enumerate(value):
+        if char not in allowed and unicodedata.category(char) in ("Cc", "Cs"):
+            raise InvalidInput(
+                f"{field} contains a control character (U+{ord(char):04X}) at position {index + 1}"
+            )
+    return value.strip()
+
+
+def clean_handle(value: str) -> str:
+    handle = (value or "").strip().lower()
+    if not HANDLE.fullmatch(handle):
+        raise InvalidInput(
+            f"handle {shown(value)} is not 1 to 32 of a-z, 0-9, '.', '_', '-' "
+            "starting with a letter"
+        )
+    return handle
+
+
+def not_future(at: datetime, now: datetime, field: str) -> datetime:
+    if at.tzinfo is None:
+        raise InvalidInput(f"{field} has no time zone")
+    if at > now + CLOCK_TOLERANCE:
+        raise InvalidInput(f"{field} {at.isoformat()} is in the future")
+    return at
+
+
+def one_of(value: str, choices: type, field: str) -> Any:
+    try:
+        return choices(value)
+    except ValueError:
+        accepted = ", ".join(c.value for c in choices)
+        raise InvalidInput(f"{field} {shown(value)} is not one of: {accepted}") from None
+
+
+__all__ = [
+    "CLOCK_TOLERANCE",
+    "InvalidInput",
+    "InvalidState",
+    "NotFound",
+    "PermissionDenied",
+    "Rules",
+    "StoreError",
+    "actor",
+    "clean_handle",
+    "clean_text",
+    "command",
+    "customer_named",
+    "guard",
+    "not_future",
+    "one_of",
+    "save",
+    "shown",
+    "staff_named",
+]

@@ -1,0 +1,163 @@
+"""Commands about time and money: work logs, billing notices, declines (POLICY.md s. 4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from console.domain.billing import Work, needs_billing_notice
+from console.store import audit
+from console.store.commands.base import (
+    Rules,
+    actor,
+    clean_text,
+    command,
+    guard,
+    not_future,
+    one_of,
+    save,
+)
+from console.store.commands.requests import load_request
+from console.store.enums import BillingState, NoticeMethod, Role
+from console.store.errors import InvalidInput, InvalidState
+from console.store.models import BillingNotice, Request, WorkLog
+from console.store.views import NoticeView, RequestView, WorkView, request_view
+
+
+def _billing_event(
+    session: Session, row: Request, by: str, now: datetime, kind: str, before: dict[str, object]
+) -> None:
+    save(session)
+    audit.record(
+        session,
+        actor=by,
+        at=now,
+        kind=kind,
+        entity="request",
+        entity_id=row.id,
+        before=before,
+        after=audit.snapshot(row),
+    )
+
+
+@command
+def log_work(
+    session: Session,
+    actor_handle: str,
+    now: datetime,
+    rules: Rules,
+    *,
+    request_id: int,
+    started_at: datetime,
+    ended_at: datetime,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> WorkView:
+    """Log time worked on a request. After-hours work on a non-emergency request that
+    needed no notice so far turns it to `needs-notice`."""
+    by = actor(session, actor_handle, Role.AGENT, "logging work")
+    row = load_request(session, request_id)
+    guard(session, row, "request", expected_version)
+    text = clean_text(note, "note", "note", required=False, multiline=True)
+    if ended_at <= started_at:
+        raise InvalidInput("work must end after it starts (--to after --from)")
+    not_future(ended_at, now, "end of work")
+    work = WorkLog(
+        request_id=row.id,
+        staff_id=by.id,
+        started_at=started_at,
+        ended_at=ended_at,
+        note=text,
+        logged_at=now,
+    )
+    session.add(work)
+    save(session)
+    audit.record(
+        session,
+        actor=by.handle,
+        at=now,
+        kind="work.logged",
+        entity="work_log",
+        entity_id=work.id,
+        before=None,
+        after=audit.snapshot(work),
+    )
+    if row.billing_state == BillingState.NONE.value and needs_billing_notice(
+        rules.calendar,
+        emergency=row.emergency,
+        received_at=row.received_at,
+        work=[Work(started_at, ended_at)],
+    ):
+        before = audit.snapshot(row)
+        row.billing_state = BillingState.NEEDS_NOTICE.value
+        _billing_event(session, row, by.handle, now, "request.needs-billing-notice", before)
+    return WorkView(work.id, row.id, by.handle, started_at, ended_at, text, row.billing_state)
+
+
+@command
+def record_billing_notice(
+    session: Session,
+    actor_handle: str,
+    now: datetime,
+    *,
+    request_id: int,
+    method: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> NoticeView:
+    """Record that the customer was told after-hours work is billable; time worked after
+    `at` becomes billable."""
+    by = actor(session, actor_handle, Role.AGENT, "recording billing notices")
+    row = load_request(session, request_id)
+    guard(session, row, "request", expected_version)
+    how = one_of(method, NoticeMethod, "method")
+    when = not_future(at or now, now, "notice time")
+    state = BillingState(row.billing_state)
+    if state is BillingState.NONE:
+        raise InvalidState(f"request {row.id} needs no billing notice (no after-hours work)")
+    if state is BillingState.NOTIFIED:
+        raise InvalidState(f"request {row.id} already has its billing notice")
+    notice = BillingNotice(request_id=row.id, given_by_id=by.id, given_at=when, method=how.value)
+    session.add(notice)
+    before = audit.snapshot(row)
+    row.billing_state = BillingState.NOTIFIED.value
+    save(session)
+    audit.record(
+        session,
+        actor=by.handle,
+        at=now,
+        kind="billing-notice.recorded",
+        entity="billing_notice",
+        entity_id=notice.id,
+        before=None,
+        after=audit.snapshot(notice),
+    )
+    _billing_event(session, row, by.handle, now, "request.billing-notified", before)
+    return NoticeView(notice.id, row.id, by.handle, when, how.value, row.billing_state)
+
+
+@command
+def record_decline(
+    session: Session,
+    actor_handle: str,
+    now: datetime,
+    *,
+    request_id: int,
+    expected_version: int | None = None,
+) -> RequestView:
+    """Record that the customer declined after-hours billing: the request waits for the
+    desk to open and runs on the business clock like any other."""
+    by = actor(session, actor_handle, Role.AGENT, "recording billing declines")
+    row = load_request(session, request_id)
+    guard(session, row, "request", expected_version)
+    state = BillingState(row.billing_state)
+    if state is not BillingState.NEEDS_NOTICE:
+        raise InvalidState(
+            f"request {row.id} is in billing state {state.value}: only one that needs a "
+            "billing notice can be declined"
+        )
+    before = audit.snapshot(row)
+    row.billing_state = BillingState.DECLINED.value
+    _billing_event(session, row, by.handle, now, "request.billing-declined", before)
+    return request_view(session, row)

@@ -1,0 +1,168 @@
+"""Commands on escalations: escalate, reassign, set technical priority (POLICY.md s. 5)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from console.domain.escalation import Destination, RoutingError, check_move, route
+from console.store import audit
+from console.store.commands.base import (
+    actor,
+    clean_text,
+    command,
+    guard,
+    save,
+    staff_named,
+)
+from console.store.commands.requests import load_request
+from console.store.enums import Department, EscalationStatus, RequestStatus, Role
+from console.store.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
+from console.store.models import Escalation
+from console.store.views import EscalationView, escalation_view
+
+#: The deepest technical priority accepted (the tracker's order: 1 comes first).
+LAST_PRIORITY = 10_000
+
+
+def load_escalation(session: Session, escalation_id: int) -> Escalation:
+    row = session.get(Escalation, escalation_id) if 0 < escalation_id < 2**31 else None
+    if row is None:
+        raise NotFound(f"no escalation {escalation_id}")
+    return row
+
+
+def _record(
+    session: Session, row: Escalation, by: str, now: datetime, kind: str, before: dict | None
+) -> EscalationView:
+    save(session)
+    audit.record(
+        session,
+        actor=by,
+        at=now,
+        kind=kind,
+        entity="escalation",
+        entity_id=row.id,
+        before=before,
+        after=audit.snapshot(row),
+    )
+    return escalation_view(session, row)
+
+
+@command
+def escalate(
+    session: Session,
+    actor_handle: str,
+    now: datetime,
+    *,
+    request_id: int,
+    kind: str,
+    to: str | None = None,
+    reason: str | None = None,
+) -> EscalationView:
+    """Escalate an open request where the domain routes its kind; `other` needs a person."""
+    by = actor(session, actor_handle, Role.AGENT, "escalating")
+    request = load_request(session, request_id)
+    if request.status != RequestStatus.OPEN.value:
+        raise InvalidState(f"request {request.id} is {request.status}: cannot escalate it")
+    why = clean_text(reason, "reason", "reason", required=False)
+    try:
+        routed = route(kind, to)
+    except RoutingError as exc:
+        raise InvalidInput(str(exc)) from None
+    assignee = staff_named(session, routed.assignee, what="assignee") if routed.assignee else None
+    already = session.scalars(
+        select(Escalation).where(
+            Escalation.request_id == request.id, Escalation.status == EscalationStatus.OPEN.value
+        )
+    ).first()
+    if already:
+        raise InvalidState(
+            f"request {request.id} is already escalated (escalation {already.id}): "
+            "a lead can reassign that one"
+        )
+    row = Escalation(
+        request_id=request.id,
+        kind=str(kind),
+        destination=routed.destination.value,
+        assignee_id=assignee.id if assignee else None,
+        reason=why,
+        technical_priority=None,
+        status=EscalationStatus.OPEN.value,
+        opened_at=now,
+        closed_at=None,
+    )
+    session.add(row)
+    return _record(session, row, by.handle, now, "escalation.opened", None)
+
+
+@command
+def reassign_escalation(
+    session: Session,
+    actor_handle: str,
+    now: datetime,
+    *,
+    escalation_id: int,
+    to: str | None,
+    destination: str | None = None,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> EscalationView:
+    """Give an open escalation to another person, or move it to another destination with a
+    reason. Leads only."""
+    lead = actor(session, actor_handle, Role.LEAD, "reassigning escalations")
+    row = load_escalation(session, escalation_id)
+    guard(session, row, "escalation", expected_version)
+    if row.status != EscalationStatus.OPEN.value:
+        raise InvalidState(f"escalation {row.id} is {row.status}: cannot reassign it")
+    why = clean_text(reason, "reason", "reason", required=False)
+    target = destination or row.destination
+    if target != row.destination:
+        try:
+            moved = check_move(target, to, why)
+        except RoutingError as exc:
+            raise InvalidInput(str(exc)) from None
+        target = moved.destination.value
+    elif not to:
+        raise InvalidInput("reassigning needs a person (--to HANDLE) or a new --destination")
+    assignee = staff_named(session, to, what="assignee") if to else None
+    before = audit.snapshot(row)
+    row.destination = Destination(target).value
+    row.assignee_id = assignee.id if assignee else None
+    if why:
+        row.reason = why
+    if row.destination != Destination.TECHNICAL.value:
+        row.technical_priority = None  # the order belongs to the technical tracker only
+    return _record(session, row, lead.handle, now, "escalation.reassigned", before)
+
+
+@command
+def set_technical_priority(
+    session: Session,
+    actor_handle: str,
+    now: datetime,
+    *,
+    escalation_id: int,
+    priority: int,
+    expected_version: int | None = None,
+) -> EscalationView:
+    """Set an open technical escalation's place in the tracker. Technical leads only."""
+    lead = actor(session, actor_handle, Role.LEAD, "setting technical priority")
+    if lead.department != Department.TECHNICAL.value:
+        raise PermissionDenied(
+            f"{lead.handle} is a {lead.department} lead; technical priority is set by "
+            "technical leads"
+        )
+    row = load_escalation(session, escalation_id)
+    guard(session, row, "escalation", expected_version)
+    if row.status != EscalationStatus.OPEN.value:
+        raise InvalidState(f"escalation {row.id} is {row.status}")
+    if row.destination != Destination.TECHNICAL.value:
+        raise InvalidState(f"escalation {row.id} goes to {row.destination}, not technical")
+    if not 1 <= priority <= LAST_PRIORITY:
+        raise InvalidInput(f"priority must be between 1 and {LAST_PRIORITY}")
+    before = audit.snapshot(row)
+    row.technical_priority = priority
+    return _record(session, row, lead.handle, now, "escalation.prioritised", before)

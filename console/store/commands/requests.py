@@ -1,0 +1,276 @@
+"""Commands on requests: logging them, assigning, responding, resolving, reopening."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from console.domain.billing import needs_billing_notice
+from console.domain.calendar import NoOpeningError
+from console.domain.coverage import Shift as CoverShift
+from console.domain.coverage import ShiftKind, on_call_at
+from console.domain.sla import Channel
+from console.store import audit
+from console.store.commands.base import (
+    Rules,
+    actor,
+    clean_text,
+    command,
+    customer_named,
+    guard,
+    not_future,
+    one_of,
+    save,
+    shown,
+    staff_named,
+)
+from console.store.enums import BillingState, EscalationStatus, RequestStatus, Role
+from console.store.errors import InvalidInput, InvalidState, NotFound
+from console.store.models import Contact, Escalation, Request, Shift, Staff
+from console.store.views import RequestView, request_view
+
+
+def load_request(session: Session, request_id: int) -> Request:
+    row = session.get(Request, request_id) if 0 < request_id < 2**31 else None
+    if row is None:
+        raise NotFound(f"no request {request_id}")
+    return row
+
+
+def _contact(session: Session, customer_id: int, name: str) -> Contact:
+    text = name.strip()
+    query = select(Contact).where(Contact.customer_id == customer_id)
+    if text.isdigit() and len(text) < 12:
+        query = query.where(Contact.id == int(text))
+    else:
+        query = query.where(func.lower(Contact.name) == text.lower()[:200])
+    contact = session.scalars(query).first()
+    if contact is None:
+        raise NotFound(f"no contact {shown(name)} for this customer")
+    return contact
+
+
+def _on_call(session: Session, at: datetime) -> Staff | None:
+    rows = session.execute(
+        select(Shift, Staff.handle)
+        .join(Staff, Staff.id == Shift.staff_id)
+        .where(Shift.kind == ShiftKind.ON_CALL.value, Shift.starts_at <= at, Shift.ends_at > at)
+    ).all()
+    shifts = [CoverShift(h, s.starts_at, s.ends_at, ShiftKind(s.kind)) for s, h in rows]
+    now_on_call = on_call_at(shifts, at)
+    if not now_on_call:
+        return None
+    return session.scalars(select(Staff).where(Staff.handle == now_on_call[0].staff)).first()
+
+
+@command
+def log_request(
+    session: Session,
+    actor_handle: str,
+    now: datetime,
+    rules: Rules,
+    *,
+    channel: str,
+    customer: str | int,
+    summary: str,
+    contact: str | None = None,
+    emergency: bool = False,
+    received_at: datetime | None = None,
+) -> RequestView:
+    """Log a new request and compute its due time (POLICY.md sections 2 to 4).
+
+    A call answered live counts as responded at once. An emergency from a contact who is
+    not designated is marked `emergency_unverified`. An emergency while the desk is
+    closed goes to whoever is on call then. Non-emergency after-hours requests start in
+    billing state `needs-notice`.
+    """
+    agent = actor(session, actor_handle, Role.AGENT, "logging requests")
+    kind = one_of(channel, Channel, "channel")
+    text = clean_text(summary, "summary", "summary")
+    owner = customer_named(session, customer)
+    who = _contact(session, owner.id, contact) if contact else None
+    received = not_future(received_at or now, now, "received time")
+    try:
+        due = rules.sla.due_at(kind, received, emergency)
+    except NoOpeningError as exc:
+        raise InvalidInput(str(exc)) from None
+    calendar = rules.calendar
+    after_hours = needs_billing_notice(calendar, emergency=emergency, received_at=received)
+    assignee = _on_call(session, received) if emergency and not calendar.is_open(received) else None
+    row = Request(
+        customer_id=owner.id,
+        contact_id=who.id if who else None,
+        channel=kind.value,
+        summary=text,
+        received_at=received,
+        emergency=emergency,
+        emergency_unverified=emergency and not (who and who.designated_for_emergencies),
+        status=RequestStatus.OPEN.value,
+        assignee_id=assignee.id if assignee else None,
+        due_at=due,
+        first_response_at=received if kind is Channel.CALL else None,
+        resolved_at=None,
+        billing_state=(BillingState.NEEDS_NOTICE if after_hours else BillingState.NONE).value,
+        logged_by_id=agent.id,
+    )
+    session.add(row)
+    save(session)
+    audit.record(
+        session,
+        actor=agent.handle,
+        at=now,
+        kind="request.logged",
+        entity="request",
+        entity_id=row.id,
+        before=None,
+        after=audit.snapshot(row),
+    )
+    return request_view(session, row)
+
+
+#: A phone call answered live: responded at once, no timer.
+log_call_answered = partial(log_request, channel=Channel.CALL.value)
+#: All lines busy, a voicemail left: call back within the business-clock target.
+log_voicemail = partial(log_request, channel=Channel.VOICEMAIL.value)
+log_email = partial(log_request, channel=Channel.EMAIL.value)
+log_portal_request = partial(log_request, channel=Channel.PORTAL.value)
+
+
+def _change(
+    session: Session,
+    row: Request,
+    by: str,
+    now: datetime,
+    kind: str,
+    before: dict[str, object],
+) -> RequestView:
+    save(session)
+    audit.record(
+        session,
+        actor=by,
+        at=now,
+        kind=kind,
+        entity="request",
+        entity_id=row.id,
+        before=before,
+        after=audit.snapshot(row),
+    )
+    return request_view(session, row)
+
+
+def _open(row: Request, doing: str) -> None:
+    if row.status != RequestStatus.OPEN.value:
+        raise InvalidState(f"request {row.id} is {row.status}: cannot {doing} it")
+
+
+@command
+def assign(
+    session: Session,
+    actor_handle: str,
+    now: datetime,
+    *,
+    request_id: int,
+    to: str,
+    expected_version: int | None = None,
+) -> RequestView:
+    """Give a request to a staff member. Dispatchers and leads."""
+    by = actor(session, actor_handle, Role.DISPATCHER, "assigning requests")
+    row = load_request(session, request_id)
+    guard(session, row, "request", expected_version)
+    _open(row, "assign")
+    target = staff_named(session, to, what="assignee")
+    if row.assignee_id == target.id:
+        raise InvalidState(f"request {row.id} is already assigned to {target.handle}")
+    before = audit.snapshot(row)
+    row.assignee_id = target.id
+    return _change(session, row, by.handle, now, "request.assigned", before)
+
+
+@command
+def respond(
+    session: Session,
+    actor_handle: str,
+    now: datetime,
+    *,
+    request_id: int,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> RequestView:
+    """Record the first response, which stops the request's timer."""
+    by = actor(session, actor_handle, Role.AGENT, "responding")
+    row = load_request(session, request_id)
+    guard(session, row, "request", expected_version)
+    _open(row, "respond to")
+    if row.first_response_at is not None:
+        raise InvalidState(
+            f"request {row.id} already had its first response at "
+            f"{row.first_response_at.isoformat()}"
+        )
+    when = not_future(at or now, now, "response time")
+    if when < row.received_at:
+        raise InvalidInput(f"request {row.id} cannot be answered before it was received")
+    before = audit.snapshot(row)
+    row.first_response_at = when
+    return _change(session, row, by.handle, now, "request.responded", before)
+
+
+@command
+def resolve(
+    session: Session,
+    actor_handle: str,
+    now: datetime,
+    *,
+    request_id: int,
+    expected_version: int | None = None,
+) -> RequestView:
+    """Resolve an open request; its open escalations close with it."""
+    by = actor(session, actor_handle, Role.AGENT, "resolving requests")
+    row = load_request(session, request_id)
+    guard(session, row, "request", expected_version)
+    _open(row, "resolve")
+    before = audit.snapshot(row)
+    row.status, row.resolved_at = RequestStatus.RESOLVED.value, now
+    view = _change(session, row, by.handle, now, "request.resolved", before)
+    escalations = session.scalars(
+        select(Escalation).where(
+            Escalation.request_id == row.id, Escalation.status == EscalationStatus.OPEN.value
+        )
+    ).all()
+    for escalation in escalations:
+        was = audit.snapshot(escalation)
+        escalation.status, escalation.closed_at = EscalationStatus.CLOSED.value, now
+        save(session)
+        audit.record(
+            session,
+            actor=by.handle,
+            at=now,
+            kind="escalation.closed",
+            entity="escalation",
+            entity_id=escalation.id,
+            before=was,
+            after=audit.snapshot(escalation),
+        )
+    return view
+
+
+@command
+def reopen(
+    session: Session,
+    actor_handle: str,
+    now: datetime,
+    *,
+    request_id: int,
+    expected_version: int | None = None,
+) -> RequestView:
+    """Open a resolved request again (its timer state is kept as it was)."""
+    by = actor(session, actor_handle, Role.AGENT, "reopening requests")
+    row = load_request(session, request_id)
+    guard(session, row, "request", expected_version)
+    if row.status != RequestStatus.RESOLVED.value:
+        raise InvalidState(f"request {row.id} is {row.status}: only a resolved one can reopen")
+    before = audit.snapshot(row)
+    row.status, row.resolved_at = RequestStatus.OPEN.value, None
+    return _change(session, row, by.handle, now, "request.reopened", before)

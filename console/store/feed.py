@@ -1,0 +1,352 @@
+"""The live event feed: every committed event, exactly once, to every console.
+
+**Why reading "after the highest id" is not enough.** Event ids come from a sequence
+when the row is inserted, but transactions commit in their own order: a writer that took
+id 41 may commit after the writer that took 42. A reader that saw 42 and then asks for
+"id > 42" never sees 41. Sleeping or re-reading a window only makes the skip rarer.
+
+**What this feed does instead (Postgres).** Every event row carries the id of the
+transaction that wrote it (`pg_current_xact_id()`). Each read runs in one REPEATABLE READ
+snapshot and asks for that snapshot's `xmin`: every transaction with an id below `xmin`
+has finished, so its events are either visible in this snapshot or never will be. The
+position is therefore a pair:
+
+* `horizon`, the `xmin` of the previous read: all events of transactions below it were
+  delivered;
+* `seen`, the ids already delivered whose transaction is at or above the horizon (events
+  of transactions that committed while an older one was still open).
+
+A read fetches events with `transaction_id >= horizon`, delivers those not in `seen`,
+then moves the horizon to the new `xmin` and forgets the seen ids below it. Nothing is
+delayed by an old open transaction (committed events above the horizon are delivered at
+once) and nothing is skipped (an event below the new horizon was visible in the snapshot
+that moved it). `seen` only holds the events of the in-flight window, so it stays small.
+
+**SQLite** has one writer at a time: an event's id is taken inside the write lock and
+committed before any other writer can insert, so ids commit in order and "after the
+highest id" is exact there. It is polled.
+
+**Waking up.** On Postgres one dedicated connection LISTENs on `switchboard_events`; the
+write path sends `pg_notify` in the same transaction as the event. A notification is only
+a wake-up call: the payload is never trusted (NOTIFY is lost while nobody listens, and
+limited to 8000 bytes); each wake-up reads from the position. A safety-net read runs every
+`safety_interval` even without notifications, so a lost one costs at most that.
+
+**Failure.** `Feed.run` never raises into its caller: on a lost connection it reports
+`reconnecting`, then `offline` after `offline_after`, retries forever with capped
+backoff, and on return reads from its position, so every change made meanwhile arrives.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import psycopg
+from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from console.clock import Clock, SystemClock
+from console.store.audit import CHANNEL
+from console.store.models import Event
+
+log = logging.getLogger(__name__)
+
+#: How often a waiting feed checks whether it was asked to stop (seconds).
+STOP_CHECK = 0.25
+
+
+class FeedStatus(StrEnum):
+    LIVE = "live"  # push notifications are flowing (Postgres)
+    POLLING = "polling"  # reading on a timer (SQLite)
+    RECONNECTING = "reconnecting"
+    OFFLINE = "offline"  # reconnecting for longer than `offline_after`
+
+
+@dataclass(frozen=True)
+class FeedState:
+    status: FeedStatus
+    #: When the connection was lost (reconnecting / offline), else None.
+    since: datetime | None = None
+    #: When the feed last read successfully: the age of what is on screen.
+    fresh_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    id: int
+    kind: str
+    entity: str
+    entity_id: int
+    at: datetime
+    actor: str
+    transaction_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Events new since the last batch, and the rows they touched (entity, id)."""
+
+    events: tuple[FeedEvent, ...]
+    touched: frozenset[tuple[str, int]]
+
+    @classmethod
+    def of(cls, events: Iterable[FeedEvent]) -> Batch:
+        events = tuple(events)
+        return cls(events, frozenset((e.entity, e.entity_id) for e in events))
+
+
+@dataclass
+class Position:
+    """Where a reader stands; see the module docstring."""
+
+    horizon: int = 0
+    seen: set[int] = field(default_factory=set)
+    #: SQLite: the highest id delivered.
+    last_id: int = 0
+
+
+EVENT_COLUMNS = (
+    Event.id,
+    Event.kind,
+    Event.entity,
+    Event.entity_id,
+    Event.at,
+    Event.actor,
+    Event.transaction_id,
+)
+
+
+def _to_event(row: Any) -> FeedEvent:
+    return FeedEvent(
+        id=row.id,
+        kind=row.kind,
+        entity=row.entity,
+        entity_id=row.entity_id,
+        at=row.at,
+        actor=row.actor,
+        transaction_id=row.transaction_id,
+    )
+
+
+class EventReader:
+    """Reads the events after a `Position`, gap-free; one engine of its own."""
+
+    def __init__(self, url: URL | str) -> None:
+        self.url = make_url(url) if isinstance(url, str) else url
+        self.postgres = self.url.get_backend_name() == "postgresql"
+        self.engine = _reader_engine(self.url)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def start(self, after_id: int | None = None) -> tuple[Position, list[FeedEvent]]:
+        """A position at the present, with the events after `after_id` (None: no history)."""
+        position = Position()
+        if not self.postgres:
+            with self.engine.connect() as conn:
+                last = conn.execute(text("SELECT coalesce(max(id), 0) FROM events")).scalar_one()
+                position.last_id = int(last)
+                if after_id is None:
+                    return position, []
+                position.last_id = after_id
+            return position, self.read(position)
+        with self.engine.connect() as conn, conn.begin():
+            xmin = _xmin(conn)
+            position.horizon = xmin
+            query = select(*EVENT_COLUMNS).where(Event.transaction_id >= xmin)
+            position.seen = {row.id for row in conn.execute(query)}
+            if after_id is None:
+                return position, []
+            rows = conn.execute(
+                select(*EVENT_COLUMNS).where(Event.id > after_id).order_by(Event.id)
+            )
+            history = [_to_event(row) for row in rows]
+        position.seen |= {e.id for e in history if (e.transaction_id or 0) >= position.horizon}
+        return position, history
+
+    def read(self, position: Position) -> list[FeedEvent]:
+        """Events committed since `position`, each once; advances `position` in place."""
+        if not self.postgres:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(*EVENT_COLUMNS).where(Event.id > position.last_id).order_by(Event.id)
+                )
+                events = [_to_event(row) for row in rows]
+            if events:
+                position.last_id = events[-1].id
+            return events
+        with self.engine.connect() as conn, conn.begin():
+            xmin = _xmin(conn)
+            rows = conn.execute(
+                select(*EVENT_COLUMNS)
+                .where(Event.transaction_id >= position.horizon)
+                .order_by(Event.id)
+            )
+            found = [_to_event(row) for row in rows]
+        events = [e for e in found if e.id not in position.seen]
+        position.horizon = max(position.horizon, xmin)
+        position.seen = {e.id for e in found if (e.transaction_id or 0) >= position.horizon}
+        return events
+
+
+def _xmin(conn: Any) -> int:
+    return int(
+        conn.execute(
+            text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        ).scalar_one()
+    )
+
+
+def _reader_engine(url: URL) -> Engine:
+    if url.get_backend_name() == "postgresql":
+        # One snapshot for the xmin and the rows: see the module docstring.
+        return create_engine(
+            url, isolation_level="REPEATABLE READ", pool_size=1, max_overflow=0, pool_pre_ping=True
+        )
+    engine = create_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # plain reads: never take the write lock
+        dbapi_connection.execute("PRAGMA busy_timeout = 5000")
+
+    return engine
+
+
+BatchHandler = Callable[[Batch], None]
+StateHandler = Callable[[FeedState], None]
+
+
+class Feed:
+    """A console's feed: call `run` in a thread; it calls back with batches and states.
+
+    Callbacks run on the feed's thread; a UI hands them over to its own thread.
+    """
+
+    def __init__(
+        self,
+        url: URL | str,
+        *,
+        clock: Clock | None = None,
+        poll_interval: float = 0.5,
+        safety_interval: float = 5.0,
+        offline_after: float = 30.0,
+        max_backoff: float = 5.0,
+    ) -> None:
+        self.reader = EventReader(url)
+        self.clock = clock or SystemClock()
+        self.poll_interval = poll_interval
+        self.safety_interval = safety_interval
+        self.offline_after = timedelta(seconds=offline_after)
+        self.max_backoff = max_backoff
+        self.position: Position | None = None
+        self.state = FeedState(FeedStatus.RECONNECTING, since=self.clock.now())
+        self._stop = threading.Event()
+        self._listener: psycopg.Connection[Any] | None = None
+
+    # -- control --------------------------------------------------------------------------
+
+    def start_at(self, after_id: int | None = None) -> list[FeedEvent]:
+        """Fix the starting point now (before the caller loads its rows); returns history."""
+        self.position, history = self.reader.start(after_id)
+        return history
+
+    def stop(self) -> None:
+        """Ask `run` to return; it does within `STOP_CHECK` or the poll interval."""
+        self._stop.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    # -- the loop -------------------------------------------------------------------------
+
+    def run(self, on_batch: BatchHandler, on_state: StateHandler | None = None) -> None:
+        """Deliver batches until `stop()`; never raises (errors become states)."""
+        notify_state = on_state or (lambda _state: None)
+        attempt = 0
+        while not self._stop.is_set():
+            try:
+                if self.position is None:
+                    self.start_at(None)
+                if self.reader.postgres:
+                    self._listen(on_batch, notify_state)
+                else:
+                    self._poll(on_batch, notify_state)
+                attempt = 0
+            except (SQLAlchemyError, psycopg.Error, OSError) as exc:
+                log.info("feed lost its connection: %s", exc)
+                self._close_listener()
+                if self._stop.is_set():
+                    break
+                self._set_lost(notify_state)
+                attempt += 1
+                delay = min(self.max_backoff, 0.1 * 2 ** min(attempt, 10))
+                self._stop.wait(delay * random.uniform(0.8, 1.2))
+        self._close_listener()
+        self.reader.dispose()
+
+    def _deliver(self, on_batch: BatchHandler, on_state: StateHandler, status: FeedStatus) -> None:
+        assert self.position is not None
+        events = self.reader.read(self.position)
+        now = self.clock.now()
+        if self.state.status is not status or self.state.since is not None:
+            self.state = FeedState(status, None, now)
+            on_state(self.state)
+        else:
+            self.state = FeedState(status, None, now)
+        if events:
+            on_batch(Batch.of(events))
+
+    def _set_lost(self, on_state: StateHandler) -> None:
+        now = self.clock.now()
+        since = self.state.since or now
+        status = (
+            FeedStatus.OFFLINE if now - since >= self.offline_after else FeedStatus.RECONNECTING
+        )
+        if status is not self.state.status or self.state.since is None:
+            self.state = FeedState(status, since, self.state.fresh_at)
+            on_state(self.state)
+
+    def _poll(self, on_batch: BatchHandler, on_state: StateHandler) -> None:
+        while not self._stop.is_set():
+            self._deliver(on_batch, on_state, FeedStatus.POLLING)
+            self._stop.wait(self.poll_interval)
+
+    def _listen(self, on_batch: BatchHandler, on_state: StateHandler) -> None:
+        url = self.reader.url.set(drivername="postgresql")
+        conninfo = url.render_as_string(hide_password=False)
+        conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=5)
+        self._listener = conn
+        try:
+            conn.execute(f"LISTEN {CHANNEL}")
+            # Read once after LISTEN: anything committed before it is caught here.
+            self._deliver(on_batch, on_state, FeedStatus.LIVE)
+            quiet_since = time.monotonic()
+            while not self._stop.is_set():
+                # Short waits so stop() is noticed quickly; a burst becomes one read.
+                woke = any(True for _note in conn.notifies(timeout=STOP_CHECK, stop_after=1))
+                if self._stop.is_set():
+                    break
+                if woke or time.monotonic() - quiet_since >= self.safety_interval:
+                    self._deliver(on_batch, on_state, FeedStatus.LIVE)
+                    quiet_since = time.monotonic()
+        finally:
+            self._close_listener()
+
+    def _close_listener(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            try:
+                listener.close()
+            except Exception:  # already broken
+                log.debug("closing the listener failed", exc_info=True)

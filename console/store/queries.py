@@ -1,0 +1,91 @@
+"""Reading the store: requests, their history, and what the console lists."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from console.domain.sla import TimerState
+from console.store.commands.base import Rules, customer_named
+from console.store.commands.requests import load_request
+from console.store.enums import RequestStatus
+from console.store.models import BillingNotice, Escalation, Event, Request, Staff, WorkLog
+from console.store.views import (
+    EscalationView,
+    EventView,
+    RequestView,
+    escalation_view,
+    event_view,
+    request_view,
+)
+
+
+def get_request(session: Session, request_id: int) -> RequestView:
+    """The request, or `NotFound`."""
+    return request_view(session, load_request(session, request_id))
+
+
+def request_history(session: Session, request_id: int) -> list[EventView]:
+    """Every event about the request and its escalations, work logs and notices, oldest first."""
+    load_request(session, request_id)
+    related = [
+        ("escalation", select(Escalation.id).where(Escalation.request_id == request_id)),
+        ("work_log", select(WorkLog.id).where(WorkLog.request_id == request_id)),
+        ("billing_notice", select(BillingNotice.id).where(BillingNotice.request_id == request_id)),
+    ]
+    condition = or_(
+        and_(Event.entity == "request", Event.entity_id == request_id),
+        *(
+            and_(Event.entity == entity, Event.entity_id.in_(ids.scalar_subquery()))
+            for entity, ids in related
+        ),
+    )
+    rows = session.scalars(select(Event).where(condition).order_by(Event.id))
+    return [event_view(row) for row in rows]
+
+
+def request_escalations(session: Session, request_id: int) -> list[EscalationView]:
+    rows = session.scalars(
+        select(Escalation).where(Escalation.request_id == request_id).order_by(Escalation.id)
+    )
+    return [escalation_view(session, row) for row in rows]
+
+
+def list_requests(
+    session: Session,
+    *,
+    open_only: bool = False,
+    customer: str | int | None = None,
+    breached_at: datetime | None = None,
+    rules: Rules | None = None,
+    limit: int = 500,
+) -> list[RequestView]:
+    """Requests, newest first; open ones soonest due first.
+
+    With `breached_at` (and `rules`) only those whose timer is breached at that instant.
+    """
+    query = select(Request)
+    if open_only or breached_at is not None:
+        query = query.where(Request.status == RequestStatus.OPEN.value).order_by(
+            Request.due_at.is_(None), Request.due_at, Request.id
+        )
+    else:
+        query = query.order_by(Request.id.desc())
+    if customer is not None:
+        query = query.where(Request.customer_id == customer_named(session, customer).id)
+    views = [request_view(session, row) for row in session.scalars(query.limit(limit))]
+    if breached_at is not None:
+        assert rules is not None, "a breached filter needs the rules"
+        views = [v for v in views if rules.sla.timer(v, breached_at).state is TimerState.BREACHED]
+    return views
+
+
+def staff_count(session: Session) -> int:
+    return len(session.scalars(select(Staff.id)).all())
+
+
+def last_event_id(session: Session) -> int:
+    """The highest event id (0 for none); for tests and tools, not for feed positions."""
+    return session.scalar(select(Event.id).order_by(Event.id.desc()).limit(1)) or 0
