@@ -88,7 +88,7 @@ class Database:
         return self.engine.url.username
 
     def sessions(self) -> sessionmaker[Session]:
-        return sessionmaker(self.engine, expire_on_commit=False)
+        return sessionmaker(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
