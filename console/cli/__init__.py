@@ -9,7 +9,11 @@ import click
 
 from console import __version__
 from console.cli.common import Context
+from console.cli.db import db
+from console.cli.escalations import escalation
+from console.cli.people import contact, customer, presence, roster, staff
 from console.cli.policy import desk, sla
+from console.cli.tickets import ticket
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -29,6 +33,8 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 cli.add_command(sla)
 cli.add_command(desk)
+for _group in (db, ticket, escalation, presence, roster, staff, customer, contact):
+    cli.add_command(_group)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,109 @@
+"""What the desk-agent commands share: the database, who is acting, errors and JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import getpass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from console.cli.common import Context, UserError
+from console.store import schema
+from console.store.commands import Rules
+from console.store.db import Database, open_database
+from console.store.errors import ConflictError, StoreError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def store_options(fn: F) -> F:
+    """Add --database, --as and --json to a command."""
+    fn = click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")(fn)
+    fn = click.option(
+        "--as",
+        "actor",
+        metavar="HANDLE",
+        envvar="SWITCHBOARD_USER",
+        help="Who is acting (default: $SWITCHBOARD_USER, the database user, the login name).",
+    )(fn)
+    return database_option(fn)
+
+
+def database_option(fn: F) -> F:
+    return click.option(
+        "--database",
+        "database_url",
+        metavar="URL",
+        envvar="SWITCHBOARD_DATABASE_URL",
+        help="postgresql+psycopg://... or sqlite:///FILE (default: the embedded file).",
+    )(fn)
+
+
+def rules(ctx: Context) -> Rules:
+    return Rules.from_settings(ctx.settings)
+
+
+@contextmanager
+def opened(ctx: Context, url: str | None, *, check: bool = True) -> Iterator[Database]:
+    """The database, schema-checked (the embedded file is migrated on first use)."""
+    with store_errors():
+        database = open_database(url or ctx.settings.database.url or None)
+    try:
+        with store_errors(database):
+            if check:
+                schema.prepare(database)
+            yield database
+    finally:
+        database.dispose()
+
+
+def identity(actor: str | None, database: Database) -> str:
+    """--as / SWITCHBOARD_USER, else the database user name, else the login name."""
+    if actor:
+        return actor
+    if database.user:
+        return database.user
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        raise UserError("cannot tell who you are: give --as HANDLE") from None
+
+
+@contextmanager
+def store_errors(database: Database | None = None) -> Iterator[None]:
+    """Store errors and database failures as one-line `UserError`s, never a password."""
+    try:
+        yield
+    except ConflictError as exc:
+        raise UserError(str(exc)) from None
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    except (OperationalError, DBAPIError) as exc:
+        where = database.url if database else "the database"
+        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        if database is not None and database.engine.url.password:
+            detail = detail.replace(str(database.engine.url.password), "***")
+        raise UserError(f"database error on {where}: {detail}") from None
+
+
+def plain(ctx: Context, view: Any) -> dict[str, Any]:
+    """A view as JSON-ready data, instants with the desk's offset."""
+    data = dataclasses.asdict(view) if dataclasses.is_dataclass(view) else dict(view)
+    return {key: _value(ctx, value) for key, value in data.items()}
+
+
+def _value(ctx: Context, value: Any) -> Any:
+    if isinstance(value, datetime):
+        return ctx.desk_time(value)
+    if isinstance(value, dict):
+        return {k: _value(ctx, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_value(ctx, v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

@@ -1,0 +1,397 @@
+"""`switchboard ticket`: what desk agents do to requests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from console.cli.common import Context, echo_json, pass_context
+from console.cli.store_access import identity, opened, plain, rules, store_errors, store_options
+from console.domain.escalation import EscalationKind
+from console.domain.sla import Channel
+from console.store import commands, queries
+from console.store.enums import NoticeMethod
+from console.store.views import RequestView
+
+CHANNELS = [c.value for c in Channel]
+KINDS = [k.value for k in EscalationKind]
+METHODS = [m.value for m in NoticeMethod]
+
+
+def run_command(
+    ctx: Context,
+    database_url: str | None,
+    actor: str | None,
+    as_json: bool,
+    action: Callable[[Any, str], Any],
+    line: Callable[[Any], str],
+) -> None:
+    """Open the store, run one command as `actor`, print the changed object."""
+    with opened(ctx, database_url) as database, store_errors(database):
+        who = identity(actor, database)
+        with database.session() as session:
+            result = action(session, who)
+    if as_json:
+        echo_json(plain(ctx, result))
+    else:
+        click.echo(line(result))
+
+
+def _request_line(ctx: Context) -> Callable[[RequestView], str]:
+    def line(view: RequestView) -> str:
+        due = ctx.desk_time(view.due_at) or "no timer"
+        who = view.assignee or "unassigned"
+        return f"request {view.id}: {view.status}, {who}, due {due}, billing {view.billing_state}"
+
+    return line
+
+
+@click.group()
+def ticket() -> None:
+    """Requests: log, assign, respond, escalate, work, bill, resolve."""
+
+
+@ticket.command("new")
+@click.option("--customer", required=True, metavar="NAME|ID")
+@click.option("--channel", required=True, type=click.Choice(CHANNELS))
+@click.option("--summary", required=True, metavar="TEXT")
+@click.option("--contact", metavar="NAME")
+@click.option("--emergency", is_flag=True, help="The website is down or applications fail.")
+@click.option("--received", metavar="ISO", help="When it arrived (default: now).")
+@store_options
+@pass_context
+def ticket_new(
+    ctx: Context,
+    customer: str,
+    channel: str,
+    summary: str,
+    contact: str | None,
+    emergency: bool,
+    received: str | None,
+    database_url: str | None,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Log a new request and print its id."""
+    received_at = ctx.instant(received, "--received") if received else None
+    now = ctx.clock.now()
+    run_command(
+        ctx,
+        database_url,
+        actor,
+        as_json,
+        lambda s, who: commands.log_request(
+            s,
+            who,
+            now,
+            rules(ctx),
+            channel=channel,
+            customer=customer,
+            summary=summary,
+            contact=contact,
+            emergency=emergency,
+            received_at=received_at,
+        ),
+        lambda view: str(view.id),
+    )
+
+
+@ticket.command("assign")
+@click.argument("request_id", metavar="ID", type=int)
+@click.option("--to", "to", required=True, metavar="HANDLE")
+@store_options
+@pass_context
+def ticket_assign(
+    ctx: Context,
+    request_id: int,
+    to: str,
+    database_url: str | None,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Give a request to a staff member (dispatchers and leads)."""
+    now = ctx.clock.now()
+    run_command(
+        ctx,
+        database_url,
+        actor,
+        as_json,
+        lambda s, who: commands.assign(s, who, now, request_id=request_id, to=to),
+        _request_line(ctx),
+    )
+
+
+@ticket.command("respond")
+@click.argument("request_id", metavar="ID", type=int)
+@click.option("--at", "at", metavar="ISO", help="When (default: now).")
+@store_options
+@pass_context
+def ticket_respond(
+    ctx: Context,
+    request_id: int,
+    at: str | None,
+    database_url: str | None,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Record the first response, which stops the timer."""
+    when = ctx.instant(at, "--at") if at else None
+    now = ctx.clock.now()
+    run_command(
+        ctx,
+        database_url,
+        actor,
+        as_json,
+        lambda s, who: commands.respond(s, who, now, request_id=request_id, at=when),
+        _request_line(ctx),
+    )
+
+
+@ticket.command("escalate")
+@click.argument("request_id", metavar="ID", type=int)
+@click.option("--kind", required=True, type=click.Choice(KINDS))
+@click.option("--to", "to", metavar="HANDLE", help="Who takes it (needed for --kind other).")
+@click.option("--reason", metavar="TEXT")
+@store_options
+@pass_context
+def ticket_escalate(
+    ctx: Context,
+    request_id: int,
+    kind: str,
+    to: str | None,
+    reason: str | None,
+    database_url: str | None,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Escalate a request: additional services to Customer Care, product to Technical."""
+    now = ctx.clock.now()
+    run_command(
+        ctx,
+        database_url,
+        actor,
+        as_json,
+        lambda s, who: commands.escalate(
+            s, who, now, request_id=request_id, kind=kind, to=to, reason=reason
+        ),
+        lambda e: (
+            f"escalation {e.id}: request {e.request_id} to {e.destination}"
+            + (f" ({e.assignee})" if e.assignee else "")
+        ),
+    )
+
+
+@ticket.command("work")
+@click.argument("request_id", metavar="ID", type=int)
+@click.option("--from", "start", required=True, metavar="ISO")
+@click.option("--to", "end", required=True, metavar="ISO")
+@click.option("--note", metavar="TEXT")
+@store_options
+@pass_context
+def ticket_work(
+    ctx: Context,
+    request_id: int,
+    start: str,
+    end: str,
+    note: str | None,
+    database_url: str | None,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Log time worked on a request."""
+    started, ended = ctx.instant(start, "--from"), ctx.instant(end, "--to")
+    now = ctx.clock.now()
+    run_command(
+        ctx,
+        database_url,
+        actor,
+        as_json,
+        lambda s, who: commands.log_work(
+            s,
+            who,
+            now,
+            rules(ctx),
+            request_id=request_id,
+            started_at=started,
+            ended_at=ended,
+            note=note,
+        ),
+        lambda w: f"work {w.id} on request {w.request_id}, billing {w.billing_state}",
+    )
+
+
+@ticket.command("notice")
+@click.argument("request_id", metavar="ID", type=int)
+@click.option("--method", required=True, type=click.Choice(METHODS))
+@click.option("--at", "at", metavar="ISO", help="When the customer was told (default: now).")
+@store_options
+@pass_context
+def ticket_notice(
+    ctx: Context,
+    request_id: int,
+    method: str,
+    at: str | None,
+    database_url: str | None,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Record that the customer was told after-hours work is billable."""
+    when = ctx.instant(at, "--at") if at else None
+    now = ctx.clock.now()
+    run_command(
+        ctx,
+        database_url,
+        actor,
+        as_json,
+        lambda s, who: commands.record_billing_notice(
+            s, who, now, request_id=request_id, method=method, at=when
+        ),
+        lambda n: f"request {n.request_id}: billing {n.billing_state}",
+    )
+
+
+@ticket.command("decline")
+@click.argument("request_id", metavar="ID", type=int)
+@store_options
+@pass_context
+def ticket_decline(
+    ctx: Context, request_id: int, database_url: str | None, actor: str | None, as_json: bool
+) -> None:
+    """Record that the customer declined after-hours billing."""
+    now = ctx.clock.now()
+    run_command(
+        ctx,
+        database_url,
+        actor,
+        as_json,
+        lambda s, who: commands.record_decline(s, who, now, request_id=request_id),
+        _request_line(ctx),
+    )
+
+
+@ticket.command("resolve")
+@click.argument("request_id", metavar="ID", type=int)
+@store_options
+@pass_context
+def ticket_resolve(
+    ctx: Context, request_id: int, database_url: str | None, actor: str | None, as_json: bool
+) -> None:
+    """Resolve a request (its open escalations close with it)."""
+    now = ctx.clock.now()
+    run_command(
+        ctx,
+        database_url,
+        actor,
+        as_json,
+        lambda s, who: commands.resolve(s, who, now, request_id=request_id),
+        _request_line(ctx),
+    )
+
+
+@ticket.command("reopen")
+@click.argument("request_id", metavar="ID", type=int)
+@store_options
+@pass_context
+def ticket_reopen(
+    ctx: Context, request_id: int, database_url: str | None, actor: str | None, as_json: bool
+) -> None:
+    """Open a resolved request again."""
+    now = ctx.clock.now()
+    run_command(
+        ctx,
+        database_url,
+        actor,
+        as_json,
+        lambda s, who: commands.reopen(s, who, now, request_id=request_id),
+        _request_line(ctx),
+    )
+
+
+@ticket.command("show")
+@click.argument("request_id", metavar="ID", type=int)
+@store_options
+@pass_context
+def ticket_show(
+    ctx: Context, request_id: int, database_url: str | None, actor: str | None, as_json: bool
+) -> None:
+    """Print a request, its timer and its full event history."""
+    now = ctx.clock.now()
+    with (
+        opened(ctx, database_url) as database,
+        store_errors(database),
+        database.session() as session,
+    ):
+        view = queries.get_request(session, request_id)
+        history = queries.request_history(session, request_id)
+        escalations = queries.request_escalations(session, request_id)
+    timer = ctx.settings.sla_policy.timer(view, now)
+    data = plain(ctx, view)
+    data["timer"] = {
+        "state": timer.state.value,
+        "clock": timer.clock.value,
+        "remaining_seconds": int(timer.remaining.total_seconds()) if timer.remaining else None,
+        "resumes_at": ctx.desk_time(timer.resumes_at),
+    }
+    data["escalations"] = [plain(ctx, e) for e in escalations]
+    data["events"] = [
+        {
+            "id": e.id,
+            "kind": e.kind,
+            "at": ctx.desk_time(e.at),
+            "actor": e.actor,
+            "entity": e.entity,
+            "entity_id": e.entity_id,
+        }
+        for e in history
+    ]
+    if as_json:
+        echo_json(data)
+        return
+    click.echo(_request_line(ctx)(view))
+    click.echo(f"  {view.customer} via {view.channel}: {view.summary}")
+    click.echo(
+        f"  timer {timer.state.value}"
+        + (f", resumes {data['timer']['resumes_at']}" if timer.resumes_at else "")
+    )
+    for e in escalations:
+        click.echo(f"  escalation {e.id}: {e.status}, {e.destination} {e.assignee or ''}")
+    for event in data["events"]:
+        click.echo(f"  {event['at']}  {event['actor']:<12} {event['kind']}")
+
+
+@ticket.command("list")
+@click.option("--open", "open_only", is_flag=True, help="Only open requests, soonest due first.")
+@click.option("--customer", metavar="NAME|ID")
+@click.option("--breached", is_flag=True, help="Only open requests past due now.")
+@store_options
+@pass_context
+def ticket_list(
+    ctx: Context,
+    open_only: bool,
+    customer: str | None,
+    breached: bool,
+    database_url: str | None,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """List requests (newest first; with --open soonest due first)."""
+    now = ctx.clock.now()
+    with (
+        opened(ctx, database_url) as database,
+        store_errors(database),
+        database.session() as session,
+    ):
+        views = queries.list_requests(
+            session,
+            open_only=open_only,
+            customer=customer,
+            breached_at=now if breached else None,
+            rules=rules(ctx),
+        )
+    if as_json:
+        echo_json([plain(ctx, v) for v in views])
+        return
+    for view in views:
+        click.echo(f"{_request_line(ctx)(view)}  [{view.customer}] {view.summary[:60]}")
