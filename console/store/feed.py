@@ -113,6 +113,9 @@ class Position:
     #: SQLite: the highest id delivered.
     last_id: int = 0
 
+    def copy(self) -> Position:
+        return Position(self.horizon, set(self.seen), self.last_id)
+
 
 EVENT_COLUMNS = (
     Event.id,
@@ -275,6 +278,7 @@ class Feed:
         notify_state = on_state or (lambda _state: None)
         attempt = 0
         while not self._stop.is_set():
+            lost = False
             try:
                 if self.position is None:
                     self.start_at(None)
@@ -285,6 +289,11 @@ class Feed:
                 attempt = 0
             except (SQLAlchemyError, psycopg.Error, OSError) as exc:
                 log.info("feed lost its connection: %s", exc)
+                lost = True
+            except Exception:  # a consumer's bug must not kill the feed: log, retry
+                log.exception("feed consumer failed")
+                lost = True
+            if lost:
                 self._close_listener()
                 if self._stop.is_set():
                     break
@@ -297,7 +306,10 @@ class Feed:
 
     def _deliver(self, on_batch: BatchHandler, on_state: StateHandler, status: FeedStatus) -> None:
         assert self.position is not None
-        events = self.reader.read(self.position)
+        # Advance only once the consumer took the batch: if it fails (say its re-read of
+        # the touched rows lost the connection) the same events come again after retry.
+        position = self.position.copy()
+        events = self.reader.read(position)
         now = self.clock.now()
         if self.state.status is not status or self.state.since is not None:
             self.state = FeedState(status, None, now)
@@ -306,6 +318,7 @@ class Feed:
             self.state = FeedState(status, None, now)
         if events:
             on_batch(Batch.of(events))
+        self.position = position
 
     def _set_lost(self, on_state: StateHandler) -> None:
         now = self.clock.now()
