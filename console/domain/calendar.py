@@ -198,14 +198,15 @@ class DeskCalendar:
         if duration < ZERO:
             raise ValueError("duration must not be negative")
         at = _utc(start)
-        if duration == ZERO:
+        if not duration:
             return at
         remaining = duration
-        day = self.local_date(at)
+        day = at.astimezone(self.zone).date()
+        days = self._days
         for _ in range(SEARCH_LIMIT_DAYS + remaining.days * 7):
-            span = self.opening(day)
+            span = days[day] if day in days else self.opening(day)
             if span is not None and at < span[1]:
-                begin = max(span[0], at)
+                begin = span[0] if span[0] > at else at
                 available = span[1] - begin
                 if remaining <= available:
                     return begin + remaining
@@ -225,6 +226,8 @@ class DeskCalendar:
 
 
 def _utc(at: datetime) -> datetime:
+    if at.tzinfo is UTC:
+        return at
     if at.tzinfo is None:
         raise ValueError("a naive datetime has no instant: attach a zone first")
     return at.astimezone(UTC)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Protocol
 
 from console.domain.calendar import DeskCalendar
@@ -39,7 +40,7 @@ class Target:
         if self.minutes < 0:
             raise ValueError("a target cannot be negative")
 
-    @property
+    @cached_property
     def duration(self) -> timedelta:
         return timedelta(minutes=self.minutes)
 
@@ -62,7 +63,12 @@ class SlaRules:
     warning_fraction: float = 0.25
 
     def target(self, channel: Channel | str, emergency: bool = False) -> Target:
-        return self.targets[EMERGENCY if emergency else Channel(channel)]
+        """The target of `channel` (any channel's emergency shares one target)."""
+        try:  # str keys find StrEnum keys: no enum conversion on this hot path
+            return self.targets[EMERGENCY if emergency else channel]
+        except KeyError:
+            accepted = ", ".join(c.value for c in Channel)
+            raise ValueError(f"unknown channel {channel!r} (accepted: {accepted})") from None
 
 
 class TimerState(StrEnum):
@@ -113,12 +119,12 @@ class SlaPolicy:
     ) -> datetime | None:
         """When the first response is due, or None when the channel has no timer."""
         target = self.rules.target(channel, emergency)
-        received = received_at.astimezone(UTC)
-        if target.clock is ClockKind.NONE:
-            return None
-        if target.clock is ClockKind.WALL:
-            return received + target.duration
-        return self.calendar.add_business_time(received, target.duration)
+        clock = target.clock
+        if clock is ClockKind.BUSINESS:
+            return self.calendar.add_business_time(received_at, target.duration)
+        if clock is ClockKind.WALL:
+            return received_at.astimezone(UTC) + target.duration
+        return None
 
     def _left(self, clock: ClockKind, now: datetime, due: datetime) -> timedelta:
         if clock is ClockKind.BUSINESS:
