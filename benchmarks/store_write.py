@@ -1,0 +1,112 @@
+"""Writes per second through the write path (console.store.commands), SQLite and Postgres.
+
+Each agent is a process with its own engine and Session, so Python's GIL does not cap
+the figure. A write is one command: half log an e-mail, half respond to one. Postgres
+runs in a fresh temporary database on 127.0.0.1, dropped afterwards. Prints one JSON
+line last, e.g. {"sqlite_1": 850.2, "sqlite_8": ..., "postgres_1": ..., "postgres_8": ...}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+
+from console.settings import load_settings
+from console.store import commands as c
+from console.store import schema
+from console.store.db import open_database
+
+#: A Wednesday, 10:00 in Chicago: the desk is open, nothing after-hours.
+NOW = datetime(2026, 12, 2, 16, 0, tzinfo=UTC)
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+def prepare(url: str, agents: int) -> None:
+    database = open_database(url)
+    schema.upgrade(database.engine)
+    with database.session() as session:
+        c.add_staff(session, None, NOW, handle="lead", name="L", role="lead", department="desk")
+        for n in range(agents):
+            c.add_staff(session, "lead", NOW, handle=f"agent{n}", name=f"A{n}", role="agent",
+                        department="desk")  # fmt: skip
+        c.add_customer(session, "lead", NOW, municipality="Springfield", liaison="agent0")
+    database.dispose()
+
+
+def agent(url: str, index: int, writes: int, start: object, results: object) -> None:
+    rules = c.Rules.from_settings(load_settings())
+    database = open_database(url)
+    handle = f"agent{index}"
+    with database.session() as session:
+        c.log_email(session, handle, NOW, rules, customer="Springfield", summary="warm-up")
+    start.wait()  # type: ignore[attr-defined]
+    began = time.perf_counter()
+    with database.session() as session:
+        for n in range(writes // 2):
+            now = NOW + timedelta(seconds=n)
+            view = c.log_email(session, handle, now, rules, customer="Springfield", summary="b")
+            c.respond(session, handle, now, request_id=view.id)
+    results.put(time.perf_counter() - began)  # type: ignore[attr-defined]
+    database.dispose()
+
+
+def measure(url: str, agents: int, writes: int) -> float:
+    prepare(url, agents)
+    start = multiprocessing.Event()
+    results: multiprocessing.Queue[float] = multiprocessing.Queue()
+    procs = [
+        multiprocessing.Process(target=agent, args=(url, i, writes, start, results))
+        for i in range(agents)
+    ]
+    for proc in procs:
+        proc.start()
+    time.sleep(1.0)  # let every agent connect and warm up
+    began = time.perf_counter()
+    start.set()
+    for proc in procs:
+        proc.join()
+    elapsed = time.perf_counter() - began
+    total = agents * (writes // 2) * 2
+    return round(total / elapsed, 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--writes", type=int, default=1000, help="writes per agent")
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args(argv)
+    figures: dict[str, object] = {"writes_per_agent": args.writes}
+    with tempfile.TemporaryDirectory() as folder:
+        for agents in (1, 8):
+            url = f"sqlite:///{Path(folder) / f'bench{agents}.sqlite3'}"
+            figures[f"sqlite_{agents}"] = measure(url, agents, args.writes)
+            print(f"sqlite, {agents} agents: {figures[f'sqlite_{agents}']} writes/s", flush=True)
+    if not args.skip_postgres:
+        admin = open_database(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+        for agents in (1, 8):
+            name = f"switchboard_bench_{uuid.uuid4().hex[:10]}"
+            with admin.engine.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            try:
+                figures[f"postgres_{agents}"] = measure(f"{PG_SERVER}/{name}", agents, args.writes)
+                print(f"postgres, {agents} agents: {figures[f'postgres_{agents}']} writes/s",
+                      flush=True)  # fmt: skip
+            finally:
+                with admin.engine.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
