@@ -178,6 +178,22 @@ class CoverageSettings(_Section):
     gap_horizon_days: int = Field(default=7, ge=1, le=60)
 
 
+class FeedSettings(_Section):
+    #: SQLite has no push: how often a console polls (seconds).
+    poll_interval: float = Field(default=0.5, gt=0, le=60)
+    #: Postgres: a read every this many seconds even without a notification.
+    safety_interval: float = Field(default=5.0, gt=0, le=300)
+    #: Reconnecting for longer than this is shown as offline.
+    offline_after: float = Field(default=30.0, gt=0)
+
+
+class ConsoleSettings(_Section):
+    #: Ring the terminal bell on a new emergency or a new breach.
+    bell: bool = True
+    #: Re-sort the queue after this many seconds without a key press.
+    idle_resort_seconds: float = Field(default=3.0, ge=0.5, le=600)
+
+
 class Settings(BaseSettings):
     """Everything configurable, validated once at start-up."""
 
@@ -194,6 +210,10 @@ class Settings(BaseSettings):
     billing: BillingSettings = BillingSettings()
     database: DatabaseSettings = DatabaseSettings()
     coverage: CoverageSettings = CoverageSettings()
+    feed: FeedSettings = FeedSettings()
+    console: ConsoleSettings = ConsoleSettings()
+    #: Binding id to keys, e.g. {"switchboard.quit" = "ctrl+q"}; see the help screen.
+    keymap: dict[str, str] = Field(default_factory=dict)
 
     @classmethod
     def settings_customise_sources(

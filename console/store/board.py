@@ -1,0 +1,454 @@
+"""The console's read side: everything one screen shows, in a few bulk queries.
+
+`Board.load` reads the whole picture once; `Board.changes` re-reads only what a batch
+of feed events touched (one query per kind of row, never one per event or per row), so
+a console on 50,000 open requests stays cheap to keep live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from console.domain.coverage import Presence, Shift, ShiftKind
+from console.store.db import Database
+from console.store.models import (
+    AgentPresence,
+    BillingNotice,
+    Contact,
+    Customer,
+    Escalation,
+    Event,
+    Request,
+    Staff,
+    WorkLog,
+)
+from console.store.models import Shift as ShiftRow
+
+#: Shifts further back than this cannot cover "now" or the gap horizon.
+SHIFT_LOOKBEHIND = timedelta(days=2)
+SHIFT_LOOKAHEAD = timedelta(days=15)
+#: Follow-ups shown: overdue, due today, and due within this many days.
+FOLLOWUP_LOOKAHEAD = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One open request as the queue shows it."""
+
+    id: int
+    customer: str
+    contact: str | None
+    contact_designated: bool
+    channel: str
+    summary: str
+    received_at: datetime
+    emergency: bool
+    emergency_unverified: bool
+    assignee: str | None
+    due_at: datetime | None
+    first_response_at: datetime | None
+    billing_state: str
+    escalated: bool
+    version: int
+
+    @property
+    def status(self) -> str:
+        """A word for where the request stands."""
+        if self.emergency_unverified:
+            return "unverified"
+        if self.escalated:
+            return "escalated"
+        if self.billing_state == "needs-notice":
+            return "needs notice"
+        if self.first_response_at is not None:
+            return "responded"
+        return "assigned" if self.assignee else "new"
+
+
+@dataclass(frozen=True)
+class EscalationRow:
+    id: int
+    request_id: int
+    customer: str
+    destination: str
+    assignee: str | None
+    reason: str | None
+    technical_priority: int | None
+    opened_at: datetime
+    version: int
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    customer_id: int
+    customer: str
+    liaison: str | None
+    due: date
+
+
+@dataclass(frozen=True)
+class Roster:
+    """Shifts near now and everyone's presence: the coverage pane's input."""
+
+    shifts: tuple[Shift, ...] = ()
+    presence: dict[str, Presence] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BoardState:
+    requests: dict[int, QueueRow]
+    escalations: dict[int, EscalationRow]
+    roster: Roster
+    followups: tuple[FollowUp, ...]
+    staff_roles: dict[str, str]
+    last_event_id: int
+
+
+@dataclass(frozen=True)
+class BoardChanges:
+    """What a batch changed: rows to upsert, ids to drop, parts to replace."""
+
+    requests: dict[int, QueueRow] = field(default_factory=dict)
+    requests_gone: frozenset[int] = frozenset()
+    escalations: dict[int, EscalationRow] = field(default_factory=dict)
+    escalations_gone: frozenset[int] = frozenset()
+    roster: Roster | None = None
+    followups: tuple[FollowUp, ...] | None = None
+    staff_roles: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class WorkEntry:
+    staff: str
+    started_at: datetime
+    ended_at: datetime
+    note: str | None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    id: int
+    at: datetime
+    actor: str
+    kind: str
+    entity: str
+    entity_id: int
+    before: dict | None
+    after: dict | None
+
+
+@dataclass(frozen=True)
+class RequestDetail:
+    row: QueueRow | None  # None when the request is resolved (not in the queue)
+    request_id: int
+    status: str
+    resolved_at: datetime | None
+    contact_phone: str | None
+    contact_email: str | None
+    designated_contacts: tuple[str, ...]
+    work: tuple[WorkEntry, ...]
+    notices: tuple[str, ...]
+    escalations: tuple[EscalationRow, ...]
+    history: tuple[HistoryEntry, ...]
+
+
+Assignee = aliased(Staff)
+Liaison = aliased(Staff)
+
+
+def _queue_query() -> Select:
+    open_escalation = (
+        select(Escalation.id)
+        .where(Escalation.request_id == Request.id, Escalation.status == "open")
+        .exists()
+    )
+    return (
+        select(
+            Request.id,
+            Customer.municipality,
+            Contact.name,
+            func.coalesce(Contact.designated_for_emergencies, False),
+            Request.channel,
+            Request.summary,
+            Request.received_at,
+            Request.emergency,
+            Request.emergency_unverified,
+            Assignee.handle,
+            Request.due_at,
+            Request.first_response_at,
+            Request.billing_state,
+            open_escalation,
+            Request.version,
+        )
+        .join(Customer, Customer.id == Request.customer_id)
+        .outerjoin(Contact, Contact.id == Request.contact_id)
+        .outerjoin(Assignee, Assignee.id == Request.assignee_id)
+        .where(Request.status == "open")
+    )
+
+
+def _escalation_query() -> Select:
+    return (
+        select(
+            Escalation.id,
+            Escalation.request_id,
+            Customer.municipality,
+            Escalation.destination,
+            Assignee.handle,
+            Escalation.reason,
+            Escalation.technical_priority,
+            Escalation.opened_at,
+            Escalation.version,
+        )
+        .join(Request, Request.id == Escalation.request_id)
+        .join(Customer, Customer.id == Request.customer_id)
+        .outerjoin(Assignee, Assignee.id == Escalation.assignee_id)
+        .where(Escalation.status == "open")
+    )
+
+
+def _chunks(ids: Iterable[int], size: int = 5000) -> Iterable[list[int]]:
+    ids = sorted(ids)
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+class Board:
+    """Reads for one console; each method opens and closes its own session."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    # -- whole picture ------------------------------------------------------------------
+
+    def load(self, now: datetime, today: date) -> BoardState:
+        """Everything, at `now`; `today` is the desk-local date (for follow-ups)."""
+        with self.database.session() as session:
+            requests = {r.id: r for r in map(_queue_row, session.execute(_queue_query()))}
+            escalations = {
+                e.id: e for e in map(_escalation_row, session.execute(_escalation_query()))
+            }
+            last = session.execute(select(func.coalesce(func.max(Event.id), 0))).scalar_one()
+            return BoardState(
+                requests=requests,
+                escalations=escalations,
+                roster=self._roster(session, now),
+                followups=self._followups(session, today),
+                staff_roles=self._roles(session),
+                last_event_id=int(last),
+            )
+
+    # -- what a batch touched -----------------------------------------------------------
+
+    def changes(
+        self,
+        touched: Iterable[tuple[str, int]],
+        now: datetime,
+        today: date,
+    ) -> BoardChanges:
+        """Fresh copies of the rows `touched` names (entity, id), and what they affect."""
+        by_kind: dict[str, set[int]] = {}
+        for entity, entity_id in touched:
+            by_kind.setdefault(entity, set()).add(entity_id)
+        request_ids = set(by_kind.get("request", ()))
+        escalation_ids = set(by_kind.get("escalation", ()))
+        with self.database.session() as session:
+            # Work and notices change a request's billing state; escalations its status.
+            for entity, table in (("work_log", WorkLog), ("billing_notice", BillingNotice)):
+                if ids := by_kind.get(entity):
+                    request_ids |= set(
+                        session.scalars(select(table.request_id).where(table.id.in_(ids)))
+                    )
+            if escalation_ids:
+                request_ids |= set(
+                    session.scalars(
+                        select(Escalation.request_id).where(Escalation.id.in_(escalation_ids))
+                    )
+                )
+            if ids := by_kind.get("customer", set()) | self._customers_of_contacts(
+                session, by_kind.get("contact", set())
+            ):
+                request_ids |= set(
+                    session.scalars(
+                        select(Request.id).where(
+                            Request.customer_id.in_(ids), Request.status == "open"
+                        )
+                    )
+                )
+                escalation_ids |= set(
+                    session.scalars(
+                        select(Escalation.id)
+                        .join(Request, Request.id == Escalation.request_id)
+                        .where(Request.customer_id.in_(ids), Escalation.status == "open")
+                    )
+                )
+            requests: dict[int, QueueRow] = {}
+            for chunk in _chunks(request_ids):
+                query = _queue_query().where(Request.id.in_(chunk))
+                requests.update((r.id, r) for r in map(_queue_row, session.execute(query)))
+            escalations: dict[int, EscalationRow] = {}
+            for chunk in _chunks(escalation_ids):
+                query = _escalation_query().where(Escalation.id.in_(chunk))
+                escalations.update((e.id, e) for e in map(_escalation_row, session.execute(query)))
+            people = bool(by_kind.keys() & {"shift", "agent_presence", "staff"})
+            return BoardChanges(
+                requests=requests,
+                requests_gone=frozenset(request_ids - requests.keys()),
+                escalations=escalations,
+                escalations_gone=frozenset(escalation_ids - escalations.keys()),
+                roster=self._roster(session, now) if people else None,
+                followups=(
+                    self._followups(session, today)
+                    if by_kind.keys() & {"customer", "staff"}
+                    else None
+                ),
+                staff_roles=self._roles(session) if "staff" in by_kind else None,
+            )
+
+    # -- one request in full ------------------------------------------------------------
+
+    def detail(self, request_id: int) -> RequestDetail | None:
+        """The request with its contact, work, notices, escalations and full history."""
+        with self.database.session() as session:
+            request = session.get(Request, request_id)
+            if request is None:
+                return None
+            found = list(session.execute(_queue_query().where(Request.id == request_id)))
+            contact = session.get(Contact, request.contact_id) if request.contact_id else None
+            designated = session.scalars(
+                select(Contact.name)
+                .where(
+                    Contact.customer_id == request.customer_id,
+                    Contact.designated_for_emergencies.is_(True),
+                )
+                .order_by(Contact.name)
+            )
+            work = session.execute(
+                select(Staff.handle, WorkLog.started_at, WorkLog.ended_at, WorkLog.note)
+                .join(Staff, Staff.id == WorkLog.staff_id)
+                .where(WorkLog.request_id == request_id)
+                .order_by(WorkLog.started_at)
+            )
+            notices = session.execute(
+                select(BillingNotice.given_at, BillingNotice.method, Staff.handle)
+                .join(Staff, Staff.id == BillingNotice.given_by_id)
+                .where(BillingNotice.request_id == request_id)
+                .order_by(BillingNotice.given_at)
+            )
+            escalations = session.execute(
+                _escalation_query()
+                .where(Escalation.request_id == request_id)
+                .where(Escalation.status.in_(("open", "closed")))
+                .order_by(Escalation.id)
+            )
+            related = [
+                and_(Event.entity == "request", Event.entity_id == request_id),
+                *(
+                    and_(Event.entity == entity, Event.entity_id.in_(ids))
+                    for entity, ids in (
+                        (
+                            "escalation",
+                            select(Escalation.id).where(Escalation.request_id == request_id),
+                        ),
+                        ("work_log", select(WorkLog.id).where(WorkLog.request_id == request_id)),
+                        (
+                            "billing_notice",
+                            select(BillingNotice.id).where(BillingNotice.request_id == request_id),
+                        ),
+                    )
+                ),
+            ]
+            history = session.scalars(select(Event).where(or_(*related)).order_by(Event.id))
+            return RequestDetail(
+                row=_queue_row(found[0]) if found else None,
+                request_id=request_id,
+                status=request.status,
+                resolved_at=request.resolved_at,
+                contact_phone=contact.phone if contact else None,
+                contact_email=contact.email if contact else None,
+                designated_contacts=tuple(designated),
+                work=tuple(WorkEntry(*w) for w in work),
+                notices=tuple(f"{m} by {h}" for _, m, h in notices),
+                escalations=tuple(map(_escalation_row, escalations)),
+                history=tuple(
+                    HistoryEntry(
+                        e.id, e.at, e.actor, e.kind, e.entity, e.entity_id, e.before, e.after
+                    )
+                    for e in history
+                ),
+            )
+
+    # -- parts --------------------------------------------------------------------------
+
+    @staticmethod
+    def _customers_of_contacts(session: Session, contact_ids: set[int]) -> set[int]:
+        if not contact_ids:
+            return set()
+        return set(session.scalars(select(Contact.customer_id).where(Contact.id.in_(contact_ids))))
+
+    @staticmethod
+    def _roster(session: Session, now: datetime) -> Roster:
+        rows = session.execute(
+            select(Staff.handle, ShiftRow.starts_at, ShiftRow.ends_at, ShiftRow.kind)
+            .join(Staff, Staff.id == ShiftRow.staff_id)
+            .where(
+                ShiftRow.ends_at > now - SHIFT_LOOKBEHIND,
+                ShiftRow.starts_at < now + SHIFT_LOOKAHEAD,
+                Staff.active.is_(True),
+            )
+        )
+        shifts = tuple(Shift(h, s, e, ShiftKind(k)) for h, s, e, k in rows)
+        presence = {
+            handle: Presence(state)
+            for handle, state in session.execute(
+                select(Staff.handle, AgentPresence.state).join(
+                    Staff, Staff.id == AgentPresence.staff_id
+                )
+            )
+        }
+        return Roster(shifts, presence)
+
+    @staticmethod
+    def _followups(session: Session, today: date) -> tuple[FollowUp, ...]:
+        horizon = today + FOLLOWUP_LOOKAHEAD
+        rows = session.execute(
+            select(Customer.id, Customer.municipality, Liaison.handle, Customer.next_check_in)
+            .outerjoin(Liaison, Liaison.id == Customer.liaison_id)
+            .where(Customer.next_check_in.is_not(None), Customer.next_check_in <= horizon)
+            .order_by(Customer.next_check_in, Customer.municipality)
+        )
+        return tuple(FollowUp(*row) for row in rows)
+
+    @staticmethod
+    def _roles(session: Session) -> dict[str, str]:
+        query = select(Staff.handle, Staff.role).where(Staff.active.is_(True))
+        return {handle: role for handle, role in session.execute(query)}
+
+
+def _queue_row(row: tuple) -> QueueRow:
+    return QueueRow(
+        id=row[0],
+        customer=row[1],
+        contact=row[2],
+        contact_designated=bool(row[3]),
+        channel=row[4],
+        summary=row[5],
+        received_at=row[6],
+        emergency=bool(row[7]),
+        emergency_unverified=bool(row[8]),
+        assignee=row[9],
+        due_at=row[10],
+        first_response_at=row[11],
+        billing_state=row[12],
+        escalated=bool(row[13]),
+        version=row[14],
+    )
+
+
+def _escalation_row(row: tuple) -> EscalationRow:
+    return EscalationRow(*row)

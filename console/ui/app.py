@@ -1,0 +1,334 @@
+"""The dispatcher console: one screen that answers "what needs me now?"."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
+
+from console.clock import Clock
+from console.domain.escalation import Destination
+from console.settings import Settings
+from console.store.board import Board, BoardChanges, BoardState
+from console.store.db import Database
+from console.store.feed import Feed, FeedStatus
+from console.ui.commands import SwitchboardCommands
+from console.ui.live import BoardChanged, BoardLoaded, FeedStateChanged, LiveLink
+from console.ui.screens.detail import DetailScreen
+from console.ui.screens.help import HelpScreen
+from console.ui.widgets.coverage_pane import CoveragePane, FollowUpsPane
+from console.ui.widgets.escalations import EscalationPane
+from console.ui.widgets.grid import VirtualGrid
+from console.ui.widgets.queue_pane import QueuePane
+from console.ui.widgets.status_bar import StatusBar
+
+PANES = ("queue-grid", "esc-customer-care", "esc-technical", "esc-person")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is signed in; `role` is None when the handle is not on the staff."""
+
+    handle: str
+    role: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.handle} ({self.role or 'not on staff'})"
+
+
+class SwitchboardApp(App[None]):
+    CSS_PATH = "switchboard.tcss"
+    TITLE = "Switchboard"
+    COMMANDS = App.COMMANDS | {SwitchboardCommands}
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="switchboard.quit", tooltip="Leave the console"),
+        Binding("question_mark", "help", "Help", id="switchboard.help", tooltip="Every key"),
+        Binding("tab", "next_pane", "Next pane", show=False, id="switchboard.next-pane"),
+        Binding(
+            "shift+tab", "previous_pane", "Previous pane", show=False, id="switchboard.prev-pane"
+        ),
+        Binding("1", "pane(0)", "Queue", show=False, id="switchboard.pane-queue"),
+        Binding("2", "pane(1)", "Customer Care", show=False, id="switchboard.pane-care"),
+        Binding("3", "pane(2)", "Technical", show=False, id="switchboard.pane-technical"),
+        Binding("4", "pane(3)", "Named person", show=False, id="switchboard.pane-person"),
+        Binding("s", "sort", "Sort", id="switchboard.sort", tooltip="Next sort column"),
+        Binding("S", "sort_direction", "Sort ↑↓", show=False, id="switchboard.sort-direction"),
+        Binding("f", "quick_filter", "Quick filter", id="switchboard.quick-filter"),
+        Binding(
+            "p", "toggle_pause", "Pause", id="switchboard.pause", tooltip="Freeze live updates"
+        ),
+        Binding(
+            "ctrl+r", "refresh", "Refresh", id="switchboard.refresh", tooltip="Re-read and re-sort"
+        ),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        clock: Clock,
+        identity: Identity,
+        feed: Feed | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.clock = clock
+        self.identity = identity
+        self.calendar = settings.calendar
+        self.sla = settings.sla_policy
+        self.board = Board(database)
+        self.feed = feed or Feed(
+            database.engine.url,
+            clock=clock,
+            poll_interval=settings.feed.poll_interval,
+            safety_interval=settings.feed.safety_interval,
+            offline_after=settings.feed.offline_after,
+        )
+        self.link = LiveLink(self.board, self.feed, self.calendar, clock, self.post_message)
+        self.paused = False
+        self._held: list[BoardChanges] = []
+        self._last_key = time.monotonic()
+        self.loaded = False
+        if settings.keymap:
+            self.set_keymap(dict(settings.keymap))
+
+    # -- layout -------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(self.calendar, self.identity.label, id="status-bar")
+        with Horizontal(id="main"):
+            yield QueuePane(self.sla, self.clock, self.identity.handle, id="queue")
+            with Vertical(id="side"):
+                yield CoveragePane(
+                    self.calendar, self.settings.coverage.gap_horizon_days, id="coverage"
+                )
+                yield FollowUpsPane(id="followups")
+        with Horizontal(id="escalations"):
+            for destination in Destination:
+                yield EscalationPane(destination, self.clock, id=f"pane-{destination.value}")
+        yield Footer()
+
+    def on_resize(self) -> None:
+        self.screen.set_class(self.size.width < 140, "-narrow")
+
+    def on_mount(self) -> None:
+        self.screen.set_class(self.size.width < 140, "-narrow")
+        self.query_one("#queue-grid").focus()
+        self._tick()
+        self.set_interval(1.0, self._tick)
+        self._run_link()
+
+    @work(thread=True, exclusive=True, group="live", exit_on_error=False)
+    def _run_link(self) -> None:
+        self.link.run()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A worker's bug must be seen, not leave the screen quietly stale.
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(
+                f"{type(error).__name__}: {error}", title="Internal error", severity="error"
+            )
+
+    async def action_quit(self) -> None:
+        self.link.stop()
+        self.exit()
+
+    def on_unmount(self) -> None:
+        self.link.stop()
+
+    # -- live data ------------------------------------------------------------------------
+
+    @on(BoardLoaded)
+    def _loaded(self, message: BoardLoaded) -> None:
+        state: BoardState = message.state
+        with self.batch_update():
+            self.query_one(QueuePane).load(state.requests)
+            for pane in self.query(EscalationPane):
+                pane.load(state.escalations)
+            self.query_one(CoveragePane).roster = state.roster
+            self.query_one(FollowUpsPane).followups = state.followups
+            self._update_identity(state.staff_roles)
+            self._show_side()
+        self.loaded = True
+
+    @on(BoardChanged)
+    def _changed(self, message: BoardChanged) -> None:
+        if self.paused:
+            self._held.append(message.changes)
+            return
+        self._apply(message.changes)
+
+    def _apply(self, changes: BoardChanges) -> None:
+        queue = self.query_one(QueuePane)
+        with self.batch_update():
+            alarms = queue.apply(
+                changes.requests, changes.requests_gone, keep_order=self._navigating()
+            )
+            if changes.escalations or changes.escalations_gone:
+                for pane in self.query(EscalationPane):
+                    pane.apply(changes.escalations, changes.escalations_gone)
+            if changes.roster is not None:
+                self.query_one(CoveragePane).roster = changes.roster
+            if changes.followups is not None:
+                self.query_one(FollowUpsPane).followups = changes.followups
+            if changes.staff_roles is not None:
+                self._update_identity(changes.staff_roles)
+            self._show_side()
+        if alarms:
+            self._ring()
+
+    @on(FeedStateChanged)
+    def _feed_state(self, message: FeedStateChanged) -> None:
+        bar = self.query_one(StatusBar)
+        bar.connecting = False
+        bar.feed_state = message.state
+        stale = message.state.status in (FeedStatus.RECONNECTING, FeedStatus.OFFLINE)
+        self.query_one("#main").set_class(stale, "stale")
+        self.query_one("#escalations").set_class(stale, "stale")
+        bar.show(self.clock.now())
+
+    def _update_identity(self, roles: dict[str, str]) -> None:
+        role = roles.get(self.identity.handle)
+        if role != self.identity.role:
+            self.identity = Identity(self.identity.handle, role)
+            self.query_one(StatusBar).user = self.identity.label
+
+    # -- the clock ------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        now = self.clock.now()
+        queue = self.query_one(QueuePane)
+        with self.batch_update():
+            self.query_one(StatusBar).show(now)
+            if not self.paused:
+                if queue.model.unsorted and not self._navigating():
+                    queue.resort()
+                breaches = queue.new_breaches() if self.loaded else []
+                if breaches:
+                    self._ring()
+            queue.tick()
+            for pane in self.query(EscalationPane):
+                pane.grid.refresh()
+            self._show_side()
+
+    def _show_side(self) -> None:
+        now = self.clock.now()
+        self.query_one(CoveragePane).show(now)
+        self.query_one(FollowUpsPane).show(self.calendar.local_date(now))
+
+    def _navigating(self) -> bool:
+        return time.monotonic() - self._last_key < self.settings.console.idle_resort_seconds
+
+    def _ring(self) -> None:
+        if self.settings.console.bell:
+            self.bell()
+
+    def on_key(self) -> None:
+        self._last_key = time.monotonic()
+
+    # -- actions --------------------------------------------------------------------------
+
+    def _grids(self) -> list[VirtualGrid]:
+        return [self.query_one(f"#{pane_id}", VirtualGrid) for pane_id in PANES]
+
+    def action_pane(self, index: int) -> None:
+        self._grids()[index].focus()
+
+    def _focused_index(self) -> int:
+        grids = self._grids()
+        return grids.index(self.focused) if self.focused in grids else 0
+
+    def action_next_pane(self) -> None:
+        self.action_pane((self._focused_index() + 1) % len(PANES))
+
+    def action_previous_pane(self) -> None:
+        self.action_pane((self._focused_index() - 1) % len(PANES))
+
+    def action_sort(self) -> None:
+        self.query_one(QueuePane).cycle_sort()
+
+    def action_sort_direction(self) -> None:
+        self.query_one(QueuePane).flip_direction()
+
+    def action_quick_filter(self) -> None:
+        self.query_one(QueuePane).cycle_quick()
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        self.query_one(StatusBar).paused = self.paused
+        if not self.paused:
+            held, self._held = self._held, []
+            for changes in held:
+                self._apply(changes)
+        self.query_one(StatusBar).show(self.clock.now())
+
+    def action_refresh(self) -> None:
+        self.query_one(QueuePane).resort()
+        self._reload()
+
+    @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
+    def _reload(self) -> None:
+        self.link.reload()
+
+    def action_help(self) -> None:
+        rows = []
+        for binding in [*self.BINDINGS, *QueuePane.BINDINGS]:
+            if isinstance(binding, Binding) and binding.id:
+                keys = "  ".join(
+                    self.get_key_display(Binding(key, binding.action))
+                    for key in binding.key.split(",")
+                )
+                rows.append((keys, binding.description, binding.id))
+        self.push_screen(HelpScreen(rows))
+
+    def action_show_on_call(self) -> None:
+        self.notify(self.query_one(CoveragePane).on_call_summary(self.clock.now()))
+
+    # -- detail -------------------------------------------------------------------------------
+
+    @on(VirtualGrid.Selected)
+    def _open_detail(self, message: VirtualGrid.Selected) -> None:
+        request_id = message.key
+        if message.grid.id != "queue-grid":
+            pane = message.grid.parent
+            assert isinstance(pane, EscalationPane)
+            request_id = pane.rows[message.key].request_id
+        self.open_request(int(request_id))  # type: ignore[call-overload]
+
+    def open_request(self, request_id: int) -> None:
+        screen = DetailScreen(request_id, self.sla)
+        self.push_screen(screen)
+        self._load_detail(screen)
+
+    @work(thread=True, group="detail", exit_on_error=False)
+    def _load_detail(self, screen: DetailScreen) -> None:
+        detail = self.board.detail(screen.request_id)
+        self.call_from_thread(screen.show, detail, self.clock.now())
+
+    def jump_to(self, request_id: int) -> None:
+        """Cursor on the request in the queue, or its detail if it is not shown there."""
+        queue = self.query_one(QueuePane)
+        if queue.grid.move_to(request_id):
+            queue.grid.focus()
+        else:
+            self.open_request(request_id)
+
+
+def make_app(
+    settings: Settings,
+    database: Database,
+    clock: Clock,
+    identity: Identity,
+    feed: Feed | None = None,
+) -> SwitchboardApp:
+    """The one way to build the console, for the CLI and for tests."""
+    return SwitchboardApp(settings, database, clock, identity, feed)

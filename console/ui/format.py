@@ -1,0 +1,90 @@
+"""How times, timers and the desk read on screen: short, and legible without colour."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from console.domain.calendar import DeskStatus
+from console.domain.sla import Timer, TimerState
+
+#: A symbol per timer state, so the state reads on a monochrome terminal too.
+SYMBOLS: dict[TimerState, str] = {
+    TimerState.OK: " ",
+    TimerState.WARNING: "!",
+    TimerState.BREACHED: "✖",
+    TimerState.PAUSED: "‖",
+    TimerState.MET: "✓",
+    TimerState.NONE: "·",
+}
+
+
+def hours_minutes(delta: timedelta) -> str:
+    """`2h 14m`, or `-0h 07m` when negative; whole minutes, rounded toward zero."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    sign = "-" if delta < timedelta(0) else ""
+    return f"{sign}{minutes // 60}h {minutes % 60:02d}m"
+
+
+def short_day_time(at: datetime, zone: ZoneInfo, now: datetime) -> str:
+    """`07:00` today, `Mon 07:00` within a week, `Dec 28 07:00` further away."""
+    local, today = at.astimezone(zone), now.astimezone(zone)
+    if local.date() == today.date():
+        return f"{local:%H:%M}"
+    if abs((local.date() - today.date()).days) < 7:
+        return f"{local:%a %H:%M}"
+    return f"{local:%b %d %H:%M}"
+
+
+def countdown(timer: Timer, zone: ZoneInfo, now: datetime) -> str:
+    """The SLA cell: symbol and time left, overdue, or when a paused clock resumes."""
+    symbol = SYMBOLS[timer.state]
+    if timer.state is TimerState.NONE or timer.remaining is None:
+        return f"{symbol} no timer"
+    if timer.state is TimerState.PAUSED and timer.resumes_at is not None:
+        return f"{symbol} paused → {short_day_time(timer.resumes_at, zone, now)}"
+    if timer.state is TimerState.MET:
+        return f"{symbol} met"
+    return f"{symbol} {hours_minutes(timer.remaining)}"
+
+
+def age(since: datetime, now: datetime) -> str:
+    """How long ago: `45s`, `12m`, `3h 05m`, `2d 04h`."""
+    seconds = max(0, int((now - since).total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes}m"
+    hours = minutes // 60
+    if hours < 24:
+        return f"{hours}h {minutes % 60:02d}m"
+    return f"{hours // 24}d {hours % 24:02d}h"
+
+
+def desk_banner(status: DeskStatus, zone: ZoneInfo, now: datetime) -> str:
+    """`OPEN until 19:00 CT`, `CLOSED - opens Mon 07:00 CT`, `HOLIDAY Thanksgiving Day - ...`."""
+    when = short_day_time(status.next_change.at, zone, now)
+    abbrev = zone_label(zone)
+    if status.open:
+        return f"OPEN until {when} {abbrev}"
+    if status.holiday:
+        return f"HOLIDAY {status.holiday} - opens {when} {abbrev}"
+    return f"CLOSED - opens {when} {abbrev}"
+
+
+def zone_label(zone: ZoneInfo) -> str:
+    """A short label for the desk zone: `CT` for US Central, else the zone's last part."""
+    known = {
+        "America/Chicago": "CT",
+        "America/New_York": "ET",
+        "America/Denver": "MT",
+        "America/Los_Angeles": "PT",
+    }
+    return known.get(zone.key, zone.key.rsplit("/", 1)[-1].replace("_", " "))
+
+
+def inert(text: str) -> str:
+    """Text from the database made safe to draw: control characters shown, not obeyed."""
+    flat = text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in flat)

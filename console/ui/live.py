@@ -1,0 +1,95 @@
+"""The bridge from the store to the screen: load once, then follow the feed.
+
+It runs on one worker thread. The feed calls back on that thread; every database read
+happens there, in order, so a slow read delays the next one instead of piling up beside
+it. Results cross to the UI thread only as messages.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+from textual.message import Message
+
+from console.clock import Clock
+from console.domain.calendar import DeskCalendar
+from console.store.board import Board, BoardChanges, BoardState
+from console.store.feed import Batch, Feed, FeedState, FeedStatus
+
+log = logging.getLogger(__name__)
+
+
+class BoardLoaded(Message):
+    """The whole picture, read once at start (and again on a full refresh)."""
+
+    def __init__(self, state: BoardState) -> None:
+        super().__init__()
+        self.state = state
+
+
+class BoardChanged(Message):
+    """Fresh copies of the rows a batch of events touched."""
+
+    def __init__(self, changes: BoardChanges, events: int) -> None:
+        super().__init__()
+        self.changes = changes
+        self.events = events
+
+
+class FeedStateChanged(Message):
+    """The feed's connection state changed (live, polling, reconnecting, offline)."""
+
+    def __init__(self, state: FeedState) -> None:
+        super().__init__()
+        self.state = state
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, FeedStateChanged)
+
+
+@dataclass
+class LiveLink:
+    """Loads the board, then applies the feed; `run` blocks until `stop`."""
+
+    board: Board
+    feed: Feed
+    calendar: DeskCalendar
+    clock: Clock
+    #: The app's `post_message`, which is safe to call from this thread.
+    post: Callable[[Message], object]
+
+    def run(self) -> None:
+        attempt = 0
+        while not self.feed.stopped:
+            try:
+                # Position first, then rows: nothing committed in between is missed.
+                self.feed.start_at(None)
+                self.post(BoardLoaded(self.board.load(*self._now())))
+                break
+            except SQLAlchemyError as exc:
+                log.info("initial load failed: %s", exc)
+                attempt += 1
+                since = self.clock.now()
+                self.post(FeedStateChanged(FeedState(FeedStatus.RECONNECTING, since=since)))
+                time.sleep(min(5.0, 0.2 * 2**attempt))
+        self.feed.run(self._on_batch, lambda state: self.post(FeedStateChanged(state)))
+
+    def reload(self) -> None:
+        """A full re-read (ctrl+r); runs on a worker of its own, reads only."""
+        self.post(BoardLoaded(self.board.load(*self._now())))
+
+    def stop(self) -> None:
+        self.feed.stop()
+
+    def _now(self) -> tuple[datetime, date]:
+        now = self.clock.now()
+        return now, self.calendar.local_date(now)
+
+    def _on_batch(self, batch: Batch) -> None:
+        changes = self.board.changes(batch.touched, *self._now())
+        self.post(BoardChanged(changes, len(batch.events)))

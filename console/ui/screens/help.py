@@ -1,0 +1,38 @@
+"""The `?` screen: every key the console understands, from the bindings themselves."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+MOVES = [
+    ("↑ ↓  j k", "move in the focused pane"),
+    ("PgUp PgDn  Home End", "move by a page, to the first or last row"),
+    ("Enter", "open the request in detail"),
+    ("Esc", "clear the filter, close a screen"),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+
+    def __init__(self, bindings: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.bindings = bindings
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 3))
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column()
+        table.add_column(style="dim")
+        for keys, what in MOVES:
+            table.add_row(keys, what, "")
+        for keys, what, binding_id in self.bindings:
+            table.add_row(keys, what, binding_id)
+        body = VerticalScroll(Static(table), id="help-body")
+        body.border_title = r"Keys · rebind any id in the settings file's \[keymap] · Esc closes"
+        yield body

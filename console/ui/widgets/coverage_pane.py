@@ -1,0 +1,123 @@
+"""Coverage at a glance: who is on duty and free, who is on call, and the gaps."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual.widgets import Static
+
+from console.domain.calendar import DeskCalendar
+from console.domain.coverage import Coverage, coverage
+from console.store.board import FollowUp, Roster
+from console.ui.format import short_day_time
+
+SOON = timedelta(hours=24)
+
+
+def coverage_text(view: Coverage, zone: ZoneInfo, now: datetime) -> Text:
+    """The coverage pane's lines; alarms are words, not only colours."""
+    text = Text()
+    duty = view.duty
+    text.append(f"On duty {len(duty.on_duty)}: ", style="bold")
+    text.append(f"{duty.free} free", style="green" if duty.free else "")
+    text.append(f" · {duty.on_a_call} on a call · {duty.away} away\n")
+    if duty.all_lines_busy:
+        text.append(" ALL LINES BUSY ", style="bold reverse red")
+        text.append(" calls go to voicemail\n")
+    elif duty.unstaffed:
+        text.append(" NOBODY ON DUTY ", style="bold reverse red")
+        text.append("\n")
+    if duty.on_duty:
+        names = ", ".join(
+            f"{d.staff}{'' if d.presence.value == 'available' else ' (' + d.presence.value + ')'}"
+            for d in duty.on_duty
+        )
+        text.append(f"  {names}\n", style="dim")
+    text.append("On call: ", style="bold")
+    if view.on_call_now:
+        first = view.on_call_now[0]
+        text.append(f"{first.staff} until {short_day_time(first.end, zone, now)}")
+    else:
+        text.append("NOBODY", style="bold red")
+    if view.on_call_next is not None:
+        nxt = view.on_call_next
+        text.append(f" · next {nxt.staff} {short_day_time(nxt.start, zone, now)}")
+    text.append("\n")
+    if not view.gaps:
+        text.append("No on-call gaps in the next 7 days\n", style="green")
+    for gap in view.gaps:
+        soon = gap.start - now < SOON
+        label = "GAP " if soon else "gap "
+        text.append(
+            f"{label}{short_day_time(gap.start, zone, now)} → {short_day_time(gap.end, zone, now)}"
+            f" ({_hours(gap.length)})\n",
+            style="bold red" if soon else "yellow",
+        )
+    return text
+
+
+def followups_text(followups: tuple[FollowUp, ...], today) -> Text:
+    text = Text()
+    if not followups:
+        text.append("No check-ins due this week", style="dim")
+        return text
+    for item in followups:
+        days = (item.due - today).days
+        if days < 0:
+            when, style = f"{-days}d overdue", "bold red"
+        elif days == 0:
+            when, style = "due today", "bold yellow"
+        else:
+            when, style = f"in {days}d", ""
+        text.append(f"{item.due:%b %d} ", style="dim")
+        text.append(f"{when:<11}", style=style)
+        text.append(f" {item.customer} ({item.liaison or '-'})\n")
+    return text
+
+
+def _hours(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:.0f}h" if hours >= 1 else f"{delta.total_seconds() / 60:.0f}m"
+
+
+class CoveragePane(Static):
+    """Recomputed from the roster in memory; never queries."""
+
+    def __init__(self, calendar: DeskCalendar, horizon_days: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.calendar = calendar
+        self.horizon = timedelta(days=horizon_days)
+        self.roster = Roster()
+        self.border_title = "Coverage"
+
+    def view(self, now: datetime) -> Coverage:
+        return coverage(self.calendar, self.roster.shifts, self.roster.presence, now, self.horizon)
+
+    def show(self, now: datetime) -> None:
+        self.update(coverage_text(self.view(now), self.calendar.zone, now))
+
+    def on_call_summary(self, now: datetime) -> str:
+        view, zone = self.view(now), self.calendar.zone
+        current = "nobody"
+        if view.on_call_now:
+            first = view.on_call_now[0]
+            current = f"{first.staff} until {short_day_time(first.end, zone, now)}"
+        upcoming = view.on_call_next
+        later = (
+            f"; next {upcoming.staff} from {short_day_time(upcoming.start, zone, now)}"
+            if upcoming
+            else ""
+        )
+        return f"On call now: {current}{later}"
+
+
+class FollowUpsPane(Static):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.followups: tuple[FollowUp, ...] = ()
+        self.border_title = "Follow-ups"
+
+    def show(self, today) -> None:
+        self.update(followups_text(self.followups, today))
