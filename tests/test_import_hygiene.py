@@ -15,7 +15,9 @@ import pytest
 
 def loaded_after_import(module: str) -> set[str]:
     code = f"import sys, json, {module}; print(json.dumps(sorted(sys.modules)))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     return set(json.loads(result.stdout))
 
 
@@ -37,4 +39,6 @@ def top_level(modules: set[str]) -> set[str]:
 def test_domain_loads_neither_screen_nor_database(module: str) -> None:
     loaded = top_level(loaded_after_import(module))
     assert not loaded & {"textual", "sqlalchemy", "psycopg", "rich"}
-    assert not {m for m in loaded_after_import(module) if m.startswith(("console.store", "console.ui"))}
+    assert not {
+        m for m in loaded_after_import(module) if m.startswith(("console.store", "console.ui"))
+    }

@@ -9,6 +9,7 @@ import click
 
 from console import __version__
 from console.cli.common import Context
+from console.cli.console_cmd import console_command, run_console
 from console.cli.db import db
 from console.cli.escalations import escalation
 from console.cli.people import contact, customer, presence, roster, staff
@@ -16,7 +17,9 @@ from console.cli.policy import desk, sla
 from console.cli.tickets import ticket
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True
+)
 @click.option(
     "--config",
     "config_path",
@@ -27,12 +30,18 @@ from console.cli.tickets import ticket
 @click.version_option(__version__, prog_name="switchboard")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None) -> None:
-    """Switchboard: the support desk's dispatch console and desk-agent commands."""
+    """Switchboard: the support desk's dispatch console and desk-agent commands.
+
+    Without a command it opens the console (`switchboard console`).
+    """
     ctx.obj = Context(config_path=config_path)
+    if ctx.invoked_subcommand is None:
+        run_console(ctx.obj, None, None)
 
 
 cli.add_command(sla)
 cli.add_command(desk)
+cli.add_command(console_command)
 for _group in (db, ticket, escalation, presence, roster, staff, customer, contact):
     cli.add_command(_group)
 

@@ -31,7 +31,14 @@ def test_sla_due_friday_evening(capsys) -> None:
 
 def test_sla_due_with_offset_and_json(capsys) -> None:
     code, out, _ = run(
-        capsys, "sla", "due", "--received", "2026-11-28T00:00:00Z", "--channel", "voicemail", "--json"
+        capsys,
+        "sla",
+        "due",
+        "--received",
+        "2026-11-28T00:00:00Z",
+        "--channel",
+        "voicemail",
+        "--json",
     )
     assert code == 0
     # 18:00 Friday CT: same as above.
@@ -47,7 +54,11 @@ def test_sla_due_emergency_uses_the_wall_clock(capsys) -> None:
         capsys, "sla", "due", "--received", "2026-11-28T23:30", "--channel", "emergency", "--json"
     )
     assert code == 0
-    assert json.loads(out) == {"due": "2026-11-29T00:30:00-06:00", "clock": "wall", "target_minutes": 60}
+    assert json.loads(out) == {
+        "due": "2026-11-29T00:30:00-06:00",
+        "clock": "wall",
+        "target_minutes": 60,
+    }
 
 
 def test_desk_status_on_thanksgiving(capsys) -> None:
@@ -74,8 +85,14 @@ def test_desk_status_open_and_weekend(capsys) -> None:
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["sla", "due", "--received", "yesterday", "--channel", "email"], "cannot read 'yesterday'"),
-        (["sla", "due", "--received", "2026-11-27T18:00", "--channel", "fax"], "'fax' is not one of"),
+        (
+            ["sla", "due", "--received", "yesterday", "--channel", "email"],
+            "cannot read 'yesterday'",
+        ),
+        (
+            ["sla", "due", "--received", "2026-11-27T18:00", "--channel", "fax"],
+            "'fax' is not one of",
+        ),
         (["sla", "due", "--received", "2026-03-08T02:30", "--channel", "email"], "does not exist"),
         (["sla", "due", "--received", "2026-11-01T01:30", "--channel", "email"], "happens twice"),
         (["sla", "due", "--received", "2026-11-27", "--channel", "email"], "date without a time"),
@@ -96,7 +113,17 @@ def test_bad_input_is_one_line_and_non_zero(capsys, args: list[str], fragment: s
 
 def test_installed_command_prints_no_traceback() -> None:
     result = subprocess.run(
-        [sys.executable, "-c", "from console.cli import entry; entry()", "sla", "due", "--received", "x", "--channel", "email"],
+        [
+            sys.executable,
+            "-c",
+            "from console.cli import entry; entry()",
+            "sla",
+            "due",
+            "--received",
+            "x",
+            "--channel",
+            "email",
+        ],
         capture_output=True,
         text=True,
         check=False,

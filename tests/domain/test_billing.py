@@ -78,7 +78,9 @@ def test_emergencies_and_desk_hours_need_no_notice(calendar: DeskCalendar) -> No
 def test_work_before_the_first_rate_is_an_error(calendar: DeskCalendar) -> None:
     rates = (Rate(date(2027, 1, 1), Decimal("200.00")),)
     with pytest.raises(NoRateError):
-        billable(calendar, rates, [Work(ct(2026, 12, 5, 22), ct(2026, 12, 5, 23))], ct(2026, 12, 5, 21))
+        billable(
+            calendar, rates, [Work(ct(2026, 12, 5, 22), ct(2026, 12, 5, 23))], ct(2026, 12, 5, 21)
+        )
 
 
 def test_work_cannot_end_before_it_starts() -> None:

@@ -79,7 +79,10 @@ DESKS = [
         CalendarRules(
             zone="Europe/Berlin",
             holiday_country="DE",
-            hours={**{d: OpeningHours(time(8), time(17)) for d in range(5)}, 5: OpeningHours(time(9), time(12))},
+            hours={
+                **{d: OpeningHours(time(8), time(17)) for d in range(5)},
+                5: OpeningHours(time(9), time(12)),
+            },
         ),
     ),
 ]

@@ -26,7 +26,12 @@ def duty(staff: str) -> Shift:
 
 
 def test_duty_counts_and_all_lines_busy(calendar: DeskCalendar) -> None:
-    shifts = [duty("ann"), duty("bob"), duty("cy"), Shift("dee", ct(2026, 12, 8, 15), ct(2026, 12, 8, 19), DUTY)]
+    shifts = [
+        duty("ann"),
+        duty("bob"),
+        duty("cy"),
+        Shift("dee", ct(2026, 12, 8, 15), ct(2026, 12, 8, 19), DUTY),
+    ]
     presence = {"ann": Presence.AVAILABLE, "bob": Presence.ON_A_CALL, "cy": Presence.AWAY}
     summary = duty_summary(calendar, shifts, presence, TUESDAY)
     assert [d.staff for d in summary.on_duty] == ["ann", "bob", "cy"]
@@ -36,7 +41,9 @@ def test_duty_counts_and_all_lines_busy(calendar: DeskCalendar) -> None:
     assert duty_summary(calendar, shifts, presence, TUESDAY).all_lines_busy
 
 
-def test_unknown_presence_counts_as_away_and_empty_desk_is_unstaffed(calendar: DeskCalendar) -> None:
+def test_unknown_presence_counts_as_away_and_empty_desk_is_unstaffed(
+    calendar: DeskCalendar,
+) -> None:
     summary = duty_summary(calendar, [duty("ann")], {}, TUESDAY)
     assert summary.away == 1 and summary.free == 0
     assert duty_summary(calendar, [], {}, TUESDAY).unstaffed
