@@ -17,9 +17,7 @@ from console.cli.policy import desk, sla
 from console.cli.tickets import ticket
 
 
-@click.group(
-    context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True
-)
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.option(
     "--config",
     "config_path",
