@@ -1,0 +1,136 @@
+"""A small, fixed desk for console tests, and helpers to drive the console like a person."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from textual.pilot import Pilot
+
+from console.clock import FrozenClock
+from console.settings import Settings, load_settings
+from console.store import commands
+from console.store.commands import Rules
+from console.store.db import Database
+from console.store.feed import Feed
+from console.ui.app import Identity, SwitchboardApp, make_app
+from tests.conftest import NOW
+
+SUMMARIES = [
+    "Agenda Center PDF upload fails",
+    "Notify Me e-mails not sending",
+    "Staff directory photo will not update",
+    "Calendar event repeats twice",
+    "Form builder drops attachments",
+    "News flash not on home page",
+    "Password reset link expired",
+    "Site search returns nothing",
+]
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return load_settings()
+
+
+@pytest.fixture
+def queue_desk(desk: Database, settings: Settings) -> Database:
+    """The `desk` fixture plus eight open requests in several timer states, one emergency
+    from a designated contact, shifts, presence and an escalation to Technical.
+
+    Requests 1-8 were received 30 minutes apart going back from NOW (Wednesday 10:00
+    Chicago); request 9 is the emergency (Website is down), received 20 minutes ago;
+    request 10 is an e-mail from yesterday, breached.
+    """
+    rules = Rules.from_settings(settings)
+    with desk.session() as session:
+        for i, summary in enumerate(SUMMARIES):
+            commands.log_request(
+                session,
+                "ari",
+                NOW,
+                rules,
+                channel=("email", "voicemail", "portal")[i % 3],
+                customer=("Springfield", "Shelbyville")[i % 2],
+                summary=summary,
+                received_at=NOW - timedelta(minutes=30 * i + 5),
+            )
+        commands.log_request(
+            session,
+            "ari",
+            NOW,
+            rules,
+            channel="call",
+            customer="Springfield",
+            contact="Mayor Quimby",
+            summary="Website is down",
+            emergency=True,
+            received_at=NOW - timedelta(minutes=20),
+        )
+        commands.log_request(
+            session,
+            "ari",
+            NOW,
+            rules,
+            channel="email",
+            customer="Springfield",
+            summary="Permit form returns an error",
+            received_at=NOW - timedelta(days=1),
+        )
+        for handle in ("ari", "abe", "dora"):
+            commands.add_shift(
+                session,
+                "lena",
+                NOW,
+                staff=handle,
+                kind="duty",
+                starts_at=NOW - timedelta(hours=3),
+                ends_at=NOW + timedelta(hours=6),
+            )
+        commands.add_shift(
+            session,
+            "lena",
+            NOW,
+            staff="abe",
+            kind="on-call",
+            starts_at=NOW + timedelta(hours=9),
+            ends_at=NOW + timedelta(hours=21),
+        )
+        commands.set_presence(session, "ari", NOW, staff="ari", state="on-a-call")
+        commands.set_presence(session, "abe", NOW, staff="abe", state="available")
+        commands.assign(session, "dora", NOW, request_id=2, to="abe")
+        commands.escalate(
+            session, "ari", NOW, request_id=3, kind="product", reason="Upload crashes"
+        )
+    return desk
+
+
+@pytest.fixture
+def console(queue_desk: Database, settings: Settings) -> Callable[..., SwitchboardApp]:
+    """`console(handle="dora", clock=None)`: the app on `queue_desk`, frozen at NOW."""
+
+    def build(handle: str = "dora", clock: FrozenClock | None = None) -> SwitchboardApp:
+        clock = clock or FrozenClock(NOW)
+        feed = Feed(queue_desk.engine.url, clock=clock, poll_interval=0.05, safety_interval=0.5)
+        return make_app(settings, queue_desk, clock, Identity(handle), feed=feed)
+
+    return build
+
+
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Let the app run until `condition()` holds (never a fixed sleep)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("the console did not get there in time")
+        await pilot.pause(0.02)
+
+
+async def loaded(pilot: Pilot) -> None:
+    app = pilot.app
+    assert isinstance(app, SwitchboardApp)
+    await wait_until(pilot, lambda: app.loaded)
+    await pilot.pause()
