@@ -36,13 +36,17 @@ def short_day_time(at: datetime, zone: ZoneInfo, now: datetime) -> str:
     return f"{local:%b %d %H:%M}"
 
 
-def countdown(timer: Timer, zone: ZoneInfo, now: datetime) -> str:
-    """The SLA cell: symbol and time left, overdue, or when a paused clock resumes."""
+def countdown(timer: Timer, zone: ZoneInfo, now: datetime, compact: bool = False) -> str:
+    """The SLA cell: symbol and time left, overdue, or when a paused clock resumes.
+
+    `compact` drops the words ("paused", "timer") for narrow terminals.
+    """
     symbol = SYMBOLS[timer.state]
     if timer.state is TimerState.NONE or timer.remaining is None:
-        return f"{symbol} no timer"
+        return f"{symbol} -" if compact else f"{symbol} no timer"
     if timer.state is TimerState.PAUSED and timer.resumes_at is not None:
-        return f"{symbol} paused → {short_day_time(timer.resumes_at, zone, now)}"
+        word = "" if compact else "paused "
+        return f"{symbol} {word}→ {short_day_time(timer.resumes_at, zone, now)}"
     if timer.state is TimerState.MET:
         return f"{symbol} met"
     return f"{symbol} {hours_minutes(timer.remaining)}"

@@ -23,6 +23,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 Key = Hashable
+#: A table narrower than this uses its columns' compact widths.
+COMPACT_BELOW = 90
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class Column:
     align: str = "left"
     #: The column is hidden when the table is narrower than this.
     min_table_width: int = 0
+    #: Its width when the table is compact (narrower than `COMPACT_BELOW`).
+    compact_width: int | None = None
 
 
 #: The cells of one row, by column key.
@@ -247,11 +251,18 @@ class VirtualGrid(ScrollView, can_focus=True):
 
     # -- drawing ------------------------------------------------------------------------
 
+    @property
+    def compact(self) -> bool:
+        """True when the table is narrow and its columns use their compact widths."""
+        return self.size.width < COMPACT_BELOW
+
     def _layout(self, width: int) -> list[tuple[Column, int]]:
+        compact = width < COMPACT_BELOW
         shown = [c for c in self.columns if width >= c.min_table_width]
-        fixed = sum(c.width or 0 for c in shown) + len(shown)  # one space between columns
+        widths = [(c.compact_width if compact and c.compact_width else c.width) for c in shown]
+        fixed = sum(w or 0 for w in widths) + len(shown)  # one space between columns
         flex = max(8, width - fixed)
-        return [(c, c.width if c.width is not None else flex) for c in shown]
+        return [(c, w if w is not None else flex) for c, w in zip(shown, widths, strict=True)]
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width

@@ -22,15 +22,15 @@ if TYPE_CHECKING:
     from console.clock import Clock
 
 COLUMNS = (
-    Column("sla", "SLA", 20),
-    Column("id", "#", 7, align="right"),
-    Column("customer", "Customer", 20),
-    Column("contact", "Contact", 16, min_table_width=120),
-    Column("channel", "Channel", 9),
+    Column("sla", "SLA", 20, compact_width=13),
+    Column("id", "#", 6, align="right"),
+    Column("customer", "Customer", 20, compact_width=14),
+    Column("contact", "Contact", 16, min_table_width=130),
+    Column("channel", "Channel", 9, min_table_width=100),
     Column("summary", "Summary"),
     Column("status", "Status", 12),
-    Column("assignee", "Assignee", 9),
-    Column("age", "Age", 7, align="right"),
+    Column("assignee", "Assignee", 9, compact_width=7),
+    Column("age", "Age", 7, align="right", min_table_width=90),
 )
 #: How long a flashed or moved row stays marked.
 MARK_FOR = timedelta(seconds=4)
@@ -145,7 +145,7 @@ class QueuePane(Vertical):
         marker = "⚑" if row.emergency else ("↕" if key in self.model.moved else " ")
         contact = row.contact or ""
         return {
-            "sla": countdown(timer, self.sla.calendar.zone, now),
+            "sla": countdown(timer, self.sla.calendar.zone, now, compact=self.grid.compact),
             "id": f"{marker}{row.id}",
             "customer": inert(row.customer),
             "contact": f"★ {inert(contact)}" if row.contact_designated else inert(contact),
