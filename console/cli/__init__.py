@@ -12,6 +12,7 @@ from console.cli.common import Context
 from console.cli.console_cmd import console_command, run_console
 from console.cli.db import db
 from console.cli.escalations import escalation
+from console.cli.live import doctor, events
 from console.cli.people import contact, customer, presence, roster, staff
 from console.cli.policy import desk, sla
 from console.cli.tickets import ticket
@@ -40,6 +41,8 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 cli.add_command(sla)
 cli.add_command(desk)
 cli.add_command(console_command)
+cli.add_command(events)
+cli.add_command(doctor)
 for _group in (db, ticket, escalation, presence, roster, staff, customer, contact):
     cli.add_command(_group)
 
