@@ -4,6 +4,7 @@ out of id order, across a killed connection, and on SQLite with another process 
 from __future__ import annotations
 
 import random
+import shutil
 import subprocess
 import sys
 import threading
@@ -26,44 +27,11 @@ NOW = datetime(2026, 12, 8, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def postgres_url():
-    import os
-    import uuid
-
-    import psycopg
-
-    from console.store.db import create_database_engine, parse_url
-    from console.store.schema import upgrade
-
-    name = f"switchboard_test_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = psycopg.connect(
-            "host=127.0.0.1 user=postgres dbname=postgres", autocommit=True, connect_timeout=3
-        )
-    except psycopg.OperationalError as exc:
-        if os.environ.get("SWITCHBOARD_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"Postgres on 127.0.0.1 is required but unreachable: {exc}")
-        pytest.skip(f"no Postgres on 127.0.0.1: {exc}")
-    admin.execute(f"CREATE DATABASE {name}")
-    url = f"postgresql+psycopg://postgres@127.0.0.1/{name}"
-    engine = create_database_engine(parse_url(url))
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-    admin.close()
-
-
-@pytest.fixture
-def sqlite_url(tmp_path):
-    from console.store.db import create_database_engine, parse_url
-    from console.store.schema import upgrade
-
-    url = f"sqlite:///{tmp_path / 'feed.sqlite3'}"
-    engine = create_database_engine(parse_url(url))
-    upgrade(engine)
-    engine.dispose()
-    return url
+def sqlite_url(sqlite_template, tmp_path) -> str:
+    """A migrated SQLite file of this test's own."""
+    path = tmp_path / "feed.sqlite3"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
 
 
 def write_event(engine: Engine, n: int, linger: float = 0.0) -> int:
