@@ -11,6 +11,7 @@ from console import __version__
 from console.cli.common import Context
 from console.cli.console_cmd import console_command, run_console
 from console.cli.db import db
+from console.cli.demo import demo, simulate
 from console.cli.escalations import escalation
 from console.cli.live import doctor, events
 from console.cli.people import contact, customer, presence, roster, staff
@@ -41,6 +42,8 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 cli.add_command(sla)
 cli.add_command(desk)
 cli.add_command(console_command)
+cli.add_command(demo)
+cli.add_command(simulate)
 cli.add_command(events)
 cli.add_command(doctor)
 for _group in (db, ticket, escalation, presence, roster, staff, customer, contact):

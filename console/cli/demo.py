@@ -1,0 +1,170 @@
+"""`switchboard demo` and `switchboard simulate`: a living desk to look at.
+
+- `switchboard demo`: seed the embedded database if it is empty, start the simulator in
+  the background, and open the console signed in as the desk lead.
+- `switchboard demo seed`: only seed (refuses a database with staff unless --force).
+- `switchboard simulate`: act as several desk agents until Ctrl-C or --duration.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import click
+
+from console.cli.common import Context, UserError, pass_context
+from console.cli.console_cmd import run_console
+from console.cli.store_access import database_option, opened, rules, store_errors
+from console.store import demo as demo_store
+from console.store import simulate as simulator
+from console.store.db import Database
+
+seed_option = click.option(
+    "--seed",
+    "seed_number",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Random seed: the same seed (and time) gives the same demo.",
+)
+
+
+@click.group("demo", invoke_without_command=True)
+@database_option
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0, min_open=True),
+    default=20.0,
+    show_default=True,
+    help="Simulated actions per minute while the console is open.",
+)
+@seed_option
+@pass_context
+@click.pass_context
+def demo(
+    click_ctx: click.Context,
+    ctx: Context,
+    database_url: str | None,
+    rate: float,
+    seed_number: int,
+) -> None:
+    """Open the console on a seeded demo desk with simulated agents at work.
+
+    Uses the embedded database (or --database): it is migrated and seeded if empty.
+    """
+    if click_ctx.invoked_subcommand is not None:
+        return
+    with opened(ctx, database_url) as database:
+        with store_errors(database):
+            if demo_store.is_empty(database):
+                summary = demo_store.seed(database, ctx.clock.now(), seed_number, rules=rules(ctx))
+                click.echo(summary.line())
+            lead = demo_store.desk_lead(database)
+        if lead is None:
+            raise UserError(f"{database.url} has no active desk lead to sign in as")
+        stop = threading.Event()
+        worker = threading.Thread(
+            target=_simulate_quietly,
+            args=(database, ctx, rate, stop, seed_number),
+            name="switchboard-simulator",
+            daemon=True,
+        )
+        worker.start()
+        try:
+            run_console(ctx, database_url, lead)
+        finally:
+            stop.set()
+            worker.join(timeout=5)
+
+
+def _simulate_quietly(
+    database: Database, ctx: Context, rate: float, stop: threading.Event, seed: int
+) -> None:
+    """The console owns the terminal: the simulator prints nothing and never raises."""
+    try:
+        simulator.run(database, ctx.clock, rate, None, stop, seed, rules=rules(ctx))
+    except Exception:  # a broken simulator must not take the console down with it
+        stop.set()
+
+
+@demo.command("seed")
+@database_option
+@seed_option
+@click.option("--force", is_flag=True, help="Add the demo even if the database has staff.")
+@pass_context
+def demo_seed(ctx: Context, database_url: str | None, seed_number: int, force: bool) -> None:
+    """Fill the database with a demo desk as of now; prints a one-line summary."""
+    with opened(ctx, database_url) as database, store_errors(database):
+        summary = demo_store.seed(
+            database, ctx.clock.now(), seed_number, force=force, rules=rules(ctx)
+        )
+        click.echo(f"{summary.line()} in {database.url}")
+
+
+@click.command("simulate")
+@database_option
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0, min_open=True),
+    default=20.0,
+    show_default=True,
+    help="Actions per minute.",
+)
+@click.option(
+    "--duration",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Stop after this many seconds (default: run until Ctrl-C).",
+)
+@click.option("--seed", "seed_number", type=int, default=None, help="Random seed.")
+@click.option("--quiet", is_flag=True, help="Print only the summary at the end.")
+@pass_context
+def simulate(
+    ctx: Context,
+    database_url: str | None,
+    rate: float,
+    duration: float | None,
+    seed_number: int | None,
+    quiet: bool,
+) -> None:
+    """Act as several desk agents through the write path; Ctrl-C stops cleanly."""
+    zone = ctx.settings.calendar.zone
+    on_action = None if quiet else (lambda action: click.echo(action.line(zone)))
+    with opened(ctx, database_url) as database, store_errors(database):
+        if demo_store.is_empty(database):
+            raise UserError(f"{database.url} has no staff: run `switchboard demo seed` first")
+        stop = threading.Event()
+        result: list[simulator.Stats] = []
+
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                result.append(
+                    simulator.run(
+                        database,
+                        ctx.clock,
+                        rate,
+                        duration,
+                        stop,
+                        seed_number,
+                        rules=rules(ctx),
+                        on_action=on_action,
+                    )
+                )
+            finally:
+                done.set()
+
+        # The work runs in a thread so Ctrl-C never lands in the middle of a transaction;
+        # an Event (not Thread.join, which an interrupt can confuse) says when it is over.
+        threading.Thread(target=work, name="switchboard-simulator", daemon=True).start()
+        try:
+            while not done.wait(0.2):
+                pass
+        except KeyboardInterrupt:
+            stop.set()
+            done.wait()
+        if not result:
+            raise UserError("the simulator stopped unexpectedly")
+        click.echo(result[0].line())

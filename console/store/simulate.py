@@ -1,0 +1,442 @@
+"""A traffic generator: several desk agents at work, through the one write path.
+
+`run(database, clock, rate_per_minute, duration, stop, rng_seed)` takes one action at a
+time, about `rate_per_minute` a minute: new calls, voicemails, e-mails and portal
+requests (mostly while the desk is open, the odd one after hours), assignments,
+responses, escalations, reassignments, technical priorities, work logs, billing notices,
+presence changes and resolutions. Each action is one `console.store.commands` call, so
+one transaction with its audit events. A stale version (another agent got there first)
+is retried once with a fresh read, then skipped; a refusal or a database error is
+counted and skipped: the generator never stops on one. It stops when `stop` is set,
+`duration` seconds have passed, or `max_actions` attempts were made.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from console.clock import Clock
+from console.store import commands as c
+from console.store.commands import Rules
+from console.store.db import Database
+from console.store.demo_plan import EMERGENCIES, TOPICS
+from console.store.errors import ConflictError, StoreError
+from console.store.models import AgentPresence, Contact, Customer, Escalation, Request, Shift, Staff
+
+
+def _weights(text: str) -> dict[str, int]:
+    words = text.split()
+    return {kind: int(n) for kind, n in zip(words[::2], words[1::2], strict=True)}
+
+
+#: How often each kind of action is picked while the desk is open, and while it is closed
+#: (then mostly nothing happens: only the on-call person answers emergencies and notices).
+OPEN_WEIGHTS = _weights(
+    "new 22 respond 14 assign 10 presence 14 work 8 resolve 18 escalate 5 reassign 2 "
+    "priority 2 billing 5"
+)
+CLOSED_WEIGHTS = _weights("new 5 respond 3 work 3 resolve 2 billing 6 idle 60")
+#: From each presence, what someone on duty may switch to next.
+PRESENCE_NEXT = {
+    "available": ["on-a-call"] * 5 + ["away"],
+    "on-a-call": ["available"],
+    "away": ["available"],
+}
+CHANNELS_OPEN = {"call": 35, "voicemail": 20, "email": 30, "portal": 15}
+CHANNELS_CLOSED = {"voicemail": 45, "email": 35, "portal": 20}
+
+
+@dataclass(frozen=True)
+class Action:
+    """One change the simulator made: `entity` and `entity_id` name the row its event is about."""
+
+    at: datetime
+    kind: str
+    actor: str
+    entity: str
+    entity_id: int
+    detail: str
+
+    def line(self, zone: tzinfo | None = None) -> str:
+        """One line for a log: time (in `zone`, else UTC), who, what."""
+        at = self.at.astimezone(zone or UTC)
+        return f"{at:%a %H:%M:%S} {self.actor:<10} {self.kind:<9} {self.detail}"
+
+
+@dataclass
+class Stats:
+    """What a run did. `errors` counts database failures and anything unexpected."""
+
+    actions: Counter[str] = field(default_factory=Counter)
+    conflicts: int = 0  # stale versions (each retried once, then skipped)
+    refused: int = 0  # the write path said no (someone else got there first...)
+    idle: int = 0  # nothing to do
+    errors: int = 0
+    last_error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return sum(self.actions.values())
+
+    def line(self) -> str:
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(self.actions.items()))
+        return (
+            f"simulated {self.total} actions in {self.seconds:.0f} s ({kinds or 'none'}); "
+            f"{self.conflicts} conflicts, {self.refused} refused, {self.errors} errors"
+        )
+
+
+class Simulator:
+    """Picks and takes one action at a time as whoever would do it at the clock's now."""
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        rules: Rules,
+        rng: random.Random,
+        on_action: Callable[[Action], None] | None = None,
+    ) -> None:
+        self.database, self.clock, self.rules, self.rng = database, clock, rules, rng
+        self.on_action = on_action
+        self.stats = Stats()
+        self.staff: dict[str, tuple[int, str, str]] = {}  # handle: (id, role, department)
+        self.contacts: dict[int, list[tuple[int, bool]]] = {}  # customer id: (id, designated)
+        self.handlers: dict[str, Callable[[Session, datetime], Action | None]] = {
+            name: getattr(self, f"_{name}") for name in OPEN_WEIGHTS
+        }
+        self.closed = False
+
+    # -- the loop ------------------------------------------------------------------
+
+    def step(self) -> Action | None:
+        """Take one action; returns it, or None when nothing was done."""
+        now = self.clock.now()
+        if not self.staff and not self._load():
+            self.stats.idle += 1
+            return None
+        self.closed = not self.rules.calendar.is_open(now)
+        weights = CLOSED_WEIGHTS if self.closed else OPEN_WEIGHTS
+        kinds = list(weights)
+        while kinds:
+            kind = self.rng.choices(kinds, weights=[weights[k] for k in kinds])[0]
+            kinds.remove(kind)
+            if kind == "idle":
+                break
+            for attempt in range(2):
+                try:
+                    with self.database.session() as session:
+                        action = self.handlers[kind](session, now)
+                except ConflictError:
+                    self.stats.conflicts += 1
+                    if attempt == 0:
+                        continue
+                    return None
+                except StoreError:
+                    self.stats.refused += 1
+                    return None
+                except Exception as exc:  # database errors too: a demo never dies; tests count
+                    return self._failed(exc)
+                if action is None:
+                    break  # nothing of this kind to do: try another kind
+                self.stats.actions[action.kind] += 1
+                if self.on_action:
+                    self.on_action(action)
+                return action
+        self.stats.idle += 1
+        return None
+
+    def _failed(self, exc: BaseException) -> None:
+        self.stats.errors += 1
+        self.stats.last_error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+        return None
+
+    def _load(self) -> bool:
+        with self.database.session() as session:
+            self.staff = {
+                h: (i, r, d)
+                for h, i, r, d in session.execute(
+                    select(Staff.handle, Staff.id, Staff.role, Staff.department).where(Staff.active)
+                )
+            }
+            for customer_id in session.scalars(select(Customer.id)):
+                self.contacts[customer_id] = []
+            for cid, contact_id, designated in session.execute(
+                select(Contact.customer_id, Contact.id, Contact.designated_for_emergencies)
+            ):
+                self.contacts[cid].append((contact_id, designated))
+        return bool(self.staff and self.contacts)
+
+    # -- who does it -----------------------------------------------------------------
+
+    def _who(
+        self, roles: str = "agent dispatcher lead", department: str | None = "desk"
+    ) -> list[str]:
+        """Active staff with one of `roles` (space-separated) in `department` (None: any)."""
+        return sorted(
+            h
+            for h, (_, role, dept) in self.staff.items()
+            if role in roles.split() and department in (None, dept)
+        )
+
+    def _on_shift(self, session: Session, now: datetime, kind: str) -> list[str]:
+        rows = session.scalars(
+            select(Staff.handle)
+            .join(Shift, Shift.staff_id == Staff.id)
+            .where(Shift.kind == kind, Shift.starts_at <= now, Shift.ends_at > now)
+        )
+        return sorted(set(rows) & set(self.staff))
+
+    def _agent(self, session: Session, now: datetime) -> str:
+        """Someone on the desk who would pick up now: on duty, else on call, else anyone."""
+        desk = set(self._who())
+        for kind in ("duty", "on-call"):
+            here = [h for h in self._on_shift(session, now, kind) if h in desk]
+            if here:
+                return self.rng.choice(here)
+        return self.rng.choice(sorted(desk) or sorted(self.staff))
+
+    def _pick(self, session: Session, query, n: int = 6):  # type: ignore[no-untyped-def]
+        rows = session.execute(query.limit(n)).all()
+        return self.rng.choice(rows) if rows else None
+
+    # -- the actions -------------------------------------------------------------------
+
+    def _new(self, session: Session, now: datetime) -> Action | None:
+        rng = self.rng
+        customer = rng.choice(sorted(self.contacts))
+        choices = self.contacts[customer]
+        contact, designated = rng.choice(choices) if choices and rng.random() < 0.85 else (0, False)
+        mix = CHANNELS_CLOSED if self.closed else CHANNELS_OPEN
+        channel = rng.choices(list(mix), weights=list(mix.values()))[0]
+        emergency = bool(contact) and rng.random() < (0.04 if designated else 0.01)
+        kind = rng.choices(list(TOPICS), weights=(6, 2, 2))[0]
+        summary = rng.choice(EMERGENCIES if emergency else TOPICS[kind])
+        if emergency and channel == "call":
+            channel = "voicemail"
+        actor = self._agent(session, now)
+        who = str(contact) if contact else None
+        view = c.log_request(
+            session,
+            actor,
+            now,
+            self.rules,
+            channel=channel,
+            customer=customer,
+            summary=summary,
+            contact=who,
+            emergency=emergency,
+            received_at=now,
+        )
+        what = f"#{view.id} {'EMERGENCY ' if emergency else ''}{channel} from {view.customer}"
+        return Action(now, "new", actor, "request", view.id, f"{what}: {summary}")
+
+    def _open_requests(self, anytime: bool = False):  # type: ignore[no-untyped-def]
+        """Open requests someone would work on now: after hours only emergencies and those
+        whose customer was told the work is billable."""
+        query = select(Request.id, Request.version, Request.assignee_id).where(
+            Request.status == "open"
+        )
+        if self.closed and not anytime:
+            query = query.where(Request.emergency | (Request.billing_state == "notified"))
+        return query
+
+    def _respond(self, session: Session, now: datetime) -> Action | None:
+        query = self._open_requests().where(Request.first_response_at.is_(None))
+        row = self._pick(session, query.order_by(Request.due_at))
+        if row is None:
+            return None
+        actor = self._worker(session, now, row.assignee_id)
+        c.respond(session, actor, now, request_id=row.id, expected_version=row.version)
+        return Action(now, "respond", actor, "request", row.id, f"#{row.id} first response")
+
+    def _assign(self, session: Session, now: datetime) -> Action | None:
+        row = self._pick(session, self._open_requests().where(Request.assignee_id.is_(None)))
+        dispatchers = self._who("dispatcher lead")
+        if row is None or not dispatchers:
+            return None
+        on_duty = set(self._on_shift(session, now, "duty"))
+        actor = self.rng.choice(sorted(on_duty & set(dispatchers)) or dispatchers)
+        agents = self._who("agent")
+        to = self.rng.choice(sorted(on_duty & set(agents)) or agents or dispatchers)
+        c.assign(session, actor, now, request_id=row.id, to=to, expected_version=row.version)
+        return Action(now, "assign", actor, "request", row.id, f"#{row.id} to {to}")
+
+    def _resolve(self, session: Session, now: datetime) -> Action | None:
+        query = self._open_requests().where(Request.first_response_at.is_not(None))
+        row = self._pick(session, query.order_by(Request.received_at), n=10)
+        if row is None:
+            return None
+        actor = self._worker(session, now, row.assignee_id)
+        c.resolve(session, actor, now, request_id=row.id, expected_version=row.version)
+        return Action(now, "resolve", actor, "request", row.id, f"#{row.id} resolved")
+
+    def _escalate(self, session: Session, now: datetime) -> Action | None:
+        escalated = select(Escalation.request_id).where(Escalation.status == "open")
+        query = self._open_requests().where(
+            Request.first_response_at.is_not(None), Request.id.not_in(escalated)
+        )
+        row = self._pick(session, query.order_by(Request.received_at.desc()))
+        if row is None:
+            return None
+        kind = self.rng.choices(["product", "additional-services", "other"], weights=(5, 2, 2))[0]
+        people = self._who("lead", None) + self._who(department="customer-care")
+        to = self.rng.choice(people) if kind == "other" and people else None
+        actor = self._worker(session, now, row.assignee_id)
+        why = "Liaison cannot assist: needs the team that owns it"
+        view = c.escalate(session, actor, now, request_id=row.id, kind=kind, to=to, reason=why)
+        where = f"{view.destination}" + (f" ({to})" if to else "")
+        return Action(now, "escalate", actor, "escalation", view.id, f"#{row.id} to {where}")
+
+    def _reassign(self, session: Session, now: datetime) -> Action | None:
+        leads = self._who("lead")
+        query = select(Escalation).where(Escalation.status == "open")
+        found = self._pick(session, query.order_by(Escalation.opened_at.desc()))
+        if found is None or not leads:
+            return None
+        row = found[0]
+        team = {"customer-care": "customer-care", "technical": "technical"}.get(row.destination)
+        people = self._who(department=team) if team else self._who(department=None)
+        others = [h for h in people if self.staff[h][0] != row.assignee_id]
+        if not others:
+            return None
+        to, actor = self.rng.choice(others), self.rng.choice(leads)
+        c.reassign_escalation(
+            session,
+            actor,
+            now,
+            escalation_id=row.id,
+            to=to,
+            reason=f"{to} has the time today",
+            expected_version=row.version,
+        )
+        return Action(now, "reassign", actor, "escalation", row.id, f"escalation {row.id} to {to}")
+
+    def _priority(self, session: Session, now: datetime) -> Action | None:
+        leads = self._who("lead", "technical")
+        query = select(Escalation.id, Escalation.version).where(
+            Escalation.status == "open",
+            Escalation.destination == "technical",
+            Escalation.technical_priority.is_(None),
+        )
+        row = self._pick(session, query.order_by(Escalation.opened_at))
+        if row is None or not leads:
+            return None
+        ranked = select(func.count()).where(
+            Escalation.status == "open", Escalation.technical_priority.is_not(None)
+        )
+        place = (session.scalar(ranked) or 0) + 1
+        actor = self.rng.choice(leads)
+        c.set_technical_priority(
+            session, actor, now, escalation_id=row.id, priority=place, expected_version=row.version
+        )
+        detail = f"escalation {row.id} is #{place}"
+        return Action(now, "priority", actor, "escalation", row.id, detail)
+
+    def _work(self, session: Session, now: datetime) -> Action | None:
+        query = self._open_requests().where(Request.first_response_at.is_not(None))
+        row = self._pick(session, query.order_by(Request.received_at.desc()))
+        if row is None:
+            return None
+        actor = self._worker(session, now, row.assignee_id)
+        minutes = self.rng.randint(5, 45)
+        view = c.log_work(
+            session,
+            actor,
+            now,
+            self.rules,
+            request_id=row.id,
+            ended_at=now,
+            started_at=now - timedelta(minutes=minutes),
+            note="Worked on it",
+        )
+        return Action(now, "work", actor, "work_log", view.id, f"#{row.id} {minutes} min")
+
+    def _billing(self, session: Session, now: datetime) -> Action | None:
+        query = self._open_requests(anytime=True).where(Request.billing_state == "needs-notice")
+        row = self._pick(session, query.order_by(Request.received_at))
+        if row is None:
+            return None
+        actor = self._agent(session, now)
+        if self.rng.random() < 0.6:
+            method = self.rng.choice(["phone", "email"])
+            view = c.record_billing_notice(
+                session, actor, now, request_id=row.id, method=method, expected_version=row.version
+            )
+            detail = f"#{row.id} billing notice by {method}"
+            return Action(now, "notice", actor, "billing_notice", view.id, detail)
+        c.record_decline(session, actor, now, request_id=row.id, expected_version=row.version)
+        return Action(now, "decline", actor, "request", row.id, f"#{row.id} billing declined")
+
+    def _presence(self, session: Session, now: datetime) -> Action | None:
+        on_duty = self._on_shift(session, now, "duty")
+        if not on_duty:
+            return None
+        handle = self.rng.choice(on_duty)
+        staff_id = self.staff[handle][0]
+        current = session.scalar(
+            select(AgentPresence.state).where(AgentPresence.staff_id == staff_id)
+        )
+        state = self.rng.choice(PRESENCE_NEXT.get(current or "away", ["available"]))
+        c.set_presence(session, handle, now, staff=handle, state=state)
+        return Action(now, "presence", handle, "agent_presence", staff_id, f"{handle} {state}")
+
+    def _worker(self, session: Session, now: datetime, assignee_id: int | None) -> str:
+        """The assignee in desk hours; after hours whoever is on call."""
+        return (not self.closed and self._handle(assignee_id)) or self._agent(session, now)
+
+    def _handle(self, staff_id: int | None) -> str | None:
+        return next((h for h, (sid, _, _) in self.staff.items() if sid == staff_id), None)
+
+
+def run(
+    database: Database,
+    clock: Clock,
+    rate_per_minute: float = 20.0,
+    duration: float | None = None,
+    stop: threading.Event | None = None,
+    rng_seed: int | None = None,
+    *,
+    rules: Rules | None = None,
+    on_action: Callable[[Action], None] | None = None,
+    max_actions: int | None = None,
+) -> Stats:
+    """Act about `rate_per_minute` times a minute (real time) until `stop` is set, after
+    `duration` seconds, or after `max_actions` attempts. Returns what was done."""
+    if rate_per_minute <= 0:
+        raise ValueError("the rate must be above zero actions per minute")
+    if rules is None:
+        from console.settings import load_settings
+
+        rules = Rules.from_settings(load_settings())
+    stop = stop or threading.Event()
+    simulator = Simulator(database, clock, rules, random.Random(rng_seed), on_action)
+    interval = 60.0 / rate_per_minute
+    started = time.monotonic()
+    due = started
+    attempts = 0
+    while not stop.is_set():
+        if duration is not None and time.monotonic() - started >= duration:
+            break
+        if max_actions is not None and attempts >= max_actions:
+            break
+        simulator.step()
+        attempts += 1
+        due = max(due + interval, time.monotonic() - interval)  # no burst after a stall
+        wait = due - time.monotonic()
+        if duration is not None:
+            wait = min(wait, started + duration - time.monotonic())
+        if wait > 0 and stop.wait(wait):
+            break
+    simulator.stats.seconds = time.monotonic() - started
+    return simulator.stats
