@@ -11,6 +11,8 @@ give the same data. A database that already has staff is refused unless `force=T
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -109,7 +111,7 @@ def seed(
             "(use --force to add the demo anyway)"
         )
     planner = Planner(rules, now.astimezone(UTC), random.Random(seed), history_days)
-    with database.session() as session:
+    with _bulk_session(database) as session:
         planner.setup(session)
         _plan_history(planner)
         _plan_open(planner)
@@ -129,6 +131,25 @@ def seed(
             open_requests=count(Request, Request.status == "open"),
             escalations=count(Escalation),
         )
+
+
+@contextmanager
+def _bulk_session(database: Database) -> Iterator[Session]:
+    """One connection for the whole seed. On Postgres its commits do not wait for the disk
+    (`synchronous_commit = off`): each is still atomic, and a crash loses demo data only."""
+    with database.engine.connect() as connection:
+        postgres = database.dialect == "postgresql"
+        if postgres:
+            connection.exec_driver_sql("SET synchronous_commit TO off")
+            connection.commit()
+        try:
+            with Session(bind=connection) as session:
+                yield session
+        finally:
+            if postgres:
+                connection.rollback()
+                connection.exec_driver_sql("RESET synchronous_commit")
+                connection.commit()
 
 
 def _plan_open(p: Planner) -> None:
