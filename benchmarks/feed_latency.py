@@ -60,7 +60,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,6 +88,7 @@ SQLITE_P99_TARGET_MS = POLL_INTERVAL * 1000 + 50.0
 READY_TIMEOUT = 120.0
 SETTLE = 0.5  # after every listener is ready, before writing: spawn noise dies down
 GRACE = 0.3  # after every listener has every event: a late duplicate still shows
+STOP_TIMEOUT = 10.0  # for all listeners to exit once stopped, before they are terminated
 #: Writer threads sharing one schedule (one commit fsyncs; 500/s needs more than one).
 WRITER_THREADS = 4
 AT = datetime(2026, 12, 8, 15, 0, tzinfo=UTC)
@@ -319,14 +320,29 @@ def run_scenario(
             except queue.Empty:
                 break
     finally:
-        stop.set()
-        for process in processes:
-            process.join(timeout=5)
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-                process.join(timeout=5)
+        wind_down(processes, stop, results)
     return analyse(scenario, written, committed, spent, collected, duration)
+
+
+def wind_down(
+    processes: Sequence[multiprocessing.process.BaseProcess],
+    stop: multiprocessing.synchronize.Event,
+    results: multiprocessing.queues.Queue[ListenerResult],
+) -> None:
+    """Stop the listeners; within STOP_TIMEOUT in all, then terminate what is left.
+
+    The queue is drained meanwhile: a child does not exit before what it put on the
+    queue is flushed, so joining without reading could wait forever (after an error).
+    """
+    stop.set()
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while any(p.is_alive() for p in processes) and time.monotonic() < deadline:
+        with suppress(queue.Empty):
+            results.get(timeout=0.05)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+        process.join(timeout=2)
 
 
 def analyse(
@@ -497,6 +513,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     duration = 1.0 if args.quick else args.duration
     signal.signal(signal.SIGTERM, _terminate)
+    # Ctrl-C must clean up even when started with SIGINT ignored (a background job).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     ctx = multiprocessing.get_context("spawn")
     scenarios: list[Scenario] = []
     print(f"feed latency: {duration:g} s of writing per scenario", flush=True)
