@@ -37,7 +37,9 @@ class SortColumn:
 
 
 def _due(row: QueueRow) -> tuple[bool, float]:
-    return (row.due_at is None, row.due_at.timestamp() if row.due_at else 0.0)
+    """Running timers first, soonest due (most overdue) first; stopped or no timer last."""
+    stopped = row.due_at is None or row.first_response_at is not None
+    return (stopped, row.due_at.timestamp() if row.due_at else 0.0)
 
 
 SORTS: tuple[SortColumn, ...] = (

@@ -67,7 +67,7 @@ class VirtualGrid(ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    VirtualGrid { background: $surface; }
+    VirtualGrid { background: $surface; overflow-x: hidden; }
     VirtualGrid > .grid--header { text-style: bold; background: $panel; color: $text; }
     VirtualGrid > .grid--cursor { background: $accent 60%; text-style: bold; }
     VirtualGrid > .grid--cursor-blurred { background: $accent 25%; }
@@ -157,7 +157,7 @@ class VirtualGrid(ScrollView, can_focus=True):
         screen_row = self.cursor - int(self.scroll_offset.y)
         self.keys = keys
         self._index = {key: index for index, key in enumerate(keys)}
-        self.virtual_size = Size(self.size.width, len(keys) + 1)
+        self.virtual_size = Size(self.scrollable_content_region.width, len(keys) + 1)
         if current is not None and current in self._index:
             target = self._index[current]
         else:
@@ -240,7 +240,7 @@ class VirtualGrid(ScrollView, can_focus=True):
                 self.action_select()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, len(self.keys) + 1)
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.keys) + 1)
         self._keep_cursor_visible()
 
     def on_focus(self) -> None:
@@ -254,7 +254,7 @@ class VirtualGrid(ScrollView, can_focus=True):
     @property
     def compact(self) -> bool:
         """True when the table is narrow and its columns use their compact widths."""
-        return self.size.width < COMPACT_BELOW
+        return self.scrollable_content_region.width < COMPACT_BELOW
 
     def _layout(self, width: int) -> list[tuple[Column, int]]:
         compact = width < COMPACT_BELOW
@@ -265,7 +265,7 @@ class VirtualGrid(ScrollView, can_focus=True):
         return [(c, w if w is not None else flex) for c, w in zip(shown, widths, strict=True)]
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width
         layout = self._layout(width)
         if y == 0:
             header = self.get_component_rich_style("grid--header")
