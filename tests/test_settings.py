@@ -105,8 +105,9 @@ def test_config_path_from_environment(tmp_path: Path, monkeypatch: pytest.Monkey
         ("[billing]\nrates = []\n", "key 'billing.rates'"),
         ("[desk\n", "not valid TOML"),
         (
-            "\n".join(f'[desk]\n{d} = "closed"' for d in ["x"]).replace("x", "monday")
-            + '\ntuesday = "closed"\nwednesday = "closed"\nthursday = "closed"\nfriday = "closed"\n',
+            "[desk]\n"
+            + "".join(f'{day} = "closed"\n' for day in ("monday", "tuesday", "wednesday"))
+            + 'thursday = "closed"\nfriday = "closed"\n',
             "at least one weekday",
         ),
     ],

@@ -79,6 +79,7 @@ def test_desk_status_open_and_weekend(capsys) -> None:
         "open until 2026-12-10T19:00:00-06:00\n"
     )
     code, out, _ = run(capsys, "desk", "status", "--at", "2026-12-12T12:00", "--json")
+    assert code == 0
     assert json.loads(out)["reason"] == "weekend"
 
 
