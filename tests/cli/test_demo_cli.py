@@ -1,0 +1,110 @@
+"""`switchboard demo seed`, `switchboard simulate` and `switchboard demo` through the real
+entry point: one summary line on success, one error line and a non-zero status on bad
+input. The seed here writes one day of history (the full seed is tested in the store)."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+import time
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from console.cli import main
+from console.store import demo as demo_store
+from console.store.db import open_database
+
+
+@pytest.fixture(autouse=True)
+def quick_seed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(demo_store, "seed", partial(demo_store.seed, history_days=1))
+    monkeypatch.delenv("SWITCHBOARD_DATABASE_URL", raising=False)
+    monkeypatch.delenv("SWITCHBOARD_CONFIG", raising=False)
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str], list[str]]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out.splitlines(), err.splitlines()
+
+
+def migrated(capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str = "desk") -> str:
+    url = f"sqlite:///{tmp_path / name}.sqlite3"
+    assert run(capsys, "db", "upgrade", "--database", url)[0] == 0
+    return url
+
+
+def test_seed_then_simulate(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    url = migrated(capsys, tmp_path)
+    code, out, err = run(capsys, "demo", "seed", "--database", url, "--seed", "4")
+    assert (code, err) == (0, [])
+    assert len(out) == 1 and out[0].startswith("seeded 12 staff, 30 customers")
+    code, out, err = run(capsys, "demo", "seed", "--database", url)
+    assert code == 1 and out == [] and len(err) == 1
+    assert "already has staff" in err[0] and "--force" in err[0]
+    code, out, err = run(
+        capsys, "simulate", "--database", url, "--duration", "1", "--rate", "600", "--seed", "2"
+    )
+    assert (code, err) == (0, [])
+    assert out[-1].startswith("simulated ") and "0 errors" in out[-1]
+    code, out, err = run(capsys, "simulate", "--database", url, "--duration", "0.5", "--quiet")
+    assert (code, err, len(out)) == (0, [], 1)
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (["simulate", "--rate", "0"], 2, "Invalid value for '--rate'"),
+        (["simulate", "--duration", "-1"], 2, "Invalid value for '--duration'"),
+        (["demo", "seed", "--seed", "many"], 2, "Invalid value for '--seed'"),
+        (["simulate", "--duration", "1"], 1, "has no staff: run `switchboard demo seed` first"),
+    ],
+)
+def test_bad_input_is_one_line(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    args: list[str],
+    status: int,
+    message: str,
+) -> None:
+    url = migrated(capsys, tmp_path)
+    code, out, err = run(capsys, *args, "--database", url)
+    assert code == status and out == [] and len(err) == 1
+    assert message in err[0]
+    assert demo_store.is_empty(open_database(url))
+
+
+def test_seed_refuses_an_unmigrated_database(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'blank.sqlite3'}"
+    code, out, err = run(capsys, "demo", "seed", "--database", url)
+    assert code == 1 and out == [] and len(err) == 1
+    assert "run `switchboard db upgrade`" in err[0]
+
+
+def test_demo_seeds_the_embedded_file_and_opens_the_console_as_the_lead(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    opened: list[tuple[str | None, str | None]] = []
+
+    def console(ctx: object, url: str | None, actor: str | None) -> None:
+        opened.append((url, actor))
+        time.sleep(0.5)  # the simulator runs meanwhile
+
+    # `console.cli.demo` the attribute is the click group; the module is in sys.modules.
+    monkeypatch.setattr(importlib.import_module("console.cli.demo"), "run_console", console)
+    code, out, err = run(capsys, "demo", "--rate", "600")
+    assert (code, err) == (0, [])
+    assert out and out[0].startswith("seeded 12 staff")
+    assert opened == [(None, demo_store.DESK_LEAD)]
+    assert (tmp_path / "data" / "switchboard" / "switchboard.sqlite3").is_file()
+    alive = [t for t in threading.enumerate() if t.name == "switchboard-simulator"]
+    assert not [t for t in alive if t.is_alive()], "the simulator outlived the console"
+    # A second start finds the desk there and does not seed again.
+    code, out, err = run(capsys, "demo")
+    assert (code, out, err) == (0, [], [])
+    assert len(opened) == 2
