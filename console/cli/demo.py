@@ -59,9 +59,11 @@ def demo(
             if demo_store.is_empty(database):
                 summary = demo_store.seed(database, ctx.clock.now(), seed_number, rules=rules(ctx))
                 click.echo(summary.line())
-            lead = demo_store.desk_lead(database)
-        if lead is None:
-            raise UserError(f"{database.url} has no active desk lead to sign in as")
+            if not demo_store.is_demo(database):
+                raise UserError(
+                    f"{database.url} is not a demo desk (no {demo_store.DESK_LEAD}): the demo "
+                    "never simulates traffic on real data"
+                )
         stop = threading.Event()
         worker = threading.Thread(
             target=_simulate_quietly,
@@ -71,7 +73,7 @@ def demo(
         )
         worker.start()
         try:
-            run_console(ctx, database_url, lead)
+            run_console(ctx, database_url, demo_store.DESK_LEAD)
         finally:
             stop.set()
             worker.join(timeout=5)

@@ -38,11 +38,10 @@ from console.store.demo_plan import (
     desk_time,
     last_close,
 )
-from console.store.enums import Role
 from console.store.errors import InvalidState
 from console.store.models import Escalation, Request, Shift, Staff
 
-__all__ = ["DESK_LEAD", "NotEmpty", "SeedSummary", "desk_lead", "is_empty", "seed"]
+__all__ = ["DESK_LEAD", "NotEmpty", "SeedSummary", "is_demo", "is_empty", "seed"]
 
 
 class NotEmpty(InvalidState):
@@ -75,15 +74,10 @@ def is_empty(database: Database) -> bool:
         return not session.scalar(select(func.count()).select_from(Staff))
 
 
-def desk_lead(database: Database) -> str | None:
-    """The handle of the first active desk lead, or None."""
+def is_demo(database: Database) -> bool:
+    """True when the demo's desk lead is on the staff: the database holds a demo desk."""
     with database.session() as session:
-        return session.scalar(
-            select(Staff.handle)
-            .where(Staff.role == Role.LEAD.value, Staff.department == "desk", Staff.active)
-            .order_by(Staff.id)
-            .limit(1)
-        )
+        return session.scalar(select(Staff.id).where(Staff.handle == DESK_LEAD)) is not None
 
 
 def seed(

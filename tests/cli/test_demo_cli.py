@@ -108,3 +108,13 @@ def test_demo_seeds_the_embedded_file_and_opens_the_console_as_the_lead(
     code, out, err = run(capsys, "demo")
     assert (code, out, err) == (0, [], [])
     assert len(opened) == 2
+
+
+def test_demo_never_runs_on_a_real_desk(capsys: pytest.CaptureFixture[str], tmp_path: Path):
+    url = migrated(capsys, tmp_path)
+    added = run(capsys, "staff", "add", "boss", "--name", "The Boss", "--role", "lead",
+                "--department", "desk", "--database", url)  # fmt: skip
+    assert added[0] == 0
+    code, out, err = run(capsys, "demo", "--database", url)
+    assert code == 1 and out == [] and len(err) == 1
+    assert "is not a demo desk" in err[0]
