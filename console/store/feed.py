@@ -6,10 +6,10 @@ id 41 may commit after the writer that took 42. A reader that saw 42 and then as
 "id > 42" never sees 41. Sleeping or re-reading a window only makes the skip rarer.
 
 **What this feed does instead (Postgres).** Every event row carries the id of the
-transaction that wrote it (`pg_current_xact_id()`). Each read runs in one REPEATABLE READ
-snapshot and asks for that snapshot's `xmin`: every transaction with an id below `xmin`
-has finished, so its events are either visible in this snapshot or never will be. The
-position is therefore a pair:
+transaction that wrote it (`pg_current_xact_id()`). Each read is one SQL statement, so it
+runs in one snapshot, and it asks for that snapshot's `xmin`: every transaction with an
+id below `xmin` has finished, so its events are either visible in this snapshot or never
+will be. The position is therefore a pair:
 
 * `horizon`, the `xmin` of the previous read: all events of transactions below it were
   delivered;
@@ -26,8 +26,9 @@ that moved it). `seen` only holds the events of the in-flight window, so it stay
 committed before any other writer can insert, so ids commit in order and "after the
 highest id" is exact there. It is polled.
 
-**Waking up.** On Postgres one dedicated connection LISTENs on `switchboard_events`; the
-write path sends `pg_notify` in the same transaction as the event. A notification is only
+**Waking up.** On Postgres one connection per console LISTENs on `switchboard_events`
+and also runs the reads (autocommit, one prepared statement each); the write path sends
+`pg_notify` in the same transaction as the event. A notification is only
 a wake-up call: the payload is never trusted (NOTIFY is lost while nobody listens, and
 limited to 8000 bytes); each wake-up reads from the position. A safety-net read runs every
 `safety_interval` even without notifications, so a lost one costs at most that.
@@ -140,45 +141,75 @@ def _to_event(row: Any) -> FeedEvent:
     )
 
 
+#: One statement, so one snapshot: its xmin and the rows it sees agree (module docstring).
+PG_READ = """
+SELECT s.xmin, e.id, e.kind, e.entity, e.entity_id, e.at, e.actor, e.transaction_id
+FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin) AS s
+LEFT JOIN events AS e
+    ON e.transaction_id >= coalesce(%(horizon)s::bigint, s.xmin) OR e.id > %(after_id)s::bigint
+ORDER BY e.id
+"""
+#: The name a feed's connection shows in pg_stat_activity.
+APPLICATION_NAME = "switchboard-feed"
+
+
 class EventReader:
-    """Reads the events after a `Position`, gap-free; one engine of its own."""
+    """Reads the events after a `Position`, gap-free.
+
+    On Postgres it owns one autocommit connection, which the feed also LISTENs on, and
+    each read is one prepared statement; SQLite reads through an engine of its own.
+    """
 
     def __init__(self, url: URL | str) -> None:
         self.url = make_url(url) if isinstance(url, str) else url
         self.postgres = self.url.get_backend_name() == "postgresql"
-        self.engine = _reader_engine(self.url)
+        self.engine = None if self.postgres else _sqlite_engine(self.url)
+        self._conn: psycopg.Connection[Any] | None = None
+
+    def connection(self) -> psycopg.Connection[Any]:
+        """The Postgres connection, opened (again) if needed."""
+        if self._conn is None or self._conn.closed:
+            conninfo = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            self._conn = psycopg.connect(
+                conninfo,
+                autocommit=True,
+                connect_timeout=5,
+                prepare_threshold=0,
+                application_name=APPLICATION_NAME,
+            )
+        return self._conn
+
+    def close_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # already broken
+                log.debug("closing the feed connection failed", exc_info=True)
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        self.close_connection()
+        if self.engine is not None:
+            self.engine.dispose()
 
     def start(self, after_id: int | None = None) -> tuple[Position, list[FeedEvent]]:
         """A position at the present, with the events after `after_id` (None: no history)."""
         position = Position()
-        if not self.postgres:
+        if self.engine is not None:
             with self.engine.connect() as conn:
                 last = conn.execute(text("SELECT coalesce(max(id), 0) FROM events")).scalar_one()
-                position.last_id = int(last)
-                if after_id is None:
-                    return position, []
-                position.last_id = after_id
-            return position, self.read(position)
-        with self.engine.connect() as conn, conn.begin():
-            xmin = _xmin(conn)
-            position.horizon = xmin
-            query = select(*EVENT_COLUMNS).where(Event.transaction_id >= xmin)
-            position.seen = {row.id for row in conn.execute(query)}
-            if after_id is None:
-                return position, []
-            rows = conn.execute(
-                select(*EVENT_COLUMNS).where(Event.id > after_id).order_by(Event.id)
-            )
-            history = [_to_event(row) for row in rows]
-        position.seen |= {e.id for e in history if (e.transaction_id or 0) >= position.horizon}
+            position.last_id = int(last) if after_id is None else after_id
+            return position, ([] if after_id is None else self.read(position))
+        # The horizon is this very snapshot's xmin: what is there already is "seen".
+        xmin, found = self._pg_read(horizon=None, after_id=after_id)
+        seen = {e.id for e in found if (e.transaction_id or 0) >= xmin}
+        history = [] if after_id is None else [e for e in found if e.id > after_id]
+        position.horizon, position.seen = xmin, seen | {e.id for e in history}
         return position, history
 
     def read(self, position: Position) -> list[FeedEvent]:
         """Events committed since `position`, each once; advances `position` in place."""
-        if not self.postgres:
+        if self.engine is not None:
             with self.engine.connect() as conn:
                 rows = conn.execute(
                     select(*EVENT_COLUMNS).where(Event.id > position.last_id).order_by(Event.id)
@@ -187,34 +218,22 @@ class EventReader:
             if events:
                 position.last_id = events[-1].id
             return events
-        with self.engine.connect() as conn, conn.begin():
-            xmin = _xmin(conn)
-            rows = conn.execute(
-                select(*EVENT_COLUMNS)
-                .where(Event.transaction_id >= position.horizon)
-                .order_by(Event.id)
-            )
-            found = [_to_event(row) for row in rows]
+        xmin, found = self._pg_read(horizon=position.horizon, after_id=None)
         events = [e for e in found if e.id not in position.seen]
         position.horizon = max(position.horizon, xmin)
         position.seen = {e.id for e in found if (e.transaction_id or 0) >= position.horizon}
         return events
 
+    def _pg_read(self, horizon: int | None, after_id: int | None) -> tuple[int, list[FeedEvent]]:
+        """The snapshot's xmin and the events at or above `horizon` (None: that xmin) or
+        after `after_id` (None: no such condition)."""
+        params = {"horizon": horizon, "after_id": after_id}
+        rows = self.connection().execute(PG_READ, params).fetchall()
+        xmin = int(rows[0][0])
+        return xmin, [FeedEvent(*row[1:]) for row in rows if row[1] is not None]
 
-def _xmin(conn: Any) -> int:
-    return int(
-        conn.execute(
-            text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-        ).scalar_one()
-    )
 
-
-def _reader_engine(url: URL) -> Engine:
-    if url.get_backend_name() == "postgresql":
-        # One snapshot for the xmin and the rows: see the module docstring.
-        return create_engine(
-            url, isolation_level="REPEATABLE READ", pool_size=1, max_overflow=0, pool_pre_ping=True
-        )
+def _sqlite_engine(url: URL) -> Engine:
     engine = create_engine(url)
 
     @event.listens_for(engine, "connect")
@@ -254,7 +273,6 @@ class Feed:
         self.position: Position | None = None
         self.state = FeedState(FeedStatus.RECONNECTING, since=self.clock.now())
         self._stop = threading.Event()
-        self._listener: psycopg.Connection[Any] | None = None
 
     # -- control --------------------------------------------------------------------------
 
@@ -336,30 +354,21 @@ class Feed:
             self._stop.wait(self.poll_interval)
 
     def _listen(self, on_batch: BatchHandler, on_state: StateHandler) -> None:
-        url = self.reader.url.set(drivername="postgresql")
-        conninfo = url.render_as_string(hide_password=False)
-        conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=5)
-        self._listener = conn
-        try:
-            conn.execute(f"LISTEN {CHANNEL}")
-            # Read once after LISTEN: anything committed before it is caught here.
-            self._deliver(on_batch, on_state, FeedStatus.LIVE)
-            quiet_since = time.monotonic()
-            while not self._stop.is_set():
-                # Short waits so stop() is noticed quickly; a burst becomes one read.
-                woke = any(True for _note in conn.notifies(timeout=STOP_CHECK, stop_after=1))
-                if self._stop.is_set():
-                    break
-                if woke or time.monotonic() - quiet_since >= self.safety_interval:
-                    self._deliver(on_batch, on_state, FeedStatus.LIVE)
-                    quiet_since = time.monotonic()
-        finally:
-            self._close_listener()
+        # The reader's own connection listens too: one connection per console.
+        conn = self.reader.connection()
+        conn.execute(f"LISTEN {CHANNEL}")
+        # Read once after LISTEN: anything committed before it is caught here.
+        self._deliver(on_batch, on_state, FeedStatus.LIVE)
+        quiet_since = time.monotonic()
+        while not self._stop.is_set():
+            # Short waits so stop() is noticed quickly; notifications that arrived during
+            # a read wait in psycopg's backlog and are returned here.
+            woke = any(True for _note in conn.notifies(timeout=STOP_CHECK, stop_after=1))
+            if self._stop.is_set():
+                break
+            if woke or time.monotonic() - quiet_since >= self.safety_interval:
+                self._deliver(on_batch, on_state, FeedStatus.LIVE)
+                quiet_since = time.monotonic()
 
     def _close_listener(self) -> None:
-        listener, self._listener = self._listener, None
-        if listener is not None:
-            try:
-                listener.close()
-            except Exception:  # already broken
-                log.debug("closing the listener failed", exc_info=True)
+        self.reader.close_connection()

@@ -18,7 +18,14 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from console.store import audit
-from console.store.feed import Batch, EventReader, Feed, FeedState, FeedStatus
+from console.store.feed import (
+    APPLICATION_NAME,
+    Batch,
+    EventReader,
+    Feed,
+    FeedState,
+    FeedStatus,
+)
 from console.store.models import Event
 
 WRITERS = 8
@@ -176,9 +183,9 @@ def test_feed_survives_its_listener_being_killed(postgres_url: str) -> None:
             killed = conn.execute(
                 text(
                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND query LIKE 'LISTEN%' "
-                    "AND pid <> pg_backend_pid()"
-                )
+                    "WHERE datname = current_database() AND application_name = :name"
+                ),
+                {"name": APPLICATION_NAME},
             ).scalar_one()
         if killed:
             break
