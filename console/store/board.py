@@ -107,6 +107,8 @@ class BoardState:
     followups: tuple[FollowUp, ...]
     staff_roles: dict[str, str]
     last_event_id: int
+    #: Handle to department, for the pickers (who may take an escalation).
+    staff_departments: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ class BoardChanges:
     roster: Roster | None = None
     followups: tuple[FollowUp, ...] | None = None
     staff_roles: dict[str, str] | None = None
+    staff_departments: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,7 @@ class Board:
                 followups=self._followups(session, today),
                 staff_roles=self._roles(session),
                 last_event_id=int(last),
+                staff_departments=self._departments(session),
             )
 
     # -- what a batch touched -----------------------------------------------------------
@@ -308,6 +312,7 @@ class Board:
                     else None
                 ),
                 staff_roles=self._roles(session) if "staff" in by_kind else None,
+                staff_departments=self._departments(session) if "staff" in by_kind else None,
             )
 
     # -- one request in full ------------------------------------------------------------
@@ -423,6 +428,11 @@ class Board:
             .order_by(Customer.next_check_in, Customer.municipality)
         )
         return tuple(FollowUp(*row) for row in rows)
+
+    @staticmethod
+    def _departments(session: Session) -> dict[str, str]:
+        query = select(Staff.handle, Staff.department).where(Staff.active.is_(True))
+        return {handle: department for handle, department in session.execute(query)}
 
     @staticmethod
     def _roles(session: Session) -> dict[str, str]:

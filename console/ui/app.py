@@ -19,6 +19,7 @@ from console.store.board import Board, BoardChanges, BoardState
 from console.store.db import Database
 from console.store.feed import Feed, FeedStatus
 from console.ui.commands import SwitchboardCommands
+from console.ui.lead_actions import LEAD_BINDINGS, LeadActions
 from console.ui.live import BoardChanged, BoardLoaded, FeedStateChanged, LiveLink
 from console.ui.screens.detail import DetailScreen
 from console.ui.screens.help import HelpScreen
@@ -43,7 +44,7 @@ class Identity:
         return f"{self.handle} ({self.role or 'not on staff'})"
 
 
-class SwitchboardApp(App[None]):
+class SwitchboardApp(LeadActions, App[None]):
     CSS_PATH = "switchboard.tcss"
     TITLE = "Switchboard"
     COMMANDS = App.COMMANDS | {SwitchboardCommands}
@@ -68,6 +69,7 @@ class SwitchboardApp(App[None]):
         Binding(
             "ctrl+r", "refresh", "Refresh", id="switchboard.refresh", tooltip="Re-read and re-sort"
         ),
+        *LEAD_BINDINGS,
     ]
 
     def __init__(
@@ -97,6 +99,8 @@ class SwitchboardApp(App[None]):
         self._held: list[BoardChanges] = []
         self._last_key = time.monotonic()
         self.loaded = False
+        #: Handle to department, for the pickers and the technical-lead check.
+        self.staff_departments: dict[str, str] = {}
         if settings.keymap:
             self.set_keymap(dict(settings.keymap))
 
@@ -156,6 +160,7 @@ class SwitchboardApp(App[None]):
                 pane.load(state.escalations)
             self.query_one(CoveragePane).roster = state.roster
             self.query_one(FollowUpsPane).followups = state.followups
+            self.staff_departments = state.staff_departments
             self._update_identity(state.staff_roles)
             self._show_side()
         self.loaded = True
@@ -180,6 +185,8 @@ class SwitchboardApp(App[None]):
                 self.query_one(CoveragePane).roster = changes.roster
             if changes.followups is not None:
                 self.query_one(FollowUpsPane).followups = changes.followups
+            if changes.staff_departments is not None:
+                self.staff_departments = changes.staff_departments
             if changes.staff_roles is not None:
                 self._update_identity(changes.staff_roles)
             self._show_side()
@@ -201,6 +208,11 @@ class SwitchboardApp(App[None]):
         if role != self.identity.role:
             self.identity = Identity(self.identity.handle, role)
             self.query_one(StatusBar).user = self.identity.label
+        self.refresh_bindings()
+
+    def on_descendant_focus(self) -> None:
+        # Which keys apply depends on the focused pane.
+        self.refresh_bindings()
 
     # -- the clock ------------------------------------------------------------------------
 

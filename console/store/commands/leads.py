@@ -7,8 +7,9 @@ saw it, or is refused, nothing is written and the error names that target.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -144,3 +145,17 @@ def place_technical(
         if lead.department != Department.TECHNICAL.value:
             raise PermissionDenied(f"{lead.handle} is not a technical lead")
     return changed
+
+
+#: A single-row command (one of this package's functions) and its keyword arguments.
+Step = tuple[Callable[..., Any], dict[str, Any]]
+
+
+@command
+def together(
+    session: Session, actor_handle: str, now: datetime, *, steps: Sequence[Step]
+) -> list[Any]:
+    """Run several single-row commands as one transaction (an undo of a bulk action)."""
+    if not steps:
+        raise InvalidInput("nothing to do")
+    return [fn.__wrapped__(session, actor_handle, now, **kwargs) for fn, kwargs in steps]

@@ -64,6 +64,7 @@ class VirtualGrid(ScrollView, can_focus=True):
         "grid--flash",
         "grid--moved",
         "grid--muted",
+        "grid--marked",
     }
 
     DEFAULT_CSS = """
@@ -82,6 +83,7 @@ class VirtualGrid(ScrollView, can_focus=True):
     VirtualGrid > .grid--flash { background: $error 40%; }
     VirtualGrid > .grid--moved { color: $accent; }
     VirtualGrid > .grid--muted { color: $text-muted; }
+    VirtualGrid > .grid--marked { text-style: bold underline; }
     """
 
     BINDINGS = [
@@ -139,6 +141,8 @@ class VirtualGrid(ScrollView, can_focus=True):
         self._index: dict[Key, int] = {}
         self.empty_text = empty_text
         self.header_marks: dict[str, str] = {}
+        #: Rows marked (space) to act on several at once.
+        self.marked: set[Key] = set()
 
     # -- rows ---------------------------------------------------------------------------
 
@@ -157,6 +161,7 @@ class VirtualGrid(ScrollView, can_focus=True):
         screen_row = self.cursor - int(self.scroll_offset.y)
         self.keys = keys
         self._index = {key: index for index, key in enumerate(keys)}
+        self.marked &= self._index.keys()
         self.virtual_size = Size(self.scrollable_content_region.width, len(keys) + 1)
         if current is not None and current in self._index:
             target = self._index[current]
@@ -178,6 +183,14 @@ class VirtualGrid(ScrollView, can_focus=True):
             return False
         self.cursor = index
         return True
+
+    def toggle_mark(self, key: Key) -> None:
+        self.marked ^= {key}
+        self.refresh()
+
+    def clear_marks(self) -> None:
+        self.marked.clear()
+        self.refresh()
 
     def refresh_keys(self, keys: set[Key]) -> None:
         """Redraw the visible lines of `keys` only."""
@@ -287,7 +300,12 @@ class VirtualGrid(ScrollView, can_focus=True):
         styles = self.styles_of(key)
         if "*" in styles:
             base = base + self.get_component_rich_style(styles["*"])
-        return self._strip(layout, self.cells(key), styles, base, width)
+        cells = self.cells(key)
+        if key in self.marked:
+            first = layout[0][0].key
+            cells = {**cells, first: "● " + cells.get(first, "")}
+            base = base + self.get_component_rich_style("grid--marked")
+        return self._strip(layout, cells, styles, base, width)
 
     def _strip(
         self,

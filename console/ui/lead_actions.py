@@ -1,0 +1,482 @@
+"""The actions the console itself performs: assign, reassign, move, prioritise, escalate,
+mark several rows, and undo. Mixed into `SwitchboardApp`.
+
+Targets are captured by id and version when the key is pressed, shown by id and
+customer in the dialog, and written with those versions: if someone changed a row in
+between, nothing is written and the conflict dialog says who and when, with a retry on
+the fresh version one key away. Every write runs on a worker thread with its own session.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.binding import Binding
+
+from console.domain.coverage import Presence, ShiftKind
+from console.domain.escalation import Destination
+from console.domain.permissions import Action, refusal
+from console.store import commands
+from console.store.commands import leads
+from console.store.errors import ConflictError, StoreError
+from console.ui.format import inert
+from console.ui.screens.dialogs import (
+    Candidate,
+    ConfirmScreen,
+    ConflictScreen,
+    PickerScreen,
+    TextScreen,
+)
+from console.ui.widgets.coverage_pane import CoveragePane
+from console.ui.widgets.escalations import EscalationPane
+from console.ui.widgets.grid import VirtualGrid
+from console.ui.widgets.queue_pane import QueuePane
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+UNDO_WINDOW = 60.0
+#: Builds a write: with the versions seen at the key press (False) or on screen now (True).
+Maker = Callable[[bool], Callable[["Session"], Any]]
+KINDS = ["additional-services", "product", "other"]
+
+
+def _pair(key: str, action: str, description: str, binding_id: str, refused: str) -> list[Binding]:
+    """The key, shown when allowed; the same key hidden, explaining why not, otherwise."""
+    return [
+        Binding(key, action, description, id=binding_id),
+        Binding(key, f"refuse('{refused}')", description, show=False),
+    ]
+
+
+LEAD_BINDINGS = [
+    *_pair("a", "assign", "Assign", "lead.assign", "assign"),
+    *_pair("e", "escalate", "Escalate", "lead.escalate", "escalate"),
+    *_pair("r", "reassign", "Reassign", "lead.reassign", "reassign"),
+    *_pair("m", "move", "Move", "lead.move", "move"),
+    *_pair("plus", "priority(-1)", "Priority up", "lead.priority-up", "prioritise"),
+    *_pair("minus", "priority(1)", "Priority down", "lead.priority-down", "prioritise"),
+    *_pair("P", "position", "Set position", "lead.position", "prioritise"),
+    Binding("space", "mark", "Mark", id="lead.mark", tooltip="Mark rows to act on several"),
+    Binding("u", "undo", "Undo", id="lead.undo", tooltip="Undo your last action (60 s)"),
+]
+
+#: Action name to the permission it needs and the pane it works in.
+NEEDS: dict[str, tuple[Action, str]] = {
+    "assign": (Action.ASSIGN, "queue"),
+    "escalate": (Action.ESCALATE, "queue"),
+    "reassign": (Action.REASSIGN, "escalation"),
+    "move": (Action.MOVE, "escalation"),
+    "priority": (Action.PRIORITISE, "technical"),
+    "position": (Action.PRIORITISE, "technical"),
+}
+PANE_HINT = {
+    "queue": "works on the queue: press 1 first",
+    "escalation": "works on an escalation pane: press 2, 3 or 4 first",
+    "technical": "works on the Technical pane: press 3 first",
+}
+
+
+@dataclass(frozen=True)
+class Undo:
+    at: float
+    description: str
+    steps: list[leads.Step]
+
+
+class LeadActions:
+    """Needs from the app: query_one, identity, clock, board, notify, push_screen."""
+
+    undo_record: Undo | None = None
+    last_write: Callable[[], None] | None = None
+
+    # -- what is focused and allowed ----------------------------------------------------------
+
+    def _focused_grid(self) -> VirtualGrid | None:
+        focused = self.focused  # type: ignore[attr-defined]
+        return focused if isinstance(focused, VirtualGrid) else None
+
+    def _pane_kind(self) -> str | None:
+        grid = self._focused_grid()
+        if grid is None:
+            return None
+        if grid.id == "queue-grid":
+            return "queue"
+        return "technical" if grid.id == "esc-technical" else "escalation"
+
+    def _why_not(self, name: str) -> str | None:
+        action, pane = NEEDS[name]
+        identity = self.identity  # type: ignore[attr-defined]
+        reason = refusal(identity.role, self.staff_departments.get(identity.handle), action)
+        if reason:
+            return reason
+        kind = self._pane_kind()
+        if pane == "escalation" and kind in ("escalation", "technical"):
+            return None
+        if kind != pane:
+            return f"{name} {PANE_HINT[pane]}"
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in NEEDS:
+            return self._why_not(action) is None
+        return True
+
+    def action_refuse(self, name: str) -> None:
+        key = "priority" if name == "prioritise" else name
+        reason = self._why_not(key) or "not possible here"
+        self.notify(reason, title="Not allowed", severity="warning")  # type: ignore[attr-defined]
+
+    # -- targets ------------------------------------------------------------------------------
+
+    def _targets(self) -> tuple[VirtualGrid, list[Any]]:
+        """The marked rows of the focused pane, or the row under the cursor."""
+        grid = self._focused_grid()
+        assert grid is not None
+        keys = [k for k in grid.keys if k in grid.marked] or (
+            [grid.cursor_key] if grid.cursor_key is not None else []
+        )
+        return grid, keys
+
+    def _requests(self, keys: list[Any]) -> list[Any]:
+        rows = self.query_one(QueuePane).model.rows  # type: ignore[attr-defined]
+        return [rows[k] for k in keys if k in rows]
+
+    def _escalations(self, grid: VirtualGrid, keys: list[Any]) -> list[Any]:
+        pane = grid.parent
+        assert isinstance(pane, EscalationPane)
+        return [pane.rows[k] for k in keys if k in pane.rows]
+
+    @staticmethod
+    def _describe(rows: list[Any], request_of: Callable[[Any], int]) -> str:
+        shown = [f"#{request_of(r)} {inert(r.customer)}" for r in rows[:8]]
+        more = f" and {len(rows) - 8} more" if len(rows) > 8 else ""
+        return ", ".join(shown) + more
+
+    def _candidates(self, department: str | None) -> list[Candidate]:
+        now = self.clock.now()  # type: ignore[attr-defined]
+        roster = self.query_one(CoveragePane).roster  # type: ignore[attr-defined]
+        on_duty = {s.staff for s in roster.shifts if s.kind is ShiftKind.DUTY and s.covers(now)}
+        load = Counter(
+            r.assignee
+            for r in self.query_one(QueuePane).model.rows.values()
+            if r.assignee  # type: ignore[attr-defined]
+        )
+        people = [
+            h for h, d in self.staff_departments.items() if department is None or d == department
+        ]
+        found = [
+            Candidate(h, roster.presence.get(h, Presence.AWAY).value, load[h], h in on_duty)
+            for h in people
+        ]
+        return sorted(
+            found, key=lambda c: (not c.on_duty, c.presence != "available", c.open_load, c.handle)
+        )
+
+    # -- the actions --------------------------------------------------------------------------
+
+    def action_assign(self) -> None:
+        grid, keys = self._targets()
+        rows = self._requests(keys)
+        if not rows:
+            return
+        seen = {r.id: r.version for r in rows}
+        about = self._describe(rows, lambda r: r.id)
+        undo = [
+            (
+                commands.assign,
+                {"request_id": r.id, "to": r.assignee, "expected_version": r.version + 1},
+            )
+            if r.assignee
+            else (leads.unassign, {"request_id": r.id, "expected_version": r.version + 1})
+            for r in rows
+        ]
+
+        def chosen(handle: str | None) -> None:
+            if not handle:
+                return
+
+            def make(fresh: bool) -> Callable[[Session], Any]:
+                targets = self._targets_at(seen, self._request_versions() if fresh else seen)
+                return lambda s: leads.assign_many(s, *self._me(), targets=targets, to=handle)
+
+            self._confirm_then(
+                len(rows),
+                f"Assign {len(rows)} requests to {handle}?",
+                about,
+                make,
+                f"assigned {about} to {handle}",
+                undo,
+                grid,
+            )
+
+        self.push_screen(  # type: ignore[attr-defined]
+            PickerScreen(f"Assign to · {len(rows)} selected", about, self._candidates("desk")),
+            chosen,
+        )
+
+    def action_reassign(self) -> None:
+        grid, keys = self._targets()
+        rows = self._escalations(grid, keys)
+        if not rows:
+            return
+        destination = rows[0].destination
+        department = {"customer-care": "customer-care", "technical": "technical"}.get(destination)
+        seen = {r.id: r.version for r in rows}
+        about = self._describe(rows, lambda r: r.request_id)
+        undo = [
+            (
+                commands.reassign_escalation,
+                {"escalation_id": r.id, "to": r.assignee, "expected_version": r.version + 1},
+            )
+            for r in rows
+            if r.assignee
+        ]
+
+        def chosen(handle: str | None) -> None:
+            if not handle:
+                return
+
+            def make(fresh: bool) -> Callable[[Session], Any]:
+                targets = self._targets_at(seen, self._escalation_versions() if fresh else seen)
+                return lambda s: leads.reassign_many(s, *self._me(), targets=targets, to=handle)
+
+            self._confirm_then(
+                len(rows),
+                f"Reassign {len(rows)} escalations to {handle}?",
+                about,
+                make,
+                f"reassigned {about} to {handle}",
+                undo if len(undo) == len(rows) else [],
+                grid,
+            )
+
+        self.push_screen(  # type: ignore[attr-defined]
+            PickerScreen(f"Reassign · {len(rows)} selected", about, self._candidates(department)),
+            chosen,
+        )
+
+    def action_move(self) -> None:
+        grid, keys = self._targets()
+        rows = self._escalations(grid, keys)[:1]
+        if not rows:
+            return
+        row = rows[0]
+        about = self._describe(rows, lambda r: r.request_id)
+        choices = [d.value for d in Destination if d.value != row.destination]
+
+        def chosen(value: tuple[str, str] | None) -> None:
+            if not value:
+                return
+            destination, reason = value
+            if destination == Destination.PERSON.value:
+                self.push_screen(  # type: ignore[attr-defined]
+                    PickerScreen("Move to a named person", about, self._candidates(None)),
+                    lambda handle: handle and self._move(row, destination, handle, reason, about),
+                )
+            else:
+                self._move(row, destination, None, reason, about)
+
+        self.push_screen(  # type: ignore[attr-defined]
+            TextScreen("Move to another destination", about, "reason (required)", choices), chosen
+        )
+
+    def _move(
+        self, row: Any, destination: str, person: str | None, reason: str, about: str
+    ) -> None:
+        back = {
+            "escalation_id": row.id,
+            "destination": row.destination,
+            "to": row.assignee,
+            "reason": f"undo of the move to {destination}",
+            "expected_version": row.version + 1,
+        }
+
+        def make(fresh: bool) -> Callable[[Session], Any]:
+            version = self._escalation_versions().get(row.id) if fresh else row.version
+            return lambda s: commands.reassign_escalation(
+                s,
+                *self._me(),
+                escalation_id=row.id,
+                to=person,
+                destination=destination,
+                reason=reason,
+                expected_version=version,
+            )
+
+        self._attempt(
+            make, f"moved {about} to {destination}", [(commands.reassign_escalation, back)]
+        )
+
+    def action_priority(self, step: int) -> None:
+        grid, keys = self._targets()
+        rows = self._escalations(grid, keys)[:1]
+        if rows:
+            position = grid.keys.index(rows[0].id) + 1 + step
+            self._place(rows[0], max(1, min(position, len(grid.keys))), grid)
+
+    def action_position(self) -> None:
+        grid, keys = self._targets()
+        rows = self._escalations(grid, keys)[:1]
+        if not rows:
+            return
+        about = self._describe(rows, lambda r: r.request_id)
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            if not value.isdigit() or not 1 <= int(value) <= len(grid.keys):
+                self.notify(f"a position is 1 to {len(grid.keys)}", severity="warning")  # type: ignore[attr-defined]
+                return
+            self._place(rows[0], int(value), grid)
+
+        self.push_screen(
+            TextScreen("Set the technical position", about, "position (1 = first)"), chosen
+        )  # type: ignore[attr-defined]
+
+    def _place(self, row: Any, position: int, grid: VirtualGrid) -> None:
+        old = grid.keys.index(row.id) + 1
+
+        def make(fresh: bool) -> Callable[[Session], Any]:
+            version = self._escalation_versions().get(row.id) if fresh else row.version
+            return lambda s: leads.place_technical(
+                s, *self._me(), escalation_id=row.id, position=position, expected_version=version
+            )
+
+        self._attempt(
+            make,
+            f"moved the escalation of #{row.request_id} to position {position}",
+            [(leads.place_technical, {"escalation_id": row.id, "position": old})],
+        )
+
+    def action_escalate(self) -> None:
+        _grid, keys = self._targets()
+        rows = self._requests(keys)[:1]
+        if not rows:
+            return
+        row = rows[0]
+        about = self._describe(rows, lambda r: r.id)
+
+        def chosen(value: tuple[str, str] | None) -> None:
+            if not value:
+                return
+            kind, reason = value
+            if kind == "other":
+                self.push_screen(  # type: ignore[attr-defined]
+                    PickerScreen("Escalate to a named person", about, self._candidates(None)),
+                    lambda handle: handle and self._escalate(row, kind, handle, reason, about),
+                )
+            else:
+                self._escalate(row, kind, None, reason, about)
+
+        self.push_screen(TextScreen("Escalate", about, "reason", KINDS), chosen)  # type: ignore[attr-defined]
+
+    def _escalate(self, row: Any, kind: str, person: str | None, reason: str, about: str) -> None:
+        self._attempt(
+            lambda _fresh: (
+                lambda s: commands.escalate(
+                    s, *self._me(), request_id=row.id, kind=kind, to=person, reason=reason
+                )
+            ),
+            f"escalated {about} ({kind})",
+            [],
+        )
+
+    def action_mark(self) -> None:
+        grid = self._focused_grid()
+        if grid is not None and grid.cursor_key is not None:
+            grid.toggle_mark(grid.cursor_key)
+            grid.action_cursor_down()
+
+    def action_undo(self) -> None:
+        record = self.undo_record
+        if record is None or time.monotonic() - record.at > UNDO_WINDOW:
+            self.notify("nothing of yours to undo in the last 60 s", severity="warning")  # type: ignore[attr-defined]
+            return
+        if not record.steps:
+            self.notify(f"cannot undo: {record.description}", severity="warning")  # type: ignore[attr-defined]
+            return
+        self.undo_record = None
+        self._attempt(
+            lambda _fresh: lambda s: leads.together(s, *self._me(), steps=record.steps),
+            f"undid: {record.description}",
+            [],
+        )
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def _me(self) -> tuple[str, Any]:
+        return self.identity.handle, self.clock.now()  # type: ignore[attr-defined]
+
+    def _request_versions(self) -> dict[int, int]:
+        rows = self.query_one(QueuePane).model.rows  # type: ignore[attr-defined]
+        return {row_id: row.version for row_id, row in rows.items()}
+
+    def _escalation_versions(self) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for pane in self.query(EscalationPane):  # type: ignore[attr-defined]
+            found.update((row_id, row.version) for row_id, row in pane.rows.items())
+        return found
+
+    @staticmethod
+    def _targets_at(seen: dict[int, int], versions: dict[int, int]) -> list[leads.Target]:
+        """The rows seen at the key press, at `versions` (those seen, or those now on screen)."""
+        return [(row_id, versions.get(row_id)) for row_id in seen]
+
+    def _confirm_then(
+        self,
+        count: int,
+        question: str,
+        about: str,
+        make: Maker,
+        done: str,
+        undo: list[leads.Step],
+        grid: VirtualGrid,
+    ) -> None:
+        def go(confirmed: bool | None = True) -> None:
+            if confirmed:
+                grid.clear_marks()
+                self._attempt(make, done, undo)
+
+        if count > 1:
+            self.push_screen(ConfirmScreen(question, about), go)  # type: ignore[attr-defined]
+        else:
+            go()
+
+    def _attempt(self, make: Maker, done: str, undo: list[leads.Step]) -> None:
+        """Run the write built from the versions the person saw, on a worker."""
+        self._write(make(False), make, done, undo)
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def _write(
+        self,
+        do: Callable[[Session], Any],
+        make: Maker,
+        done: str,
+        undo: list[leads.Step],
+    ) -> None:
+        app: Any = self
+        try:
+            with app.board.database.session() as session:
+                do(session)
+        except ConflictError as exc:
+            app.call_from_thread(self._conflict, str(exc), make, done, undo)
+            return
+        except StoreError as exc:
+            app.call_from_thread(app.notify, str(exc), title="Not done", severity="error")
+            return
+        if undo:
+            self.undo_record = Undo(time.monotonic(), done, undo)
+        app.call_from_thread(app.notify, done[:1].upper() + done[1:], title="Done")
+
+    def _conflict(self, message: str, make: Maker, done: str, undo: list) -> None:
+        def answered(retry: bool | None) -> None:
+            if retry:  # the feed has brought the new version by now: act on it
+                self._write(make(True), make, done, undo)
+
+        self.push_screen(ConflictScreen(message), answered)  # type: ignore[attr-defined]

@@ -1,0 +1,196 @@
+"""The small dialogs of the lead actions: pick a person, confirm, move, escalate, conflict.
+
+Every dialog names its targets by request id and customer, never by row position, and
+returns what was chosen through `dismiss` (None when cancelled with Escape).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from console.ui.format import inert
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A person a request or escalation can go to."""
+
+    handle: str
+    presence: str
+    open_load: int
+    on_duty: bool
+
+    def label(self) -> Text:
+        text = Text(f"{self.handle:<12}", style="bold")
+        text.append(f"{self.presence:<10}", style="green" if self.presence == "available" else "")
+        text.append(f" {self.open_load:>3} open")
+        if not self.on_duty:
+            text.append("  off duty", style="dim")
+        return text
+
+
+class _Dialog(ModalScreen):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PickerScreen(_Dialog):
+    """Type to filter, arrows to choose, Enter to confirm."""
+
+    def __init__(self, title: str, targets: str, candidates: list[Candidate]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.targets = targets
+        self.candidates = candidates
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as box:
+            box.border_title = self.title_text
+            yield Static(self.targets, classes="dialog-targets")
+            yield Input(placeholder="type to filter", id="picker-filter")
+            yield OptionList(*self._options(""), id="picker-options")
+
+    def _options(self, needle: str) -> list[Option]:
+        return [
+            Option(c.label(), id=c.handle)
+            for c in self.candidates
+            if needle.casefold() in c.handle.casefold()
+        ]
+
+    @on(Input.Changed, "#picker-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        options = self.query_one("#picker-options", OptionList)
+        options.clear_options()
+        options.add_options(self._options(event.value))
+        if options.option_count:
+            options.highlighted = 0
+
+    def on_mount(self) -> None:
+        options = self.query_one("#picker-options", OptionList)
+        if options.option_count:
+            options.highlighted = 0
+
+    def on_key(self, event) -> None:
+        # Arrows move in the list while the filter keeps the focus.
+        options = self.query_one("#picker-options", OptionList)
+        if event.key in ("down", "up"):
+            options.action_cursor_down() if event.key == "down" else options.action_cursor_up()
+            event.stop()
+
+    @on(Input.Submitted, "#picker-filter")
+    def _submit(self) -> None:
+        options = self.query_one("#picker-options", OptionList)
+        if options.highlighted is not None:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
+
+    @on(OptionList.OptionSelected, "#picker-options")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+class ConfirmScreen(_Dialog):
+    """y / Enter confirms, n / Escape cancels."""
+
+    BINDINGS = [
+        Binding("y,enter", "confirm", "Yes", id="dialog.yes"),
+        Binding("n,escape", "cancel", "No", id="dialog.no"),
+    ]
+
+    def __init__(self, question: str, details: str) -> None:
+        super().__init__()
+        self.question = question
+        self.details = details
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as box:
+            box.border_title = "Confirm"
+            yield Static(Text(self.question, style="bold"))
+            yield Static(self.details, classes="dialog-targets")
+            yield Static(Text("y / Enter: yes    n / Esc: no", style="dim"))
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class TextScreen(_Dialog):
+    """One line of text (a reason, a position); Enter confirms a non-empty value."""
+
+    def __init__(self, title: str, targets: str, prompt: str, choices: list[str] | None = None):
+        super().__init__()
+        self.title_text = title
+        self.targets = targets
+        self.prompt = prompt
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as box:
+            box.border_title = self.title_text
+            yield Static(self.targets, classes="dialog-targets")
+            if self.choices:
+                yield OptionList(*[Option(c, id=c) for c in self.choices], id="text-choices")
+            yield Input(placeholder=self.prompt, id="text-value")
+            yield Static("", id="text-error", classes="dialog-error")
+
+    def on_mount(self) -> None:
+        self.query_one("#text-value", Input).focus()
+        if self.choices:
+            self.query_one("#text-choices", OptionList).highlighted = 0
+
+    def on_key(self, event) -> None:
+        if self.choices and event.key in ("down", "up"):
+            choices = self.query_one("#text-choices", OptionList)
+            choices.action_cursor_down() if event.key == "down" else choices.action_cursor_up()
+            event.stop()
+
+    @on(Input.Submitted, "#text-value")
+    def _submit(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        if not value:
+            self.query_one("#text-error", Static).update(f"{self.prompt}: required")
+            return
+        if self.choices:
+            choices = self.query_one("#text-choices", OptionList)
+            chosen = choices.get_option_at_index(choices.highlighted or 0).id
+            self.dismiss((chosen, value))
+        else:
+            self.dismiss(value)
+
+
+class ConflictScreen(_Dialog):
+    """Someone else changed the row first: say who and when; r retries, Escape gives up."""
+
+    BINDINGS = [
+        Binding("r", "retry", "Retry", id="dialog.retry"),
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+    ]
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog conflict") as box:
+            box.border_title = "Changed by someone else"
+            yield Static(Text(inert(self.message), style="bold"))
+            yield Static("Nothing was written. The row on screen is up to date now.")
+            yield Static(Text("r: try again on the new version    Esc: leave it", style="dim"))
+
+    def action_retry(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
