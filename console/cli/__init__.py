@@ -16,6 +16,7 @@ from console.cli.escalations import escalation
 from console.cli.live import doctor, events
 from console.cli.people import contact, customer, presence, roster, staff
 from console.cli.policy import desk, sla
+from console.cli.reports import report
 from console.cli.tickets import ticket
 
 
@@ -46,6 +47,7 @@ cli.add_command(demo)
 cli.add_command(simulate)
 cli.add_command(events)
 cli.add_command(doctor)
+cli.add_command(report)
 for _group in (db, ticket, escalation, presence, roster, staff, customer, contact):
     cli.add_command(_group)
 
