@@ -6,7 +6,7 @@ import click
 
 from console.cli.common import Context, UserError, pass_context
 from console.cli.store_access import database_option, opened, store_errors
-from console.store import schema
+from console.store import grants, schema
 
 
 @click.group("db")
@@ -49,3 +49,22 @@ def db_current(ctx: Context, database_url: str | None) -> None:
         head = schema.head_revision()
         verdict = "up to date" if current == head else "run `switchboard db upgrade`"
         click.echo(f"{database.url}: revision {current}, this version needs {head} ({verdict})")
+
+
+@db.command("grant")
+@click.argument("handle")
+@click.argument("role", type=click.Choice(sorted(grants.GROUPS)))
+@database_option
+@pass_context
+def db_grant(ctx: Context, handle: str, role: str, database_url: str | None) -> None:
+    """Let HANDLE log in to the Postgres desk database with ROLE's privileges only.
+
+    Run as the database owner. The login role is named like the handle; give it a
+    password with ALTER ROLE, or use the server's own authentication.
+    """
+    with opened(ctx, database_url) as database, store_errors(database):
+        if database.dialect != "postgresql":
+            raise UserError("database roles need Postgres: the embedded SQLite file has none")
+        with database.engine.begin() as connection:
+            group = grants.grant(connection, handle, role)
+        click.echo(f"{handle} logs in as a member of {group} on {database.url}")
