@@ -13,6 +13,7 @@ from console.cli.console_cmd import console_command, run_console
 from console.cli.db import db
 from console.cli.demo import demo, simulate
 from console.cli.escalations import escalation
+from console.cli.followups import followup
 from console.cli.live import doctor, events
 from console.cli.people import contact, customer, presence, roster, staff
 from console.cli.policy import desk, sla
@@ -48,6 +49,7 @@ cli.add_command(simulate)
 cli.add_command(events)
 cli.add_command(doctor)
 cli.add_command(report)
+cli.add_command(followup)
 for _group in (db, ticket, escalation, presence, roster, staff, customer, contact):
     cli.add_command(_group)
 

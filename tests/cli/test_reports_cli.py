@@ -167,3 +167,43 @@ def test_bad_input_is_one_line(report_desk, fingerprint_of, capsys, args, fragme
 
 def test_the_frozen_clock_is_the_one_the_cli_reads(report_desk) -> None:
     assert SystemClock().now() == MONDAY_NOON.astimezone(UTC)
+
+
+# -- follow-ups --------------------------------------------------------------------------
+
+
+def test_followup_done_sets_the_next_check_in(report_desk, capsys) -> None:
+    code, out, err = run(capsys, "followup", "done", "Springfield", "--as", "ari")
+    assert code == 0, err
+    assert out == "customer 1: Springfield checked in by ari, next check-in 2027-01-06\n"
+    code, out, err = run(
+        capsys, "followup", "done", "2", "--next", "2027-02-01", "--as", "abe", "--json"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["customer"], data["next_check_in"], data["by"]) == (
+        "Shelbyville",
+        "2027-02-01",
+        "abe",
+    )
+    assert data["checked_in_at"] == "2026-12-07T12:00:00-06:00"
+
+
+FOLLOWUP_BAD = [
+    (["Nowhere"], "no customer 'Nowhere'"),
+    (["Springfield", "--next", "soon"], "--next: cannot read 'soon' as a date"),
+    (["Springfield", "--next", "2026-12-07"], "is not after today (2026-12-07)"),
+    (["Springfield", "--as", "ghost"], "no active acting staff member with handle 'ghost'"),
+]
+
+
+@pytest.mark.parametrize(("args", "fragment"), FOLLOWUP_BAD, ids=lambda v: str(v)[:40])
+def test_followup_bad_input_is_one_line(report_desk, fingerprint_of, capsys, args, fragment):
+    before = fingerprint_of(report_desk)
+    code, out, err = run(
+        capsys, "followup", "done", *args, *(["--as", "ari"] * ("--as" not in args))
+    )
+    assert code != 0
+    assert err.startswith("switchboard: ") and err.count("\n") == 1, err[:300]
+    assert fragment in err and out == ""
+    assert fingerprint_of(report_desk) == before

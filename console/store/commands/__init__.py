@@ -13,6 +13,7 @@ from console.store.commands.escalations import (
     reassign_escalation,
     set_technical_priority,
 )
+from console.store.commands.followups import record_followup
 from console.store.commands.people import (
     add_contact,
     add_customer,
@@ -49,6 +50,7 @@ __all__ = [
     "reassign_escalation",
     "record_billing_notice",
     "record_decline",
+    "record_followup",
     "reopen",
     "resolve",
     "respond",

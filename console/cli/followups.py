@@ -1,0 +1,62 @@
+"""`switchboard followup`: the contract's routine check-ins with customers."""
+
+from __future__ import annotations
+
+import click
+
+from console.cli.common import Context, UserError, pass_context
+from console.cli.store_access import rules, store_options
+from console.cli.tickets import run_command
+from console.domain.localtime import LocalTimeError, parse_date
+from console.store import commands
+from console.store.commands.followups import DEFAULT_FOLLOWUP_DAYS
+
+
+@click.group()
+def followup() -> None:
+    """Routine follow-up check-ins with customers."""
+
+
+@followup.command("done")
+@click.argument("customer", metavar="CUSTOMER")
+@click.option(
+    "--next",
+    "next_date",
+    metavar="DATE",
+    help=f"The next check-in (YYYY-MM-DD; default: {DEFAULT_FOLLOWUP_DAYS} days from today).",
+)
+@store_options
+@pass_context
+def followup_done(
+    ctx: Context,
+    customer: str,
+    next_date: str | None,
+    database_url: str | None,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Record a check-in with CUSTOMER (name or id) now and schedule the next one."""
+    try:
+        when = parse_date(next_date) if next_date is not None else None
+    except LocalTimeError as exc:
+        raise UserError(f"--next: {exc}") from None
+    now = ctx.clock.now()
+    run_command(
+        ctx,
+        database_url,
+        actor,
+        as_json,
+        lambda s, who: commands.record_followup(
+            s,
+            who,
+            now,
+            rules(ctx),
+            customer=customer,
+            next_date=when,
+            default_days=DEFAULT_FOLLOWUP_DAYS,
+        ),
+        lambda v: (
+            f"customer {v.customer_id}: {v.customer} checked in by {v.by}, "
+            f"next check-in {v.next_check_in}"
+        ),
+    )
