@@ -12,6 +12,7 @@ from console.cli.common import Context
 from console.cli.console_cmd import console_command, run_console
 from console.cli.db import db
 from console.cli.demo import demo, simulate
+from console.cli.emergencies import ticket_downgrade, ticket_verify
 from console.cli.escalations import escalation
 from console.cli.followups import followup
 from console.cli.live import doctor, events
@@ -50,6 +51,8 @@ cli.add_command(events)
 cli.add_command(doctor)
 cli.add_command(report)
 cli.add_command(followup)
+ticket.add_command(ticket_verify)  # issue 7: the emergency commands join `ticket`
+ticket.add_command(ticket_downgrade)
 for _group in (db, ticket, escalation, presence, roster, staff, customer, contact):
     cli.add_command(_group)
 

@@ -207,3 +207,70 @@ def test_followup_bad_input_is_one_line(report_desk, fingerprint_of, capsys, arg
     assert err.startswith("switchboard: ") and err.count("\n") == 1, err[:300]
     assert fragment in err and out == ""
     assert fingerprint_of(report_desk) == before
+
+
+# -- emergencies -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def unverified(report_desk, rules) -> int:
+    """A Sunday-night emergency from Clerk Smithers, who is not designated."""
+    with report_desk.session() as s:
+        view = c.log_voicemail(
+            s,
+            "ari",
+            ct(2026, 12, 6, 23),
+            rules,
+            customer="Springfield",
+            contact="Clerk Smithers",
+            summary="down",
+            emergency=True,
+        )
+    assert view.emergency_unverified
+    return view.id
+
+
+def test_ticket_verify_and_downgrade(report_desk, unverified, capsys) -> None:
+    code, out, err = run(
+        capsys, "ticket", "verify", str(unverified), "--contact", "Mayor Quimby", "--as", "dora"
+    )
+    assert code == 0, err
+    assert out == f"request {unverified}: emergency verified with Mayor Quimby\n"
+    code, out, err = run(capsys, "ticket", "downgrade", str(unverified), "--as", "lena", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["emergency"], data["billing_state"]) == (False, "needs-notice")
+    assert data["due_at"] == "2026-12-07T11:00:00-06:00"  # Monday 07:00 + 4 business hours
+    code, out, _ = run(capsys, "ticket", "show", str(unverified), "--json")
+    kinds = [e["kind"] for e in json.loads(out)["events"]]
+    assert kinds[-2:] == ["request.emergency-verified", "request.emergency-downgraded"]
+
+
+EMERGENCY_BAD = [
+    (
+        ["verify", "{id}", "--contact", "Mayor Quimby", "--as", "ari"],
+        "verifying emergencies needs a dispatcher or lead",
+    ),
+    (
+        ["verify", "{id}", "--contact", "Clerk Smithers", "--as", "dora"],
+        "not a designated emergency contact of Springfield (designated: Mayor Quimby)",
+    ),
+    (["verify", "{id}", "--contact", "Nobody", "--as", "dora"], "no contact 'Nobody'"),
+    (["verify", "{id}", "--as", "dora"], "Missing option '--contact'"),
+    (["verify", "one", "--contact", "x", "--as", "dora"], "'one' is not a valid integer"),
+    (["downgrade", "1", "--as", "dora"], "request 1 is not an emergency"),
+    (["downgrade", "999", "--as", "dora"], "no request 999"),
+    (["downgrade", "{id}", "--as", "abe"], "downgrading emergencies needs"),
+]
+
+
+@pytest.mark.parametrize(("args", "fragment"), EMERGENCY_BAD, ids=lambda v: str(v)[:40])
+def test_emergency_bad_input_is_one_line(
+    report_desk, unverified, fingerprint_of, capsys, args, fragment
+) -> None:
+    before = fingerprint_of(report_desk)
+    code, out, err = run(capsys, "ticket", *(a.format(id=unverified) for a in args))
+    assert code != 0
+    assert err.startswith("switchboard: ") and err.count("\n") == 1, err[:300]
+    assert fragment in err and out == ""
+    assert fingerprint_of(report_desk) == before

@@ -8,6 +8,7 @@ raises a `console.store.errors.StoreError` subclass and writes nothing.
 
 from console.store.commands.base import Rules
 from console.store.commands.billing import log_work, record_billing_notice, record_decline
+from console.store.commands.emergencies import downgrade_emergency, verify_emergency
 from console.store.commands.escalations import (
     escalate,
     reassign_escalation,
@@ -40,6 +41,7 @@ __all__ = [
     "add_shift",
     "add_staff",
     "assign",
+    "downgrade_emergency",
     "escalate",
     "log_call_answered",
     "log_email",
@@ -56,4 +58,5 @@ __all__ = [
     "respond",
     "set_presence",
     "set_technical_priority",
+    "verify_emergency",
 ]
