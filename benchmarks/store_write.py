@@ -1,9 +1,11 @@
 """Writes per second through the write path (console.store.commands), SQLite and Postgres.
 
-Each agent is a process with its own engine and Session, so Python's GIL does not cap
-the figure. A write is one command: half log an e-mail, half respond to one. Postgres
-runs in a fresh temporary database on 127.0.0.1, dropped afterwards. Prints one JSON
-line last, e.g. {"sqlite_1": 850.2, "sqlite_8": ..., "postgres_1": ..., "postgres_8": ...}.
+Each agent is a process with its own engine (pool) and Session, so Python's GIL does not
+cap the figure. A write is one command: half log an e-mail, half respond to one. Each
+agent connects and makes one warm-up write before the clock starts; the clock stops at
+the last agent's last commit. Postgres runs in a fresh temporary database on 127.0.0.1,
+dropped afterwards. Prints one JSON line last, e.g. {"writes_per_agent": 1000,
+"sqlite_1": 850.2, "sqlite_8": ..., "postgres_1": ..., "postgres_8": ...}.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import queue
 import sys
 import tempfile
 import time
@@ -42,12 +45,13 @@ def prepare(url: str, agents: int) -> None:
     database.dispose()
 
 
-def agent(url: str, index: int, writes: int, start: object, results: object) -> None:
+def agent(url: str, index: int, writes: int, ready: object, start: object, results: object) -> None:
     rules = c.Rules.from_settings(load_settings())
     database = open_database(url)
     handle = f"agent{index}"
-    with database.session() as session:
+    with database.session() as session:  # warm-up: connect, compile, fill caches
         c.log_email(session, handle, NOW, rules, customer="Springfield", summary="warm-up")
+    ready.release()  # type: ignore[attr-defined]
     start.wait()  # type: ignore[attr-defined]
     began = time.perf_counter()
     with database.session() as session:
@@ -55,26 +59,44 @@ def agent(url: str, index: int, writes: int, start: object, results: object) -> 
             now = NOW + timedelta(seconds=n)
             view = c.log_email(session, handle, now, rules, customer="Springfield", summary="b")
             c.respond(session, handle, now, request_id=view.id)
-    results.put(time.perf_counter() - began)  # type: ignore[attr-defined]
+    ended = time.perf_counter()
+    results.put((began, ended))  # type: ignore[attr-defined]
     database.dispose()
 
 
 def measure(url: str, agents: int, writes: int) -> float:
+    """Writes per second from the moment all agents (warmed up) start to the last finishing.
+
+    Every agent is ready (connected, one write done) before the clock starts, and the
+    clock stops at the last agent's last commit, not at process exit.
+    """
     prepare(url, agents)
+    ready = multiprocessing.Semaphore(0)
     start = multiprocessing.Event()
-    results: multiprocessing.Queue[float] = multiprocessing.Queue()
+    results: multiprocessing.Queue[tuple[float, float]] = multiprocessing.Queue()
     procs = [
-        multiprocessing.Process(target=agent, args=(url, i, writes, start, results))
+        multiprocessing.Process(target=agent, args=(url, i, writes, ready, start, results))
         for i in range(agents)
     ]
     for proc in procs:
         proc.start()
-    time.sleep(1.0)  # let every agent connect and warm up
-    began = time.perf_counter()
+    for _ in procs:
+        if not ready.acquire(timeout=120):
+            raise RuntimeError("an agent did not get ready within 2 minutes")
+    began = time.perf_counter()  # the same monotonic clock in every process
     start.set()
+    spans: list[tuple[float, float]] = []
+    while len(spans) < len(procs):
+        try:
+            spans.append(results.get(timeout=1.0))
+        except queue.Empty:
+            if any(proc.exitcode not in (None, 0) for proc in procs):
+                raise RuntimeError("an agent failed; see its traceback above") from None
     for proc in procs:
         proc.join()
-    elapsed = time.perf_counter() - began
+        if proc.exitcode != 0:
+            raise RuntimeError(f"an agent failed (exit code {proc.exitcode})")
+    elapsed = max(ended for _, ended in spans) - began
     total = agents * (writes // 2) * 2
     return round(total / elapsed, 1)
 

@@ -1,7 +1,10 @@
 """Appending to the audit history: one event per change, in the writer's transaction.
 
-On Postgres each event also records the writing transaction's id and sends
-`pg_notify('switchboard_events', <event id>)`, delivered only if the transaction commits.
+On Postgres each event also records the writing transaction's id, and the first event of
+each transaction sends `pg_notify('switchboard_events', <event id>)`, delivered only if
+the transaction commits. One notification per transaction is enough: readers treat it as
+a wake-up call and read every event after their position. (Each notifying commit takes a
+cluster-wide lock in Postgres, so fewer notifications also means less commit contention.)
 """
 
 from __future__ import annotations
@@ -11,19 +14,36 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Text, cast, func, insert, inspect, literal, literal_column, select
+from sqlalchemy import (
+    Text,
+    bindparam,
+    cast,
+    func,
+    insert,
+    inspect,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from console.store.models import Event
 
-#: The NOTIFY channel consoles listen on; the payload is the event id as text.
+#: The NOTIFY channel consoles listen on; the payload is the id (as text) of the first
+#: event of the notifying transaction.
 CHANNEL = "switchboard_events"
 
 
 def snapshot(row: Any) -> dict[str, Any]:
     """A row's column values as JSON-ready data (instants as ISO-8601 UTC)."""
-    mapper = inspect(type(row))
-    return {attr.key: _plain(getattr(row, attr.key)) for attr in mapper.column_attrs}
+    keys = _COLUMN_KEYS.get(type(row))
+    if keys is None:
+        keys = _COLUMN_KEYS[type(row)] = tuple(a.key for a in inspect(type(row)).column_attrs)
+    return {key: _plain(getattr(row, key)) for key in keys}
+
+
+#: Each mapped class's column attribute names, in mapper order.
+_COLUMN_KEYS: dict[type, tuple[str, ...]] = {}
 
 
 def _plain(value: Any) -> Any:
@@ -47,8 +67,13 @@ def record(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> int:
-    """Append one event and return its id; the caller's transaction commits it or not."""
-    values: dict[str, Any] = {
+    """Append one event and return its id; the caller's transaction commits it or not.
+
+    On Postgres the first event of a transaction also sends the notification (one
+    statement, one round trip); later events of the same transaction do not, since
+    NOTIFY is delivered at commit and readers read every event from their position.
+    """
+    values = {
         "actor": actor,
         "at": at,
         "kind": kind,
@@ -57,10 +82,33 @@ def record(
         "before": before,
         "after": after,
     }
-    if session.get_bind().dialect.name == "postgresql":
-        values["transaction_id"] = literal_column("pg_current_xact_id()::text::bigint")
-        # One round trip: insert, then notify with the new id.
-        inserted = insert(Event).values(**values).returning(Event.id).cte("inserted")
-        notify = func.pg_notify(literal(CHANNEL), cast(inserted.c.id, Text))
-        return int(session.execute(select(inserted.c.id, notify)).scalar_one())
-    return int(session.execute(insert(Event).values(**values).returning(Event.id)).scalar_one())
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return int(connection.execute(_INSERT, values).scalar_one())
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    if session.info.get(_NOTIFIED) is transaction:
+        return int(connection.execute(_PG_INSERT, values).scalar_one())
+    event_id = int(connection.execute(_PG_INSERT_NOTIFY, values).scalar_one())
+    session.info[_NOTIFIED] = transaction
+    return event_id
+
+
+#: `Session.info` key: the (innermost) transaction that already sent its notification.
+_NOTIFIED = "switchboard.notified"
+_EVENTS = Event.__table__
+_FIELDS = ("actor", "at", "kind", "entity", "entity_id", "before", "after")
+
+
+def _insert(**extra: Any) -> Any:
+    """INSERT INTO events ... RETURNING id, built once: its compiled form is reused."""
+    binds = {name: bindparam(name, type_=_EVENTS.c[name].type) for name in _FIELDS}
+    return insert(_EVENTS).values(**binds, **extra).returning(_EVENTS.c.id)
+
+
+_INSERT = _insert()
+_PG_INSERT = _insert(transaction_id=literal_column("pg_current_xact_id()::text::bigint"))
+_inserted = _PG_INSERT.cte("inserted")
+#: Insert, then notify with the new id, in one statement.
+_PG_INSERT_NOTIFY = select(
+    _inserted.c.id, func.pg_notify(literal(CHANNEL), cast(_inserted.c.id, Text))
+)

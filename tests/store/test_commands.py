@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select, update
 
+from console.store import audit, queries
 from console.store import commands as c
-from console.store import queries
-from console.store.db import Database
+from console.store.db import Database, open_database
 from console.store.errors import (
     ConflictError,
     InvalidInput,
@@ -17,7 +17,7 @@ from console.store.errors import (
     NotFound,
     PermissionDenied,
 )
-from console.store.models import Event
+from console.store.models import Event, Staff
 from tests.conftest import NOW
 
 #: Saturday 5 December 2026, 22:00 in Chicago: the desk is closed.
@@ -332,3 +332,92 @@ def test_sql_looking_text_is_stored_verbatim(desk: Database, rules) -> None:
         assert queries.get_request(session, view.id).summary == nasty
         with pytest.raises(NotFound, match="no customer"):
             c.log_email(session, "ari", NOW, rules, customer="x' OR '1'='1", summary="y")
+
+
+def test_a_session_reads_each_actor_once_and_a_rollback_forgets_them(desk: Database, rules):
+    with desk.session() as session:
+        c.log_email(session, "ari", NOW, rules, customer="Springfield", summary="x")
+        with desk.engine.begin() as other:
+            other.execute(update(Staff).where(Staff.handle == "ari").values(active=False))
+        # A failed command rolls back, and what the session knew about staff goes with it.
+        with pytest.raises(NotFound, match="no customer"):
+            c.log_email(session, "abe", NOW, rules, customer="Nowhere", summary="x")
+        with pytest.raises(NotFound, match="no active acting staff member with handle 'ari'"):
+            c.log_email(session, "ari", NOW, rules, customer="Springfield", summary="x")
+    with desk.session() as session, pytest.raises(NotFound, match="no active acting staff"):
+        c.respond(session, "ari", NOW, request_id=1)
+
+
+def test_a_write_takes_three_statements_besides_its_transaction(desk: Database, rules) -> None:
+    """The hot path: no per-write lookups that could be folded (actor, view names)."""
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, _params, _context, _many) -> None:
+        if not statement.startswith("BEGIN"):
+            statements.append(statement.split(None, 1)[0].upper())
+
+    with desk.session() as session:
+        c.log_email(session, "ari", NOW, rules, customer="Springfield", summary="warm-up")
+        event.listen(desk.engine, "before_cursor_execute", count)
+        try:
+            view = c.log_email(session, "ari", NOW, rules, customer="Springfield", summary="x")
+            logged, statements[:] = list(statements), []
+            responded = c.respond(session, "ari", NOW, request_id=view.id)
+        finally:
+            event.remove(desk.engine, "before_cursor_execute", count)
+    events_insert = "WITH" if desk.dialect == "postgresql" else "INSERT"
+    assert logged == ["SELECT", "INSERT", events_insert]  # customer, request, event
+    assert statements == ["SELECT", "UPDATE", events_insert]  # request + names, request, event
+    assert (view.customer, responded.customer, responded.version) == ("Springfield",) * 2 + (2,)
+
+
+@pytest.mark.postgres
+def test_one_notification_per_committed_transaction(postgres_url: str, rules) -> None:
+    """The feed wakes on each commit that wrote events; a command writing two events
+    notifies once, a refused one not at all."""
+    import psycopg
+
+    from tests.conftest import _empty_postgres
+
+    database = open_database(postgres_url)
+    _empty_postgres(database)
+    dsn = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as listener:
+        listener.execute(f"LISTEN {audit.CHANNEL}")
+
+        def notified() -> list[int]:
+            listener.execute("SELECT 1")  # a round trip delivers what is pending
+            return [int(n.payload) for n in listener.notifies(timeout=0.2)]
+
+        with database.session() as session:
+            c.add_staff(session, None, NOW, handle="lena", name="L", role="lead", department="desk")
+            c.add_customer(session, "lena", NOW, municipality="Springfield", liaison="lena")
+            assert len(notified()) == 2
+            view = c.log_email(session, "lena", NOW, rules, customer="Springfield", summary="x")
+            first = notified()
+            evening = NOW + timedelta(hours=10)  # after-hours work: two events, one commit
+            c.log_work(
+                session,
+                "lena",
+                evening + timedelta(hours=1),
+                rules,
+                request_id=view.id,
+                started_at=evening,
+                ended_at=evening + timedelta(minutes=30),
+            )
+            second = notified()
+            c.respond(session, "lena", NOW, request_id=view.id)
+            with pytest.raises(InvalidState, match="already had its first response"):
+                c.respond(session, "lena", NOW, request_id=view.id)
+            third = notified()
+    written = events(database)
+    database.dispose()
+    assert [e.kind for e in written[-4:]] == [
+        "request.logged",
+        "work.logged",
+        "request.needs-billing-notice",
+        "request.responded",
+    ]
+    assert first == [written[-4].id]
+    assert second == [written[-3].id]  # the transaction's first event
+    assert third == [written[-1].id]  # the refused respond sent nothing

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -57,6 +57,23 @@ class Rules:
         return cls(settings.sla_policy)
 
 
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    """What a command needs of a staff row: read once per session (see `staff_named`)."""
+
+    id: int
+    handle: str
+    role: str
+    department: str
+    active: bool
+
+
+#: `Session.info` keys: active staff by handle, kept for the session's life and dropped on
+#: any rollback; names read during the current command, by (entity, id), for its view.
+STAFF_CACHE = "switchboard.staff"
+NAMES = "switchboard.names"
+
+
 class _Stale(Exception):
     def __init__(self, entity: str, entity_id: int) -> None:
         self.entity, self.entity_id = entity, entity_id
@@ -73,28 +90,37 @@ def command(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         session = args[0]
         assert isinstance(session, Session)
+        info = session.info
+        info[NAMES] = {}
         try:
             result = fn(*args, **kwargs)
             session.commit()
             return result
         except _Stale as stale:
-            session.rollback()
+            _rollback(session)
             raise _conflict(session, stale.entity, stale.entity_id) from None
         except StaleDataError as exc:
-            session.rollback()
-            entity, entity_id = session.info.pop("guarded", ("row", 0))
+            _rollback(session)
+            entity, entity_id = info.pop("guarded", ("row", 0))
             raise _conflict(session, entity, entity_id) from exc
         except IntegrityError as exc:
-            session.rollback()
+            _rollback(session)
             detail = str(exc.orig).splitlines()[0] if exc.orig else "constraint violated"
             raise InvalidState(f"the change clashes with existing data ({detail})") from None
         except BaseException:
-            session.rollback()
+            _rollback(session)
             raise
         finally:
-            session.info.pop("guarded", None)
+            info.pop("guarded", None)
+            info.pop(NAMES, None)
 
     return wrapper
+
+
+def _rollback(session: Session) -> None:
+    # Whatever this session read about staff may belong to the undone transaction.
+    session.info.pop(STAFF_CACHE, None)
+    session.rollback()
 
 
 def _conflict(session: Session, entity: str, entity_id: int) -> ConflictError:
@@ -134,7 +160,7 @@ ACTIONS_NEED = {
 }
 
 
-def actor(session: Session, handle: str, needs: Role, action: str) -> Staff:
+def actor(session: Session, handle: str, needs: Role, action: str) -> StaffMember:
     """The active staff member `handle`, if their role allows `action` (POLICY.md s. 8)."""
     staff = staff_named(session, handle, what="acting staff member")
     if Role(staff.role).rank < needs.rank:
@@ -149,15 +175,54 @@ def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
-def staff_named(session: Session, handle: str, what: str = "staff member") -> Staff:
-    """The active staff member with `handle`, or `NotFound`."""
+def staff_named(session: Session, handle: str, what: str = "staff member") -> StaffMember:
+    """The active staff member with `handle`, or `NotFound`.
+
+    Found members are kept in the session (`Session.info`) so a session that runs many
+    commands reads each actor once; a rollback drops them. Sessions are short (one per
+    user action), so a role change reaches the next action.
+    """
     key = (handle or "").strip().lower()
-    staff = None
-    if HANDLE.fullmatch(key):
-        staff = session.scalars(select(Staff).where(Staff.handle == key)).first()
+    cache = session.info.setdefault(STAFF_CACHE, {})
+    staff = cache.get(key)
+    if staff is None and HANDLE.fullmatch(key):
+        found = session.execute(_STAFF_BY_HANDLE, {"handle": key}).first()
+        if found is not None:
+            staff = StaffMember(*found)
+            if staff.active:
+                cache[key] = staff
     if staff is None or not staff.active:
         raise NotFound(f"no active {what} with handle {shown(handle)}")
     return staff
+
+
+_STAFF = Staff.__table__.c
+_STAFF_BY_HANDLE = select(
+    _STAFF.id, _STAFF.handle, _STAFF.role, _STAFF.department, _STAFF.active
+).where(_STAFF.handle == bindparam("handle"))
+
+
+def handle_of(session: Session, staff_id: int | None) -> str | None:
+    """The handle of staff member `staff_id` (None for None), from the session's staff."""
+    if staff_id is None:
+        return None
+    for staff in session.info.get(STAFF_CACHE, {}).values():
+        if staff.id == staff_id:
+            return staff.handle
+    row = session.get(Staff, staff_id)
+    return row.handle if row else None
+
+
+def remember(session: Session, entity: str, entity_id: int | None, name: str | None) -> None:
+    """Note a name read during this command, for the view it returns."""
+    names = session.info.get(NAMES)
+    if names is not None and entity_id is not None:
+        names[entity, entity_id] = name
+
+
+def recall(session: Session, entity: str, entity_id: int) -> str | None:
+    """A name noted by `remember` during this command, or None."""
+    return session.info.get(NAMES, {}).get((entity, entity_id))
 
 
 def customer_named(session: Session, name_or_id: str | int) -> Customer:
@@ -167,12 +232,16 @@ def customer_named(session: Session, name_or_id: str | int) -> Customer:
     if text.isdigit() and len(text) < 12:
         customer = session.get(Customer, int(text))
     elif 0 < len(text) <= LIMITS["name"]:
-        customer = session.scalars(
-            select(Customer).where(func.lower(Customer.municipality) == text.lower())
-        ).first()
+        customer = session.scalars(_CUSTOMER_BY_NAME, {"name": text.lower()}).first()
     if customer is None:
         raise NotFound(f"no customer {shown(text)}")
+    remember(session, "customer", customer.id, customer.municipality)
     return customer
+
+
+_CUSTOMER_BY_NAME = select(Customer).where(
+    func.lower(Customer.municipality) == bindparam("name", type_=Customer.municipality.type)
+)
 
 
 def shown(text: Any, width: int = 40) -> str:
@@ -238,6 +307,7 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "Rules",
+    "StaffMember",
     "StoreError",
     "actor",
     "clean_handle",
@@ -245,8 +315,11 @@ __all__ = [
     "command",
     "customer_named",
     "guard",
+    "handle_of",
     "not_future",
     "one_of",
+    "recall",
+    "remember",
     "save",
     "shown",
     "staff_named",

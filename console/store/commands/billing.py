@@ -18,11 +18,11 @@ from console.store.commands.base import (
     one_of,
     save,
 )
-from console.store.commands.requests import load_request
+from console.store.commands.requests import load_request, request_for_change, view_of
 from console.store.enums import BillingState, NoticeMethod, Role
 from console.store.errors import InvalidInput, InvalidState
 from console.store.models import BillingNotice, Request, WorkLog
-from console.store.views import NoticeView, RequestView, WorkView, request_view
+from console.store.views import NoticeView, RequestView, WorkView
 
 
 def _billing_event(
@@ -149,7 +149,7 @@ def record_decline(
     """Record that the customer declined after-hours billing: the request waits for the
     desk to open and runs on the business clock like any other."""
     by = actor(session, actor_handle, Role.AGENT, "recording billing declines")
-    row = load_request(session, request_id)
+    row = request_for_change(session, request_id)
     guard(session, row, "request", expected_version)
     state = BillingState(row.billing_state)
     if state is not BillingState.NEEDS_NOTICE:
@@ -160,4 +160,4 @@ def record_decline(
     before = audit.snapshot(row)
     row.billing_state = BillingState.DECLINED.value
     _billing_event(session, row, by.handle, now, "request.billing-declined", before)
-    return request_view(session, row)
+    return view_of(session, row)

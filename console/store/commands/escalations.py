@@ -14,6 +14,7 @@ from console.store.commands.base import (
     clean_text,
     command,
     guard,
+    handle_of,
     save,
     staff_named,
 )
@@ -21,7 +22,7 @@ from console.store.commands.requests import load_request
 from console.store.enums import Department, EscalationStatus, RequestStatus, Role
 from console.store.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from console.store.models import Escalation
-from console.store.views import EscalationView, escalation_view
+from console.store.views import EscalationView
 
 #: The deepest technical priority accepted (the tracker's order: 1 comes first).
 LAST_PRIORITY = 10_000
@@ -48,7 +49,19 @@ def _record(
         before=before,
         after=audit.snapshot(row),
     )
-    return escalation_view(session, row)
+    return EscalationView(
+        id=row.id,
+        request_id=row.request_id,
+        kind=row.kind,
+        destination=row.destination,
+        assignee=handle_of(session, row.assignee_id),
+        reason=row.reason,
+        technical_priority=row.technical_priority,
+        status=row.status,
+        opened_at=row.opened_at,
+        closed_at=row.closed_at,
+        version=row.version,
+    )
 
 
 @command

@@ -31,7 +31,6 @@ from console.store.views import (
     ShiftView,
     StaffView,
     contact_view,
-    customer_view,
     staff_view,
 )
 
@@ -128,7 +127,7 @@ def add_customer(
         before=None,
         after=audit.snapshot(row),
     )
-    return customer_view(session, row)
+    return CustomerView(row.id, row.municipality, liaison_row.handle, row.next_check_in)
 
 
 @command

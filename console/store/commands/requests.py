@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from console.domain.billing import needs_billing_notice
@@ -21,15 +21,18 @@ from console.store.commands.base import (
     command,
     customer_named,
     guard,
+    handle_of,
     not_future,
     one_of,
+    recall,
+    remember,
     save,
     shown,
     staff_named,
 )
 from console.store.enums import BillingState, EscalationStatus, RequestStatus, Role
 from console.store.errors import InvalidInput, InvalidState, NotFound
-from console.store.models import Contact, Escalation, Request, Shift, Staff
+from console.store.models import Contact, Customer, Escalation, Request, Shift, Staff
 from console.store.views import RequestView, request_view
 
 
@@ -38,6 +41,73 @@ def load_request(session: Session, request_id: int) -> Request:
     if row is None:
         raise NotFound(f"no request {request_id}")
     return row
+
+
+_REQUESTS = Request.__table__
+_NEW_REQUEST_COLUMNS = tuple(column.name for column in _REQUESTS.c if column.name != "id")
+_NEW_REQUEST = (
+    insert(_REQUESTS)
+    .values({name: bindparam(name, type_=_REQUESTS.c[name].type) for name in _NEW_REQUEST_COLUMNS})
+    .returning(_REQUESTS.c.id)
+)
+
+#: A request with the names its view shows, in one round trip (see `request_for_change`).
+_REQUEST_WITH_NAMES = (
+    select(Request, Customer.municipality, Contact.name, Staff.handle)
+    .join(Customer, Customer.id == Request.customer_id)
+    .outerjoin(Contact, Contact.id == Request.contact_id)
+    .outerjoin(Staff, Staff.id == Request.assignee_id)
+    .where(Request.id == bindparam("request_id"))
+)
+
+
+def request_for_change(session: Session, request_id: int) -> Request:
+    """Like `load_request`, also noting the customer, contact and assignee names."""
+    found = (
+        session.execute(_REQUEST_WITH_NAMES, {"request_id": request_id}).first()
+        if 0 < request_id < 2**31
+        else None
+    )
+    if found is None:
+        raise NotFound(f"no request {request_id}")
+    row, customer, contact, assignee = found
+    remember(session, "customer", row.customer_id, customer)
+    remember(session, "contact", row.contact_id, contact)
+    remember(session, "staff", row.assignee_id, assignee)
+    return row
+
+
+def view_of(session: Session, row: Request) -> RequestView:
+    """`views.request_view`, taking names read earlier in this command instead of re-reading."""
+    customer = recall(session, "customer", row.customer_id)
+    if customer is None:
+        return request_view(session, row)
+    contact = None
+    if row.contact_id is not None:
+        contact = recall(session, "contact", row.contact_id)
+        if contact is None:
+            return request_view(session, row)
+    assignee = None
+    if row.assignee_id is not None:
+        assignee = recall(session, "staff", row.assignee_id) or handle_of(session, row.assignee_id)
+    return RequestView(
+        id=row.id,
+        customer=customer,
+        customer_id=row.customer_id,
+        contact=contact,
+        channel=row.channel,
+        summary=row.summary,
+        received_at=row.received_at,
+        emergency=row.emergency,
+        emergency_unverified=row.emergency_unverified,
+        status=row.status,
+        assignee=assignee,
+        due_at=row.due_at,
+        first_response_at=row.first_response_at,
+        resolved_at=row.resolved_at,
+        billing_state=row.billing_state,
+        version=row.version,
+    )
 
 
 def _contact(session: Session, customer_id: int, name: str) -> Contact:
@@ -50,6 +120,7 @@ def _contact(session: Session, customer_id: int, name: str) -> Contact:
     contact = session.scalars(query).first()
     if contact is None:
         raise NotFound(f"no contact {shown(name)} for this customer")
+    remember(session, "contact", contact.id, contact.name)
     return contact
 
 
@@ -63,7 +134,10 @@ def _on_call(session: Session, at: datetime) -> Staff | None:
     now_on_call = on_call_at(shifts, at)
     if not now_on_call:
         return None
-    return session.scalars(select(Staff).where(Staff.handle == now_on_call[0].staff)).first()
+    staff = session.scalars(select(Staff).where(Staff.handle == now_on_call[0].staff)).first()
+    if staff is not None:
+        remember(session, "staff", staff.id, staff.handle)
+    return staff
 
 
 @command
@@ -115,9 +189,12 @@ def log_request(
         resolved_at=None,
         billing_state=(BillingState.NEEDS_NOTICE if after_hours else BillingState.NONE).value,
         logged_by_id=agent.id,
+        version=1,
     )
-    session.add(row)
-    save(session)
+    # A plain INSERT ... RETURNING id: the row is new, so the ORM's unit of work (the
+    # costliest part of a write on the client) has nothing to track; `row` stays transient.
+    values = {name: getattr(row, name) for name in _NEW_REQUEST_COLUMNS}
+    row.id = session.connection().execute(_NEW_REQUEST, values).scalar_one()
     audit.record(
         session,
         actor=agent.handle,
@@ -128,7 +205,7 @@ def log_request(
         before=None,
         after=audit.snapshot(row),
     )
-    return request_view(session, row)
+    return view_of(session, row)
 
 
 #: A phone call answered live: responded at once, no timer.
@@ -158,7 +235,7 @@ def _change(
         before=before,
         after=audit.snapshot(row),
     )
-    return request_view(session, row)
+    return view_of(session, row)
 
 
 def _open(row: Request, doing: str) -> None:
@@ -178,10 +255,11 @@ def assign(
 ) -> RequestView:
     """Give a request to a staff member. Dispatchers and leads."""
     by = actor(session, actor_handle, Role.DISPATCHER, "assigning requests")
-    row = load_request(session, request_id)
+    row = request_for_change(session, request_id)
     guard(session, row, "request", expected_version)
     _open(row, "assign")
     target = staff_named(session, to, what="assignee")
+    remember(session, "staff", target.id, target.handle)
     if row.assignee_id == target.id:
         raise InvalidState(f"request {row.id} is already assigned to {target.handle}")
     before = audit.snapshot(row)
@@ -201,7 +279,7 @@ def respond(
 ) -> RequestView:
     """Record the first response, which stops the request's timer."""
     by = actor(session, actor_handle, Role.AGENT, "responding")
-    row = load_request(session, request_id)
+    row = request_for_change(session, request_id)
     guard(session, row, "request", expected_version)
     _open(row, "respond to")
     if row.first_response_at is not None:
@@ -228,7 +306,7 @@ def resolve(
 ) -> RequestView:
     """Resolve an open request; its open escalations close with it."""
     by = actor(session, actor_handle, Role.AGENT, "resolving requests")
-    row = load_request(session, request_id)
+    row = request_for_change(session, request_id)
     guard(session, row, "request", expected_version)
     _open(row, "resolve")
     before = audit.snapshot(row)
@@ -267,7 +345,7 @@ def reopen(
 ) -> RequestView:
     """Open a resolved request again (its timer state is kept as it was)."""
     by = actor(session, actor_handle, Role.AGENT, "reopening requests")
-    row = load_request(session, request_id)
+    row = request_for_change(session, request_id)
     guard(session, row, "request", expected_version)
     if row.status != RequestStatus.RESOLVED.value:
         raise InvalidState(f"request {row.id} is {row.status}: only a resolved one can reopen")
