@@ -93,7 +93,9 @@ class LeadActions:
     """Needs from the app: query_one, identity, clock, board, notify, push_screen."""
 
     undo_record: Undo | None = None
-    last_write: Callable[[], None] | None = None
+    #: How many of this console's writes landed, and how many met a conflict.
+    writes_done: int = 0
+    writes_conflicted: int = 0
 
     # -- what is focused and allowed ----------------------------------------------------------
 
@@ -465,11 +467,13 @@ class LeadActions:
             with app.board.database.session() as session:
                 do(session)
         except ConflictError as exc:
+            self.writes_conflicted += 1
             app.call_from_thread(self._conflict, str(exc), make, done, undo)
             return
         except StoreError as exc:
             app.call_from_thread(app.notify, str(exc), title="Not done", severity="error")
             return
+        self.writes_done += 1
         if undo:
             self.undo_record = Undo(time.monotonic(), done, undo)
         app.call_from_thread(app.notify, done[:1].upper() + done[1:], title="Done")
