@@ -9,6 +9,7 @@ can mark them.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,6 +54,28 @@ SORTS: tuple[SortColumn, ...] = (
 )
 
 
+#: A batch this large is cheaper to apply by sorting everything again.
+REBUILD_ABOVE = 2000
+
+
+class _Reversed:
+    """Compares the other way round, so one ascending key can sort descending columns."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __lt__(self, other: _Reversed) -> bool:
+        return other.value < self.value  # type: ignore[operator]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Reversed) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+
 def is_breached(row: QueueRow, now: datetime) -> bool:
     """Past due with no response yet (the same rule as the domain's timer)."""
     return row.first_response_at is None and row.due_at is not None and now >= row.due_at
@@ -64,6 +87,8 @@ class QueueModel:
     def __init__(self, me: str | None = None) -> None:
         self.rows: dict[int, QueueRow] = {}
         self.order: list[int] = []
+        #: The ids in `order`, for quick membership tests.
+        self.shown: set[int] = set()
         self.me = me
         self.sort_index = 0
         self.descending = False
@@ -97,15 +122,18 @@ class QueueModel:
                 return row.assignee is None
         return True
 
+    def _key(self, row: QueueRow) -> tuple:
+        """Where a row goes: emergencies first, then the sort column (and id) either way."""
+        value = (self.sort.value(row), row.id)
+        return (not row.emergency, _Reversed(value) if self.descending else value)
+
     def resort(self, now: datetime) -> None:
         """Filter and sort everything now; remember which rows moved."""
         before = {row_id: index for index, row_id in enumerate(self.order)}
         shown = [row for row in self.rows.values() if self.matches(row, now)]
-        value = self.sort.value
-        shown.sort(key=lambda r: (value(r), r.id), reverse=self.descending)
-        # Emergencies are pinned at the top whatever the sort.
-        shown.sort(key=lambda r: not r.emergency)
+        shown.sort(key=self._key)
         self.order = [row.id for row in shown]
+        self.shown = set(self.order)
         self.moved = (
             {
                 row_id
@@ -126,37 +154,54 @@ class QueueModel:
 
     def apply(
         self, upserts: dict[int, QueueRow], gone: Iterable[int], now: datetime, *, keep_order: bool
-    ) -> list[int]:
-        """Take changed rows in; returns the ids that are new to the queue.
+    ) -> tuple[list[int], bool]:
+        """Take changed rows in; returns the ids new to the queue, and whether the order
+        changed (if not, only the changed rows need redrawing).
 
-        With `keep_order` the visible order is kept (new rows go to the end, emergencies
-        to the top) and `unsorted` is set; otherwise everything is re-sorted.
+        Only the changed rows are looked at. With `keep_order` the visible order is kept
+        (new rows go to the end, emergencies to the top) and `unsorted` is set; otherwise
+        each changed row is moved to its sorted place.
         """
-        gone = set(gone)
+        gone = set(gone) & self.rows.keys()
         new = [row_id for row_id in upserts if row_id not in self.rows]
+        previous = {row_id: self.rows.get(row_id) for row_id in upserts}
         for row_id in gone:
             self.rows.pop(row_id, None)
         self.rows.update(upserts)
-        if not keep_order:
+        if not keep_order and (self.unsorted or len(upserts) + len(gone) > REBUILD_ABOVE):
             self.unsorted = True
             self.resort(now)
-            return new
-        shown = set(self.order)
-        kept = [
-            row_id
-            for row_id in self.order
-            if row_id not in gone and self.matches(self.rows[row_id], now)
-        ]
-        added = [
-            row_id
-            for row_id in sorted(upserts, key=lambda i: _due(upserts[i]))
-            if row_id not in shown and self.matches(upserts[row_id], now)
-        ]
-        top = [row_id for row_id in added if self.rows[row_id].emergency]
-        self.order = top + kept + [row_id for row_id in added if row_id not in top]
-        if upserts or gone:
+            return new, True
+        changed = False
+        for row_id in gone & self.shown:
+            self._remove(row_id)
+            changed = True
+        for row_id, row in upserts.items():
+            was, now_shown, old = row_id in self.shown, self.matches(row, now), previous[row_id]
+            if was and now_shown and (keep_order or self._key(old) == self._key(row)):
+                continue  # stays where it is
+            if was:
+                self._remove(row_id)
+            if now_shown:
+                self._insert(row_id, keep_order)
+            changed = changed or was or now_shown
+        if keep_order and changed:
             self.unsorted = True
-        return new
+        return new, changed
+
+    def _remove(self, row_id: int) -> None:
+        self.order.remove(row_id)
+        self.shown.discard(row_id)
+
+    def _insert(self, row_id: int, keep_order: bool) -> None:
+        row = self.rows[row_id]
+        if not keep_order:
+            bisect.insort(self.order, row_id, key=lambda i: self._key(self.rows[i]))
+        elif row.emergency:
+            self.order.insert(0, row_id)
+        else:
+            self.order.append(row_id)
+        self.shown.add(row_id)
 
     # -- settings of the view -------------------------------------------------------------
 

@@ -119,7 +119,7 @@ def console(queue_desk: Database, settings: Settings) -> Callable[..., Switchboa
     return build
 
 
-async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 20.0) -> None:
     """Let the app run until `condition()` holds (never a fixed sleep)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

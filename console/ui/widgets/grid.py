@@ -198,12 +198,7 @@ class VirtualGrid(ScrollView, can_focus=True):
         for key in keys:
             index = self._index.get(key)
             if index is not None and top <= index < top + self.size.height:
-                self.refresh_line(index - top + 1)
-
-    def refresh_line(self, y: int) -> None:
-        from textual.geometry import Region
-
-        self.refresh(Region(0, y, self.size.width, 1))
+                self.refresh_line(index + 1)  # the header is line 0
 
     # -- cursor -------------------------------------------------------------------------
 

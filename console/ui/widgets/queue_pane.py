@@ -79,14 +79,18 @@ class QueuePane(Vertical):
     ) -> list[int]:
         """Apply changed rows; returns ids of new emergencies (for the bell)."""
         now = self.clock.now()
-        new = self.model.apply(upserts, gone, now, keep_order=keep_order)
+        new, reordered = self.model.apply(upserts, gone, now, keep_order=keep_order)
         for row in upserts.values():
             if _pending(row, now):
                 heapq.heappush(self._due_heap, (row.due_at, row.id))
         alarms = [i for i in new if self.model.rows[i].emergency]
         for row_id in alarms:
             self.flash_until[row_id] = now + MARK_FOR
-        self._show()
+        if reordered:
+            self._show()
+        else:  # same order: redraw only the changed rows that are on screen
+            self.grid.refresh_keys(set(upserts))
+            self._update_title()
         return alarms
 
     def resort(self) -> None:
