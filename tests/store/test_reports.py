@@ -398,12 +398,19 @@ def test_an_open_report_snapshot_does_not_block_a_writer(desk, rules) -> None:
     assert first.amount == Decimal("300.00")
 
 
-def test_on_postgres_a_report_reads_in_a_repeatable_read_read_only_transaction(desk) -> None:
-    if desk.dialect != "postgresql":
-        pytest.skip("Postgres only")
+@pytest.mark.postgres
+def test_on_postgres_a_report_reads_in_a_repeatable_read_read_only_transaction(
+    postgres_url: str,
+) -> None:
     from sqlalchemy import text
 
-    with reports.snapshot(desk) as session:
-        isolation = session.execute(text("SHOW transaction_isolation")).scalar_one()
-        read_only = session.execute(text("SHOW transaction_read_only")).scalar_one()
+    from console.store.db import open_database
+
+    database = open_database(postgres_url)
+    try:
+        with reports.snapshot(database) as session:
+            isolation = session.execute(text("SHOW transaction_isolation")).scalar_one()
+            read_only = session.execute(text("SHOW transaction_read_only")).scalar_one()
+    finally:
+        database.dispose()
     assert (isolation, read_only) == ("repeatable read", "on")
