@@ -1,0 +1,164 @@
+"""Key press to confirmed write visible on a second console (issue 6), on Postgres.
+
+Two headless consoles on one fresh Postgres database (127.0.0.1, dropped afterwards),
+each on its own thread and event loop: a lead on console A assigns the request under
+the cursor (`a`, type a handle, Enter), alternating between two agents; console B only
+watches. The figure is the time from the Enter key press on A to the moment B's queue
+holds the new assignee (the feed delivered it, the row was re-read and applied). Prints
+a table line and one JSON line last.
+
+    python benchmarks/lead_action.py [--rounds 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import text
+
+from console.clock import FrozenClock
+from console.settings import load_settings
+from console.store import commands, schema
+from console.store.commands import Rules
+from console.store.db import open_database
+from console.store.feed import Feed
+from console.ui.app import Identity, make_app
+from console.ui.widgets.queue_pane import QueuePane
+
+SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+NOW = datetime(2026, 12, 2, 16, 0, tzinfo=UTC)  # a Wednesday, 10:00 in Chicago
+
+
+def seed(url: str) -> None:
+    database = open_database(url)
+    schema.upgrade(database.engine)
+    rules = Rules.from_settings(load_settings())
+    with database.session() as s:
+        commands.add_staff(s, None, NOW, handle="lena", name="Lena", role="lead", department="desk")
+        for handle in ("ari", "abe"):
+            commands.add_staff(
+                s, "lena", NOW, handle=handle, name=handle, role="agent", department="desk"
+            )
+        commands.add_customer(s, "lena", NOW, municipality="Springfield", liaison="ari")
+        for i in range(50):
+            commands.log_request(
+                s, "ari", NOW, rules, channel="email", customer="Springfield", summary=f"Item {i}"
+            )
+    database.dispose()
+
+
+async def _wait(pilot, condition, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the console did not get there in time")
+        await pilot.pause(0.001)
+
+
+def run(url: str, rounds: int) -> list[float]:
+    settings = load_settings()
+    database = open_database(url)
+    pressed: list[float] = []
+    seen: list[float] = []
+    ready = threading.Barrier(2, timeout=60)
+    round_done = threading.Event()
+    watcher_ready = threading.Event()
+    errors: list[BaseException] = []
+
+    def console(handle: str, acting: bool) -> None:
+        clock = FrozenClock(NOW)
+        feed = Feed(url, clock=clock)
+        app = make_app(settings, database, clock, Identity(handle), feed=feed)
+
+        async def scenario() -> None:
+            async with app.run_test(size=(160, 45)) as pilot:
+                await _wait(pilot, lambda: app.loaded)
+                queue = app.query_one(QueuePane)
+                target = queue.grid.keys[0]
+                await asyncio.to_thread(ready.wait)
+                for n in range(rounds):
+                    person = ("ari", "abe")[n % 2]
+                    if acting:
+                        await _wait(pilot, lambda p=person: queue.model.rows[target].assignee != p)
+                        await asyncio.to_thread(watcher_ready.wait)
+                        watcher_ready.clear()
+                        await pilot.press("a", *person)
+                        pressed.append(time.perf_counter())
+                        await pilot.press("enter")
+                        await asyncio.to_thread(round_done.wait)
+                        round_done.clear()
+                    else:
+                        await _wait(pilot, lambda p=person: queue.model.rows[target].assignee != p)
+                        watcher_ready.set()
+                        await _wait(pilot, lambda p=person: queue.model.rows[target].assignee == p)
+                        seen.append(time.perf_counter())
+                        round_done.set()
+
+        try:
+            asyncio.run(scenario())
+        except BaseException as exc:
+            errors.append(exc)
+            ready.abort()
+            round_done.set()
+            watcher_ready.set()
+
+    threads = [
+        threading.Thread(target=console, args=("lena", True)),
+        threading.Thread(target=console, args=("ari", False)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    database.dispose()
+    if errors:
+        raise errors[0]
+    return [(s - p) * 1000 for p, s in zip(pressed, seen, strict=True)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=100)
+    args = parser.parse_args()
+    name = f"switchboard_bench_{uuid.uuid4().hex[:10]}"
+    admin = open_database(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = f"{SERVER}/{name}"
+        seed(url)
+        latencies = sorted(run(url, args.rounds))
+    finally:
+        with admin.engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    p99 = latencies[max(0, round(0.99 * len(latencies)) - 1)]
+    result = {
+        "benchmark": "lead_action",
+        "backend": "postgres",
+        "rounds": len(latencies),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p99_ms": round(p99, 1),
+        "max_ms": round(latencies[-1], 1),
+        "target_p99_ms": 200,
+    }
+    print(
+        f"key press on console A to the change on console B: p50 {result['p50_ms']} ms, "
+        f"p99 {result['p99_ms']} ms, max {result['max_ms']} ms over {len(latencies)} rounds"
+    )
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
