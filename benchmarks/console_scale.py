@@ -1,30 +1,43 @@
 """Benchmark: the dispatcher console at 1,000 / 10,000 / 50,000 open requests (issue 5).
 
 What it measures
-    For every size N, one fresh temporary SQLite database is migrated with
-    ``console.store.schema.upgrade`` and filled with bulk Core inserts (``executemany``):
-    8 staff (a desk lead, a dispatcher, agents, a technical lead), 30 customers with two
-    contacts each, duty and on-call shifts, presence, N open requests and 12 open
-    escalations. The requests are a realistic mix: answered calls (no timer, "met"),
-    voicemail / e-mail / portal requests on the business clock (paused whenever the desk
-    is closed), a few emergencies on the wall clock pinned at the top; about 10 % are
-    breached (due up to 2 days ago), 15 % are due within the hour, the rest later, some
-    already responded to, about half assigned. The setup bypasses the write path; every
-    change measured below goes through it (``console.store.commands.assign``).
+    On each backend (``--backend sqlite|postgres|both``, both by default) and for every
+    size N, one fresh temporary database is migrated with ``console.store.schema.upgrade``
+    and filled with the same data: 8 staff (a desk lead, a dispatcher, agents, a technical
+    lead), 30 customers with two contacts each, duty and on-call shifts, presence, N open
+    requests and 12 open escalations. The requests are a realistic mix: answered calls (no
+    timer, "met"), voicemail / e-mail / portal requests on the business clock (paused
+    whenever the desk is closed), a few emergencies on the wall clock pinned at the top;
+    about 10 % are breached (due up to 2 days ago), 15 % are due within the hour, the rest
+    later, some already responded to, about half assigned. The setup bypasses the write
+    path; every change measured below goes through it (``console.store.commands.assign``).
 
-    Each (N, widget) runs in a process of its own (this script with ``--one N``), on a
-    copy of the same database file, so sizes and widgets never share a heap. In it:
+    - **SQLite**: a file in a temporary folder, filled with Core ``executemany``; the feed
+      polls it every ``poll_interval`` (0.5 s), so commit-to-screen includes that wait.
+    - **Postgres**: a database with a random name (``console_scale_<hex>``) on
+      127.0.0.1:5432 (user postgres, trust auth; no other host is contacted), filled with
+      ``COPY ... FROM STDIN`` in one transaction with ``synchronous_commit = off``, id
+      sequences moved past the rows, then ``VACUUM (ANALYZE)``. The feed is pushed
+      (LISTEN/NOTIFY, ``console.store.feed``). Every database this script creates is
+      dropped (``WITH (FORCE)``) when it is done with it, and on an error, Ctrl-C,
+      SIGTERM or SIGHUP (try/finally; the signals are turned into ``KeyboardInterrupt``
+      and ignored while the drops run).
+
+    Each (backend, N, widget) runs in a process of its own (this script with ``--one N``),
+    on a copy of the same database (a copy of the file; ``CREATE DATABASE ... TEMPLATE``
+    on Postgres), so sizes and widgets never share a heap and see identical data. In it:
 
     1. **first paint**: from entering ``App.run_test(size=(160, 45))`` to the moment
        ``app.loaded`` is true *and* the screen has been refreshed after it (a callback
        scheduled with ``app.call_after_refresh``). It covers the feed start, the bulk
        read of the board on the worker thread, building the queue and rendering it.
     2. **idle CPU**: with the real clock (``SystemClock``) the app ticks every second and
-       the feed polls SQLite every ``poll_interval`` (0.5 s, the default setting) with
-       nothing changing. ``time.process_time()`` over ``--idle`` seconds (15 by default,
-       after a 2 s settle), scaled to one minute; the UI thread's share
-       (``time.thread_time()`` on the event loop's thread) and the other threads' (the
-       feed / board worker) are shown apart.
+       the feed polls SQLite every ``poll_interval`` (0.5 s, the default setting), or on
+       Postgres waits for notifications (with a safety-net read every
+       ``safety_interval``), with nothing changing. ``time.process_time()`` over
+       ``--idle`` seconds (15 by default, after a 2 s settle), scaled to one minute;
+       the UI thread's share (``time.thread_time()`` on the event loop's thread) and the
+       other threads' (the feed / board worker) are shown apart.
     3. **commit-to-screen**: a writer thread (its own engine and sessions, like another
        agent's console) makes ``--changes`` changes (200) at ``--rate`` per second (20),
        ``commands.assign`` alternately on the top 20 rows of the queue (all on screen)
@@ -37,7 +50,10 @@ What it measures
        superseded by a newer version of the same row before it was drawn counts as drawn
        when the newer one is. p50 / p99 / max, plus where the time went: commit -> feed
        read, the board re-read of the touched rows (on the worker thread), the wait for
-       the UI thread, and apply -> frame.
+       the UI thread, and apply -> frame. Also the number and the longest of the
+       collections of the oldest generation during the changes (``gc.callbacks``; each
+       stops every thread while it walks all tracked objects, ``gc_tracked_objects``
+       after the first paint), the usual cause of a long tail.
     4. **peak memory**: ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` of that process at
        the end (the baseline after imports is shown too). tracemalloc is not used: it
        slows the app down several times.
@@ -56,16 +72,35 @@ What it measures
     start of each run is printed, and figures are noisy when it is high.
 
 How to run
-    /work/venv/bin/python benchmarks/console_scale.py [--sizes 1000,10000,50000]
-        [--widgets ours,stock] [--idle 15] [--changes 200] [--rate 20] [--quick]
-        [--poll-interval SECONDS] [--profile]
+    /work/venv/bin/python benchmarks/console_scale.py [--backend sqlite|postgres|both]
+        [--sizes 1000,10000,50000] [--widgets ours,stock] [--idle 15] [--changes 200]
+        [--rate 20] [--quick] [--poll-interval SECONDS] [--profile]
 
     ``--quick`` runs sizes 1,000 and 10,000 with 8 s of idle and 60 changes.
     ``--profile`` prints the UI thread's cProfile (idle and change phases) to stderr;
     it slows the app down, so its figures are not comparable. ``--one N --widget W
-    [--db PATH]`` runs a single measurement (it fills its own database without
-    ``--db``, and then its peak memory includes the fill). Human-readable lines come
-    first; the last line printed is one JSON object with every figure.
+    [--backend sqlite|postgres] [--url URL | --db SQLITE_PATH]`` runs a single
+    measurement (without ``--url``/``--db`` it fills a temporary database of its own, and
+    then its peak memory includes the fill). Postgres must be up on 127.0.0.1:5432.
+
+Output
+    Human-readable lines first (one table row per widget, backend and size, then where
+    the commit-to-screen time went, the load averages, and the verdict against the
+    targets at 50,000 for each widget and backend); the last line printed is one JSON
+    object with every figure::
+
+        {"benchmark": "console_scale",
+         "ours":  {"sqlite": {"1000": {...}, "10000": {...}, "50000": {...}},
+                   "postgres": {...same sizes...}},
+         "stock": {"sqlite": {...}, "postgres": {...}},
+         "targets": {"size": 50000, "first_paint_s": 2.0, ...},
+         "verdict": {"ours": {"sqlite": {"first_paint_s": true, ...},
+                              "postgres": {...}}, "stock": {...}},
+         "setup_s": {"sqlite": {"1000": 0.1, ...}, "postgres": {...}},
+         "settings": {"backends": [...], "loadavg_start": [...], ...}}
+
+    i.e. widget -> backend -> size (a string) -> figures; a run that failed holds
+    ``{"error": "..."}`` instead of figures and is left out of the verdict.
 
 Targets (issue 5), at 50,000 open requests: first paint < 2 s, idle ticking < 3 CPU-s
 per minute, commit-to-screen p99 < 100 ms, peak memory < 400 MB.
@@ -76,6 +111,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import io
 import json
 import math
@@ -84,19 +120,24 @@ import pstats
 import random
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
+import psycopg
 from rich.text import Text
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.screen import Screen
@@ -122,6 +163,9 @@ from console.ui.widgets.grid import VirtualGrid
 from console.ui.widgets.queue_pane import QueuePane
 
 SIZES = (1_000, 10_000, 50_000)
+BACKENDS = ("sqlite", "postgres")
+#: The Postgres server for `--backend postgres` (trust auth); nothing else is contacted.
+PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 QUICK_SIZES = (1_000, 10_000)
 WIDGETS = ("ours", "stock")
 SCREEN = (160, 45)
@@ -157,15 +201,18 @@ RowAt = Callable[[Any, int], int | None]
 def fill(database: Database, size: int, now: datetime, seed: int = 5) -> dict[str, int]:
     """Staff, customers, contacts, shifts, presence, `size` open requests, escalations."""
     rng = random.Random(seed)
-    tables = Base.metadata.tables
     staff = [s for s in STAFF if s[0] in HANDLES]
     staff_id = {handle: index + 1 for index, (handle, *_rest) in enumerate(staff)}
     towns = [t for line in MUNICIPALITIES.splitlines() for t in line.split("|")]
     long_ago = now - timedelta(days=400)
     agents = [staff_id[h] for h in ("jcarter", "emiller", "tnguyen", "gpatel", "kokafor")]
     with database.engine.begin() as conn:
-        conn.execute(
-            insert(tables["staff"]),
+        if conn.dialect.name == "postgresql":
+            # Only this setup transaction: losing it in a crash costs nothing.
+            conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+        load(
+            conn,
+            "staff",
             [
                 {
                     "id": staff_id[handle],
@@ -179,8 +226,9 @@ def fill(database: Database, size: int, now: datetime, seed: int = 5) -> dict[st
                 for handle, name, role, department in staff
             ],
         )
-        conn.execute(
-            insert(tables["customers"]),
+        load(
+            conn,
+            "customers",
             [
                 {
                     "id": index + 1,
@@ -207,7 +255,7 @@ def fill(database: Database, size: int, now: datetime, seed: int = 5) -> dict[st
             for index in range(len(towns))
             for k in range(2)
         ]
-        conn.execute(insert(tables["contacts"]), contacts)
+        load(conn, "contacts", contacts)
         shifts = [
             {
                 "staff_id": staff_id[h],
@@ -226,9 +274,10 @@ def fill(database: Database, size: int, now: datetime, seed: int = 5) -> dict[st
             }
             for h, start in (("rhernandez", -6), ("bchen", 6), ("rhernandez", 30))
         ]
-        conn.execute(insert(tables["shifts"]), shifts)
-        conn.execute(
-            insert(tables["agent_presence"]),
+        load(conn, "shifts", shifts)
+        load(
+            conn,
+            "agent_presence",
             [
                 {"staff_id": staff_id[h], "state": state, "since": now - timedelta(minutes=20)}
                 for h, state in (
@@ -243,12 +292,13 @@ def fill(database: Database, size: int, now: datetime, seed: int = 5) -> dict[st
         requests = [
             _request(rng, index, size, now, len(towns), agents, logger) for index in range(size)
         ]
-        conn.execute(insert(tables["requests"]), requests)
+        load(conn, "requests", requests)
         kinds = (("additional-services", "customer-care"), ("product", "technical"))
         kinds += (("other", "person"),)
         escalated = rng.sample(range(1, size + 1), min(12, size))
-        conn.execute(
-            insert(tables["escalations"]),
+        load(
+            conn,
+            "escalations",
             [
                 {
                     "request_id": request_id,
@@ -265,7 +315,54 @@ def fill(database: Database, size: int, now: datetime, seed: int = 5) -> dict[st
                 for index, request_id in enumerate(escalated)
             ],
         )
+        if conn.dialect.name == "postgresql":
+            # COPY with explicit ids leaves the id sequences behind: move them past the rows.
+            # (setval is strict: a table without a sequence or without rows is left alone)
+            for table in FILLED_TABLES:
+                if "id" in Base.metadata.tables[table].columns:
+                    conn.exec_driver_sql(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
     return {"staff": len(staff), "customers": len(towns), "requests": size, "escalations": 12}
+
+
+FILLED_TABLES = (
+    "staff",
+    "customers",
+    "contacts",
+    "shifts",
+    "agent_presence",
+    "requests",
+    "escalations",
+)
+
+
+def load(conn: Connection, table: str, rows: list[dict[str, Any]]) -> None:
+    """Bulk-insert `rows` (dicts with the same keys) into `table`, in `conn`'s transaction.
+
+    SQLite: one Core ``executemany``. Postgres: one ``COPY ... FROM STDIN`` on the
+    underlying psycopg connection (the column defaults of the model, which COPY does not
+    know, are filled in first; the values are already aware UTC instants).
+    """
+    if not rows:
+        return
+    columns = Base.metadata.tables[table].columns
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(Base.metadata.tables[table]), rows)
+        return
+    names = list(rows[0])
+    defaults = {
+        c.name: c.default.arg
+        for c in columns
+        if c.name not in names and c.default is not None and c.default.is_scalar
+    }
+    names += list(defaults)
+    raw = conn.connection.driver_connection
+    statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[n] if n in row else defaults[n] for n in names])
 
 
 def _request(
@@ -330,6 +427,106 @@ def build_database(path: Path, size: int) -> float:
     finally:
         database.dispose()  # the last connection checkpoints the WAL into the file
     return time.perf_counter() - started
+
+
+def pg_url(name: str) -> str:
+    return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+
+
+def _pg_connect(dbname: str) -> psycopg.Connection[Any]:
+    return psycopg.connect(
+        host=PG_HOST,
+        port=PG_PORT,
+        user=PG_USER,
+        dbname=dbname,
+        autocommit=True,
+        connect_timeout=5,
+        application_name="console_scale",
+    )
+
+
+class TemporaryPostgres:
+    """Databases with random names on 127.0.0.1:5432, each dropped by `drop` or `close`.
+
+    A name is recorded before its CREATE DATABASE is sent, so an interrupt at any point
+    still leaves it in the list that `close` drops (``DROP ... IF EXISTS ... WITH (FORCE)``
+    also ends any connection a killed child left behind).
+    """
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self._admin: psycopg.Connection[Any] | None = None
+
+    def admin(self) -> psycopg.Connection[Any]:
+        if self._admin is None or self._admin.closed:
+            self._admin = _pg_connect("postgres")
+        return self._admin
+
+    def create(self, template: str | None = None) -> str:
+        """A new empty database (or a copy of `template`); returns its name."""
+        name = f"console_scale_{uuid.uuid4().hex[:12]}"
+        self.names.append(name)
+        statement = f'CREATE DATABASE "{name}"'
+        if template is not None:
+            statement += f' TEMPLATE "{template}"'
+        for attempt in range(10):
+            try:
+                self.admin().execute(statement)
+                break
+            except psycopg.errors.ObjectInUse:  # an autovacuum worker in the template
+                if attempt == 9:
+                    raise
+                time.sleep(0.5)
+        return name
+
+    def drop(self, name: str) -> None:
+        with _shielded():
+            self.admin().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if name in self.names:
+                self.names.remove(name)
+
+    def close(self) -> None:
+        """Drop every database still here; never interrupted by Ctrl-C or SIGTERM."""
+        with _shielded():
+            try:
+                for name in list(self.names):
+                    self.drop(name)
+            finally:
+                if self._admin is not None:
+                    self._admin.close()
+                    self._admin = None
+        if self.names:
+            print(f"could not drop {', '.join(self.names)}", file=sys.stderr)
+
+
+@contextmanager
+def _shielded() -> Iterator[None]:
+    """Ignore SIGINT and SIGTERM meanwhile (main thread only): cleanup must finish."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+def build_postgres(pg: TemporaryPostgres, size: int) -> tuple[str, float]:
+    """A fresh database on the server, migrated and filled like `build_database`, then
+    vacuumed and analysed (as a live desk database would be); returns (name, seconds)."""
+    started = time.perf_counter()
+    name = pg.create()
+    database = open_database(pg_url(name))
+    try:
+        upgrade(database.engine)
+        fill(database, size, datetime.now(UTC))
+    finally:
+        database.dispose()  # no connection may stay open on a template
+    with _pg_connect(name) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+    return name, time.perf_counter() - started
 
 
 # -- the stock DataTable console --------------------------------------------------------
@@ -628,6 +825,31 @@ def _ms(values: Sequence[float], p: float) -> float | None:
     return None if value is None else round(value * 1000, 1)
 
 
+class GcPauses:
+    """Collections of the oldest generation during a phase: each one stops every thread
+    for as long as it takes to walk all the objects the collector tracks."""
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+        self._started: float | None = None
+
+    def __enter__(self) -> GcPauses:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        elif self._started is not None:
+            self.pauses.append(time.perf_counter() - self._started)
+            self._started = None
+
+
 class Profiler:
     """cProfile of the UI thread over one phase, printed to stderr (with `--profile`)."""
 
@@ -669,6 +891,7 @@ async def measure(widget: str, size: int, url: str, options: argparse.Namespace)
         app = StockConsole(settings, database, clock, feed)
     recorder.wrap_board(app.board)  # type: ignore[attr-defined]
     result: dict[str, Any] = {"loadavg_1m": round(os.getloadavg()[0], 1)}
+    result["backend"] = "postgres" if database.dialect == "postgresql" else database.dialect
     result["baseline_rss_mb"] = round(current_rss_mb(), 1)
     profile = options.profile and f"{widget} {size}"
 
@@ -705,6 +928,7 @@ async def measure(widget: str, size: int, url: str, options: argparse.Namespace)
         if shown != size:
             raise RuntimeError(f"{widget} {size}: {shown} rows shown, expected {size}")
         result["rss_after_paint_mb"] = round(current_rss_mb(), 1)
+        result["gc_tracked_objects"] = len(gc.get_objects())
 
         # 2. idle ticking
         await pilot.pause(SETTLE)
@@ -729,7 +953,7 @@ async def measure(widget: str, size: int, url: str, options: argparse.Namespace)
         )
         cpu0, ui0 = time.process_time(), time.thread_time()
         wall0 = time.perf_counter()
-        with Profiler(bool(profile), f"{profile}: changes"):
+        with Profiler(bool(profile), f"{profile}: changes"), GcPauses() as collections:
             writer.start()
             while writer.is_alive():
                 await asyncio.sleep(0.05)
@@ -742,6 +966,9 @@ async def measure(widget: str, size: int, url: str, options: argparse.Namespace)
         result["changes_ui_thread_cpu_s_per_min"] = round(ui * 60.0 / wall, 2)
         result["changes_writer_cpu_s"] = round(sum(writer_cpu), 2)
         result["writer_errors"] = errors
+        result["feed_status"] = feed.state.status.value  # "live" = pushed, "polling"
+        result["changes_gc_gen2"] = len(collections.pauses)
+        result["changes_gc_gen2_max_ms"] = _ms(collections.pauses, 100)
     await asyncio.sleep(0)
     database.dispose()
 
@@ -796,33 +1023,51 @@ def latencies(recorder: Recorder) -> dict[str, Any]:
 
 
 def run_one(options: argparse.Namespace) -> dict[str, Any]:
-    """`--one N`: measure in this process (filling a database of its own without --db)."""
-    if options.db:
-        return asyncio.run(measure(options.widget, options.one, f"sqlite:///{options.db}", options))
+    """`--one N`: measure in this process (filling a database of its own without --url/--db)."""
+    size, widget = options.one, options.widget
+    url = options.url or (options.db and f"sqlite:///{options.db}")
+    if url:
+        return asyncio.run(measure(widget, size, url, options))
+    if options.backend == "postgres":
+        pg = TemporaryPostgres()
+        try:
+            name, _seconds = build_postgres(pg, size)
+            return asyncio.run(measure(widget, size, pg_url(name), options))
+        finally:
+            pg.close()
     with tempfile.TemporaryDirectory(prefix="console_scale_") as folder:
         path = Path(folder) / "desk.sqlite3"
-        build_database(path, options.one)
-        return asyncio.run(measure(options.widget, options.one, f"sqlite:///{path}", options))
+        build_database(path, size)
+        return asyncio.run(measure(widget, size, f"sqlite:///{path}", options))
 
 
-# -- the parent: every size and widget, each in its own process --------------------------
+# -- the parent: every size, backend and widget, each in its own process ----------------
 
 
-def run_child(widget: str, size: int, path: Path, options: argparse.Namespace) -> dict[str, Any]:
+def run_child(
+    widget: str, size: int, backend: str, url: str, options: argparse.Namespace
+) -> dict[str, Any]:
     command = [sys.executable, str(Path(__file__).resolve()), "--one", str(size)]
-    command += ["--widget", widget, "--db", str(path), "--idle", str(options.idle)]
+    command += ["--widget", widget, "--backend", backend, "--url", url]
+    command += ["--idle", str(options.idle)]
     command += ["--changes", str(options.changes), "--rate", str(options.rate)]
     if options.poll_interval:
         command += ["--poll-interval", str(options.poll_interval)]
     if options.profile:
         command.append("--profile")
-    done = subprocess.run(
-        command, stdout=subprocess.PIPE, text=True, timeout=CHILD_TIMEOUT, check=False
-    )
+    try:
+        done = subprocess.run(
+            command, stdout=subprocess.PIPE, text=True, timeout=CHILD_TIMEOUT, check=False
+        )
+    except subprocess.TimeoutExpired:  # run() has killed the child
+        return {"error": f"no result after {CHILD_TIMEOUT:g} s"}
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
         return {"error": f"exit {done.returncode}: {' | '.join(lines[-3:])}"}
     return json.loads(lines[-1])
+
+
+Results = dict[str, dict[str, dict[str, dict[str, Any]]]]  # widget -> backend -> size -> figures
 
 
 def _cell(value: Any, width: int) -> str:
@@ -830,67 +1075,78 @@ def _cell(value: Any, width: int) -> str:
     return text.rjust(width)
 
 
-def print_tables(results: dict[str, dict[str, dict[str, Any]]], sizes: Sequence[int]) -> None:
+def _rows(results: Results, sizes: Sequence[int]) -> Iterator[tuple[str, str, int, dict[str, Any]]]:
+    """(widget, backend, size, figures) in the tables' order: by size, backend, widget."""
+    backends = list(dict.fromkeys(b for by_backend in results.values() for b in by_backend))
+    for size in sizes:
+        for backend in backends:
+            for widget, by_backend in results.items():
+                r = by_backend.get(backend, {}).get(str(size))
+                if r is not None:
+                    yield widget, backend, size, r
+
+
+def print_tables(results: Results, sizes: Sequence[int]) -> None:
     head = (
-        f"{'widget':<6} {'open':>6} {'paint s':>8} {'idle cpu':>9} {'(ui':>6} {'other)':>7} "
-        f"{'c2s p50':>8} {'p99':>7} {'max':>7} {'missed':>6} {'peak MB':>8} {'base MB':>8} "
-        f"{'load':>5}"
+        f"{'widget':<6} {'db':<8} {'open':>6} {'paint s':>8} {'idle cpu':>9} {'(ui':>6} "
+        f"{'other)':>7} {'c2s p50':>8} {'p99':>7} {'max':>7} {'missed':>6} {'peak MB':>8} "
+        f"{'base MB':>8} {'load':>5}"
     )
     print("\nconsole_scale: CPU s per minute; commit-to-screen in ms")
     print(head)
-    for size in sizes:
-        for widget in results:
-            r = results[widget].get(str(size))
-            if r is None:
-                continue
-            if "error" in r:
-                print(f"{widget:<6} {size:>6} ERROR {r['error']}")
-                continue
-            print(
-                f"{widget:<6} {size:>6} {_cell(r['first_paint_s'], 8)} "
-                f"{_cell(r['idle_cpu_s_per_min'], 9)} "
-                f"{_cell(r['idle_ui_thread_cpu_s_per_min'], 6)} "
-                f"{_cell(r['idle_other_threads_cpu_s_per_min'], 7)} "
-                f"{_cell(r['commit_to_screen_p50_ms'], 8)} {_cell(r['p99_ms'], 7)} "
-                f"{_cell(r['max_ms'], 7)} {_cell(r['missed'], 6)} "
-                f"{_cell(r['peak_rss_mb'], 8)} {_cell(r['baseline_rss_mb'], 8)} "
-                f"{_cell(r['loadavg_1m'], 5)}"
-            )
-    print("\nwhere commit-to-screen goes (ms, p50/p99): commit->feed read, board re-read,")
-    print("wait for the UI thread, apply->frame; feed->screen is all but the poll wait")
+    for widget, backend, size, r in _rows(results, sizes):
+        if "error" in r:
+            print(f"{widget:<6} {backend:<8} {size:>6} ERROR {r['error']}")
+            continue
+        print(
+            f"{widget:<6} {backend:<8} {size:>6} {_cell(r['first_paint_s'], 8)} "
+            f"{_cell(r['idle_cpu_s_per_min'], 9)} "
+            f"{_cell(r['idle_ui_thread_cpu_s_per_min'], 6)} "
+            f"{_cell(r['idle_other_threads_cpu_s_per_min'], 7)} "
+            f"{_cell(r['commit_to_screen_p50_ms'], 8)} {_cell(r['p99_ms'], 7)} "
+            f"{_cell(r['max_ms'], 7)} {_cell(r['missed'], 6)} "
+            f"{_cell(r['peak_rss_mb'], 8)} {_cell(r['baseline_rss_mb'], 8)} "
+            f"{_cell(r['loadavg_1m'], 5)}"
+        )
+    print("\nwhere commit-to-screen goes (ms, p50/p99): commit->feed read (SQLite: the poll")
+    print("wait; Postgres: NOTIFY wake-up), board re-read, wait for the UI thread,")
+    print("apply->frame; feed->screen is everything after the feed read; gc2 = full")
+    print("(oldest-generation) collections during the changes and the longest, which stall")
+    print("every thread of the process")
     print(
-        f"{'widget':<6} {'open':>6} {'feed wait':>13} {'re-read':>13} {'ui wait':>13} "
-        f"{'apply->frame':>13} {'feed->screen':>13} {'chg cpu/min':>11}"
+        f"{'widget':<6} {'db':<8} {'open':>6} {'feed wait':>13} {'re-read':>13} "
+        f"{'ui wait':>13} {'apply->frame':>13} {'feed->screen':>13} {'chg cpu/min':>11} "
+        f"{'gc2 n/max ms':>13}"
     )
-    for size in sizes:
-        for widget in results:
-            r = results[widget].get(str(size))
+    for widget, backend, size, r in _rows(results, sizes):
+        if "error" in r:
+            continue
+        b = r["breakdown_ms"]
+
+        def pair(name: str, b: dict[str, Any] = b) -> str:
+            return f"{_cell(b[name + '_p50'], 6)}/{_cell(b[name + '_p99'], 6)}"
+
+        print(
+            f"{widget:<6} {backend:<8} {size:>6} {pair('commit_to_feed_read')} "
+            f"{pair('board_reread')} {pair('wait_for_ui_thread')} {pair('apply_to_frame')} "
+            f"{pair('feed_to_screen')} {_cell(r['changes_cpu_s_per_min'], 11)} "
+            f"{_cell(r.get('changes_gc_gen2'), 6)}/{_cell(r.get('changes_gc_gen2_max_ms'), 6)}"
+        )
+
+
+def verdict(results: Results) -> dict[str, dict[str, dict[str, bool]]]:
+    """Each widget's figures at the target size on each backend against the issue's targets."""
+    found: dict[str, dict[str, dict[str, bool]]] = {}
+    for widget, by_backend in results.items():
+        for backend, by_size in by_backend.items():
+            r = by_size.get(str(TARGETS["size"]))
             if r is None or "error" in r:
                 continue
-            b = r["breakdown_ms"]
-
-            def pair(name: str, b: dict[str, Any] = b) -> str:
-                return f"{_cell(b[name + '_p50'], 6)}/{_cell(b[name + '_p99'], 6)}"
-
-            print(
-                f"{widget:<6} {size:>6} {pair('commit_to_feed_read')} {pair('board_reread')} "
-                f"{pair('wait_for_ui_thread')} {pair('apply_to_frame')} "
-                f"{pair('feed_to_screen')} {_cell(r['changes_cpu_s_per_min'], 11)}"
-            )
-
-
-def verdict(results: dict[str, dict[str, dict[str, Any]]]) -> dict[str, dict[str, bool]]:
-    """Each widget's figures at the target size against the issue's targets."""
-    found: dict[str, dict[str, bool]] = {}
-    for widget, by_size in results.items():
-        r = by_size.get(str(TARGETS["size"]))
-        if r is None or "error" in r:
-            continue
-        found[widget] = {
-            name: r[name] is not None and r[name] < limit
-            for name, limit in TARGETS.items()
-            if name != "size"
-        }
+            found.setdefault(widget, {})[backend] = {
+                name: r[name] is not None and r[name] < limit
+                for name, limit in TARGETS.items()
+                if name != "size"
+            }
     return found
 
 
@@ -898,23 +1154,38 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", default=None, help="comma-separated open-request counts")
     parser.add_argument("--widgets", default=",".join(WIDGETS), help="ours,stock")
+    parser.add_argument(
+        "--backend", choices=(*BACKENDS, "both"), default="both", help="database (both)"
+    )
     parser.add_argument("--idle", type=float, default=15.0, help="seconds of idle ticking")
     parser.add_argument("--changes", type=int, default=200, help="changes to time")
     parser.add_argument("--rate", type=float, default=20.0, help="changes per second")
-    parser.add_argument("--poll-interval", type=float, default=None, help="feed poll (s)")
+    parser.add_argument("--poll-interval", type=float, default=None, help="SQLite feed poll (s)")
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000; fewer changes")
     parser.add_argument("--profile", action="store_true", help="cProfile the UI thread")
     parser.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--widget", choices=WIDGETS, default="ours", help=argparse.SUPPRESS)
     parser.add_argument("--db", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--url", default=None, help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     if options.quick:
         options.idle, options.changes = min(options.idle, 8.0), min(options.changes, 60)
+    if options.one is not None and options.backend == "both" and not (options.url or options.db):
+        options.backend = "sqlite"
     return options
+
+
+def _terminate(signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse(argv)
+    # SIGTERM / SIGHUP / Ctrl-C (even when started with SIGINT ignored, as a background
+    # job) unwind through the finally blocks that drop the temporary databases.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _terminate)
     if options.one is not None:
         print(json.dumps(run_one(options)))
         return 0
@@ -923,27 +1194,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         sizes = list(QUICK_SIZES if options.quick else SIZES)
     widgets = [w for w in options.widgets.split(",") if w]
-    results: dict[str, dict[str, dict[str, Any]]] = {w: {} for w in widgets}
-    setup: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="console_scale_") as folder:
-        for size in sizes:
-            template = Path(folder) / f"desk-{size}.sqlite3"
-            setup[str(size)] = round(build_database(template, size), 2)
-            print(f"{size} open requests: database filled in {setup[str(size)]} s", flush=True)
-            for widget in widgets:
-                path = Path(folder) / f"{widget}-{size}.sqlite3"
-                shutil.copy(template, path)
-                result = run_child(widget, size, path, options)
-                results[widget][str(size)] = result
-                path.unlink(missing_ok=True)
-                shown = {k: v for k, v in result.items() if k != "breakdown_ms"}
-                print(f"  {widget}: {json.dumps(shown)}", flush=True)
-            template.unlink(missing_ok=True)
+    backends = list(BACKENDS) if options.backend == "both" else [options.backend]
+    results: Results = {w: {b: {} for b in backends} for w in widgets}
+    setup: dict[str, dict[str, float]] = {b: {} for b in backends}
+    load_start = [round(x, 2) for x in os.getloadavg()]
+    print(f"console_scale: load average {load_start} on {os.cpu_count()} CPUs", flush=True)
+    pg = TemporaryPostgres() if "postgres" in backends else None
+    try:
+        if pg is not None:
+            try:
+                pg.admin()
+            except psycopg.OperationalError as exc:
+                print(f"no Postgres on {PG_HOST}:{PG_PORT}: {exc}", file=sys.stderr)
+                return 2
+        with tempfile.TemporaryDirectory(prefix="console_scale_") as folder:
+            for size in sizes:
+                for backend in backends:
+                    run_size(size, backend, widgets, Path(folder), pg, results, setup, options)
+    except KeyboardInterrupt:
+        print("\ninterrupted: temporary databases dropped", file=sys.stderr)
+        return 130
+    finally:
+        if pg is not None:
+            pg.close()
+    load_end = [round(x, 2) for x in os.getloadavg()]
     print_tables(results, sizes)
+    print(f"\nload average (1, 5, 15 min): {load_start} at the start, {load_end} at the end")
     checks = verdict(results)
-    for widget, passed in checks.items():
-        line = ", ".join(f"{name} {'ok' if ok else 'MISSED'}" for name, ok in passed.items())
-        print(f"targets at {TARGETS['size']} ({widget}): {line}")
+    for widget, by_backend in checks.items():
+        for backend, passed in by_backend.items():
+            line = ", ".join(f"{name} {'ok' if ok else 'MISSED'}" for name, ok in passed.items())
+            print(f"targets at {TARGETS['size']} ({widget}, {backend}): {line}")
+    settings = load_settings()
     summary = {
         "benchmark": "console_scale",
         **results,
@@ -951,16 +1233,64 @@ def main(argv: Sequence[str] | None = None) -> int:
         "verdict": checks,
         "setup_s": setup,
         "settings": {
+            "backends": backends,
             "screen": list(SCREEN),
             "idle_s": options.idle,
             "changes": options.changes,
             "rate_per_s": options.rate,
-            "poll_interval_s": options.poll_interval or load_settings().feed.poll_interval,
+            "poll_interval_s": options.poll_interval or settings.feed.poll_interval,
+            "safety_interval_s": settings.feed.safety_interval,
             "cpus": os.cpu_count(),
+            "loadavg_start": load_start,
+            "loadavg_end": load_end,
         },
     }
     print(json.dumps(summary))
     return 0
+
+
+def run_size(
+    size: int,
+    backend: str,
+    widgets: Sequence[str],
+    folder: Path,
+    pg: TemporaryPostgres | None,
+    results: Results,
+    setup: dict[str, dict[str, float]],
+    options: argparse.Namespace,
+) -> None:
+    """Fill one database of `size` open requests, then measure each widget on a copy of it."""
+    if backend == "postgres":
+        assert pg is not None
+        template, seconds = build_postgres(pg, size)
+    else:
+        path = folder / f"desk-{size}.sqlite3"
+        seconds = build_database(path, size)
+    setup[backend][str(size)] = round(seconds, 2)
+    print(f"{size} open requests on {backend}: database filled in {seconds:.2f} s", flush=True)
+    for widget in widgets:
+        if backend == "postgres":
+            assert pg is not None
+            name = pg.create(template=template)
+            try:
+                result = run_child(widget, size, backend, pg_url(name), options)
+            finally:
+                pg.drop(name)
+        else:
+            copy = folder / f"{widget}-{size}.sqlite3"
+            shutil.copy(path, copy)
+            try:
+                result = run_child(widget, size, backend, f"sqlite:///{copy}", options)
+            finally:
+                copy.unlink(missing_ok=True)
+        results[widget][backend][str(size)] = result
+        shown = {k: v for k, v in result.items() if k != "breakdown_ms"}
+        print(f"  {widget} ({backend}): {json.dumps(shown)}", flush=True)
+    if backend == "postgres":
+        assert pg is not None
+        pg.drop(template)
+    else:
+        path.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
