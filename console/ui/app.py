@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass
 
@@ -164,6 +165,7 @@ class SwitchboardApp(LeadActions, App[None]):
             self._update_identity(state.staff_roles)
             self._show_side()
         self.loaded = True
+        self.call_after_refresh(_settle_heap)
 
     @on(BoardChanged)
     def _changed(self, message: BoardChanged) -> None:
@@ -185,11 +187,13 @@ class SwitchboardApp(LeadActions, App[None]):
                 self.query_one(CoveragePane).roster = changes.roster
             if changes.followups is not None:
                 self.query_one(FollowUpsPane).followups = changes.followups
+            side_changed = changes.roster is not None or changes.followups is not None
             if changes.staff_departments is not None:
                 self.staff_departments = changes.staff_departments
             if changes.staff_roles is not None:
                 self._update_identity(changes.staff_roles)
-            self._show_side()
+            if side_changed:  # otherwise the tick keeps them current
+                self._show_side()
         if alarms:
             self._ring()
 
@@ -333,6 +337,15 @@ class SwitchboardApp(LeadActions, App[None]):
             queue.grid.focus()
         else:
             self.open_request(request_id)
+
+
+def _settle_heap() -> None:
+    """After a full load: collect once, then keep the loaded rows out of later full
+    collections, which otherwise walk every row and stall a frame for 100 ms or more.
+    Unfreezing first lets a reload free the rows of the load before."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def make_app(

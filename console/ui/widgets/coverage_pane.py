@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -58,7 +58,7 @@ def coverage_text(view: Coverage, zone: ZoneInfo, now: datetime) -> Text:
     return text
 
 
-def followups_text(followups: tuple[FollowUp, ...], today) -> Text:
+def followups_text(followups: tuple[FollowUp, ...], today: date) -> Text:
     text = Text()
     if not followups:
         text.append("No check-ins due this week", style="dim")
@@ -75,6 +75,16 @@ def followups_text(followups: tuple[FollowUp, ...], today) -> Text:
         text.append(f"{when:<11}", style=style)
         text.append(f" {item.customer} ({item.liaison or '-'})\n")
     return text
+
+
+def show_if_changed(widget: Static, text: Text) -> None:
+    """Update `widget` only when its text changed; lay out again only if its height did."""
+    last: Text | None = getattr(widget, "_last_text", None)
+    if last is not None and last == text:
+        return
+    relayout = last is None or len(last.plain.splitlines()) != len(text.plain.splitlines())
+    widget._last_text = text  # type: ignore[attr-defined]
+    widget.update(text, layout=relayout)
 
 
 def _hours(delta: timedelta) -> str:
@@ -96,7 +106,7 @@ class CoveragePane(Static):
         return coverage(self.calendar, self.roster.shifts, self.roster.presence, now, self.horizon)
 
     def show(self, now: datetime) -> None:
-        self.update(coverage_text(self.view(now), self.calendar.zone, now))
+        show_if_changed(self, coverage_text(self.view(now), self.calendar.zone, now))
 
     def on_call_summary(self, now: datetime) -> str:
         view, zone = self.view(now), self.calendar.zone
@@ -119,5 +129,5 @@ class FollowUpsPane(Static):
         self.followups: tuple[FollowUp, ...] = ()
         self.border_title = "Follow-ups"
 
-    def show(self, today) -> None:
-        self.update(followups_text(self.followups, today))
+    def show(self, today: date) -> None:
+        show_if_changed(self, followups_text(self.followups, today))

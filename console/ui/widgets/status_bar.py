@@ -54,4 +54,4 @@ class StatusBar(Static):
         if self.paused:
             text.append("  ⏸ PAUSED (p)", style="bold reverse yellow")
         text.append(f"  {self.user}", style="bold")
-        self.update(text)
+        self.update(text, layout=False)  # one line, always: no layout pass each second
