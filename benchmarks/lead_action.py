@@ -1,7 +1,7 @@
 """Key press to confirmed write visible on a second console (issue 6), on Postgres.
 
 Two headless consoles on one fresh Postgres database (127.0.0.1, dropped afterwards),
-each on its own thread and event loop: a lead on console A assigns the request under
+each in its own process as on two desks: a lead on console A assigns the request under
 the cursor (`a`, type a handle, Enter), alternating between two agents; console B only
 watches. The figure is the time from the Enter key press on A to the moment B's queue
 holds the new assignee (the feed delivered it, the row was re-read and applied). Prints
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import statistics
 import sys
 import threading
@@ -58,73 +59,80 @@ def seed(url: str) -> None:
     database.dispose()
 
 
+def _hold(event: threading.Event, failed: threading.Event) -> None:
+    """Wait for `event` and clear it; give up if the other console failed."""
+    while not event.wait(0.05):
+        if failed.is_set():
+            raise RuntimeError("the other console failed")
+    event.clear()
+
+
 async def _wait(pilot, condition, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise TimeoutError("the console did not get there in time")
-        await pilot.pause(0.001)
+        await asyncio.sleep(0.002)  # not pilot.pause: that waits for a frame each time
+
+
+def console(url: str, handle: str, acting: bool, rounds: int, sync: dict, stamps) -> None:
+    """One console: the acting lead's (in the main process) or the watcher's (a child)."""
+    settings = load_settings()
+    database = open_database(url)
+    clock = FrozenClock(NOW)
+    app = make_app(settings, database, clock, Identity(handle), feed=Feed(url, clock=clock))
+
+    async def scenario() -> None:
+        async with app.run_test(size=(160, 45)) as pilot:
+            await _wait(pilot, lambda: app.loaded)
+            queue = app.query_one(QueuePane)
+            target = min(queue.model.rows)
+            await asyncio.to_thread(sync["ready"].wait, 60)
+            for n in range(rounds):
+                person = ("ari", "abe")[n % 2]
+                await _wait(pilot, lambda p=person: queue.model.rows[target].assignee != p)
+                if acting:
+                    await asyncio.to_thread(_hold, sync["watching"], sync["failed"])
+                    queue.grid.move_to(target)  # act on the watched request, wherever it is
+                    await pilot.press("a", *person)
+                    stamps.put(("pressed", time.perf_counter()))
+                    await pilot.press("enter")
+                    await asyncio.to_thread(_hold, sync["seen"], sync["failed"])
+                else:
+                    sync["watching"].set()
+                    await _wait(pilot, lambda p=person: queue.model.rows[target].assignee == p)
+                    stamps.put(("seen", time.perf_counter()))
+                    sync["seen"].set()
+
+    try:
+        asyncio.run(scenario())
+    except BaseException:
+        sync["failed"].set()
+        raise
+    finally:
+        database.dispose()
 
 
 def run(url: str, rounds: int) -> list[float]:
-    settings = load_settings()
-    database = open_database(url)
-    pressed: list[float] = []
-    seen: list[float] = []
-    ready = threading.Barrier(2, timeout=60)
-    round_done = threading.Event()
-    watcher_ready = threading.Event()
-    errors: list[BaseException] = []
-
-    def console(handle: str, acting: bool) -> None:
-        clock = FrozenClock(NOW)
-        feed = Feed(url, clock=clock)
-        app = make_app(settings, database, clock, Identity(handle), feed=feed)
-
-        async def scenario() -> None:
-            async with app.run_test(size=(160, 45)) as pilot:
-                await _wait(pilot, lambda: app.loaded)
-                queue = app.query_one(QueuePane)
-                target = queue.grid.keys[0]
-                await asyncio.to_thread(ready.wait)
-                for n in range(rounds):
-                    person = ("ari", "abe")[n % 2]
-                    if acting:
-                        await _wait(pilot, lambda p=person: queue.model.rows[target].assignee != p)
-                        await asyncio.to_thread(watcher_ready.wait)
-                        watcher_ready.clear()
-                        await pilot.press("a", *person)
-                        pressed.append(time.perf_counter())
-                        await pilot.press("enter")
-                        await asyncio.to_thread(round_done.wait)
-                        round_done.clear()
-                    else:
-                        await _wait(pilot, lambda p=person: queue.model.rows[target].assignee != p)
-                        watcher_ready.set()
-                        await _wait(pilot, lambda p=person: queue.model.rows[target].assignee == p)
-                        seen.append(time.perf_counter())
-                        round_done.set()
-
-        try:
-            asyncio.run(scenario())
-        except BaseException as exc:
-            errors.append(exc)
-            ready.abort()
-            round_done.set()
-            watcher_ready.set()
-
-    threads = [
-        threading.Thread(target=console, args=("lena", True)),
-        threading.Thread(target=console, args=("ari", False)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    database.dispose()
-    if errors:
-        raise errors[0]
-    return [(s - p) * 1000 for p, s in zip(pressed, seen, strict=True)]
+    """Console A acts here; console B watches from its own process (as on another desk)."""
+    context = multiprocessing.get_context("spawn")
+    sync = {name: context.Event() for name in ("ready", "watching", "seen", "failed")}
+    stamps = context.Queue()
+    watcher = context.Process(target=console, args=(url, "ari", False, rounds, sync, stamps))
+    watcher.start()
+    sync["ready"].set()  # both wait until loaded, then the first round starts
+    try:
+        console(url, "lena", True, rounds, sync, stamps)
+    finally:
+        watcher.join(30)
+        if watcher.is_alive():
+            watcher.kill()
+    got: dict[str, list[float]] = {"pressed": [], "seen": []}
+    for _ in range(2 * rounds):
+        kind, at = stamps.get(timeout=10)
+        got[kind].append(at)
+    # perf_counter is the system's monotonic clock on Linux: comparable across processes.
+    return [(s - p) * 1000 for p, s in zip(got["pressed"], got["seen"], strict=True)]
 
 
 def main() -> None:

@@ -84,3 +84,19 @@ def _escalation(session, escalation_id: int):
 
     session.expire_all()
     return session.get(Escalation, escalation_id)
+
+
+def test_reassigning_to_the_same_person_is_refused(desk: Database, rules) -> None:
+    # A no-op would keep the version and let a racing lead's write through unnoticed.
+    from console.store.errors import InvalidState
+
+    with desk.session() as session:
+        (request_id,) = log(session, rules, 1)
+        escalation = commands.escalate(session, "ari", NOW, request_id=request_id, kind="product")
+        commands.reassign_escalation(session, "lena", NOW, escalation_id=escalation.id, to="tess")
+        with pytest.raises(InvalidState, match="already with tess"):
+            commands.reassign_escalation(
+                session, "lena", NOW, escalation_id=escalation.id, to="tess"
+            )
+        with pytest.raises(InvalidState, match="not assigned"):
+            unassign(session, "dora", NOW, request_id=request_id)

@@ -141,6 +141,9 @@ def reassign_escalation(
     elif not to:
         raise InvalidInput("reassigning needs a person (--to HANDLE) or a new --destination")
     assignee = staff_named(session, to, what="assignee") if to else None
+    if target == row.destination and assignee is not None and assignee.id == row.assignee_id:
+        # A no-op would leave the version as it was and hide a lost race.
+        raise InvalidState(f"escalation {row.id} is already with {assignee.handle}")
     before = audit.snapshot(row)
     row.destination = Destination(target).value
     row.assignee_id = assignee.id if assignee else None

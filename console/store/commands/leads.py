@@ -16,17 +16,17 @@ from sqlalchemy.orm import Session
 
 from console.domain.escalation import Destination
 from console.store import audit
-from console.store.commands.base import actor, command, guard, save
+from console.store.commands.base import actor, command, guard
 from console.store.commands.escalations import (
     load_escalation,
     reassign_escalation,
     set_technical_priority,
 )
-from console.store.commands.requests import assign, load_request
-from console.store.enums import Department, EscalationStatus, RequestStatus, Role
+from console.store.commands.requests import _change, _open, assign, request_for_change
+from console.store.enums import Department, EscalationStatus, Role
 from console.store.errors import InvalidInput, InvalidState, PermissionDenied
 from console.store.models import Escalation
-from console.store.views import EscalationView, RequestView, request_view
+from console.store.views import EscalationView, RequestView
 
 #: (row id, the version the person saw)
 Target = tuple[int, int | None]
@@ -78,24 +78,14 @@ def unassign(
 ) -> RequestView:
     """Take a request back into the unassigned pool (dispatchers, leads): undo of an assign."""
     who = actor(session, actor_handle, Role.DISPATCHER, "unassigning requests")
-    row = load_request(session, request_id)
+    row = request_for_change(session, request_id)
     guard(session, row, "request", expected_version)
-    if row.status != RequestStatus.OPEN.value:
-        raise InvalidState(f"request {row.id} is {row.status}: nothing to unassign")
+    _open(row, "unassign")
+    if row.assignee_id is None:
+        raise InvalidState(f"request {row.id} is not assigned to anyone")
     before = audit.snapshot(row)
     row.assignee_id = None
-    save(session)
-    audit.record(
-        session,
-        actor=who.handle,
-        at=now,
-        kind="request.unassigned",
-        entity="request",
-        entity_id=row.id,
-        before=before,
-        after=audit.snapshot(row),
-    )
-    return request_view(session, row)
+    return _change(session, row, who.handle, now, "request.unassigned", before)
 
 
 @command
