@@ -68,7 +68,7 @@ async def _shoot(
     settings = load_settings()
     clock = FrozenClock(now)
     feed = Feed(database.engine.url, clock=clock, poll_interval=0.1)
-    handle = demo.desk_lead(database) or "lead"
+    handle = demo.DESK_LEAD
     app = make_app(settings, database, clock, Identity(handle), feed=feed)
     async with app.run_test(size=size) as pilot:
         await _settled(pilot)
