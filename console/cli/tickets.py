@@ -252,61 +252,34 @@ def ticket_notice(
     )
 
 
-@ticket.command("decline")
-@click.argument("request_id", metavar="ID", type=int)
-@store_options
-@pass_context
-def ticket_decline(
-    ctx: Context, request_id: int, database_url: str | None, actor: str | None, as_json: bool
-) -> None:
-    """Record that the customer declined after-hours billing."""
-    now = ctx.clock.now()
-    run_command(
-        ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.record_decline(s, who, now, request_id=request_id),
-        _request_line(ctx),
-    )
+def _request_command(name: str, action: Callable[..., Any], summary: str) -> None:
+    """A `ticket NAME ID` command that applies one write-path action to a request."""
+
+    @ticket.command(name, help=summary)
+    @click.argument("request_id", metavar="ID", type=int)
+    @store_options
+    @pass_context
+    def run(
+        ctx: Context, request_id: int, database_url: str | None, actor: str | None, as_json: bool
+    ) -> None:
+        now = ctx.clock.now()
+        run_command(
+            ctx,
+            database_url,
+            actor,
+            as_json,
+            lambda s, who: action(s, who, now, request_id=request_id),
+            _request_line(ctx),
+        )
 
 
-@ticket.command("resolve")
-@click.argument("request_id", metavar="ID", type=int)
-@store_options
-@pass_context
-def ticket_resolve(
-    ctx: Context, request_id: int, database_url: str | None, actor: str | None, as_json: bool
-) -> None:
-    """Resolve a request (its open escalations close with it)."""
-    now = ctx.clock.now()
-    run_command(
-        ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.resolve(s, who, now, request_id=request_id),
-        _request_line(ctx),
-    )
-
-
-@ticket.command("reopen")
-@click.argument("request_id", metavar="ID", type=int)
-@store_options
-@pass_context
-def ticket_reopen(
-    ctx: Context, request_id: int, database_url: str | None, actor: str | None, as_json: bool
-) -> None:
-    """Open a resolved request again."""
-    now = ctx.clock.now()
-    run_command(
-        ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.reopen(s, who, now, request_id=request_id),
-        _request_line(ctx),
-    )
+_request_command(
+    "decline", commands.record_decline, "Record that the customer declined after-hours billing."
+)
+_request_command(
+    "resolve", commands.resolve, "Resolve a request (its open escalations close with it)."
+)
+_request_command("reopen", commands.reopen, "Open a resolved request again.")
 
 
 @ticket.command("show")
