@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 import time
 from dataclasses import dataclass
 
@@ -30,6 +31,8 @@ from console.ui.widgets.grid import VirtualGrid
 from console.ui.widgets.queue_pane import QueuePane
 from console.ui.widgets.status_bar import StatusBar
 
+#: Seconds a thread may hold the GIL before another gets a turn (Python's default: 0.005).
+SWITCH_INTERVAL = 0.001
 PANES = ("queue-grid", "esc-customer-care", "esc-technical", "esc-person")
 
 
@@ -125,6 +128,9 @@ class SwitchboardApp(LeadActions, App[None]):
         self.screen.set_class(self.size.width < 140, "-narrow")
 
     def on_mount(self) -> None:
+        # Let the database threads in often: with the default 5 ms GIL slice a repaint
+        # held a lead's write back by 50 ms and more (benchmarks/lead_action.py).
+        sys.setswitchinterval(SWITCH_INTERVAL)
         self.screen.set_class(self.size.width < 140, "-narrow")
         self.query_one("#queue-grid").focus()
         self._tick()
