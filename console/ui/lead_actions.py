@@ -195,7 +195,7 @@ class LeadActions:
                 {"request_id": r.id, "to": r.assignee, "expected_version": r.version + 1},
             )
             if r.assignee
-            else (leads.unassign, {"request_id": r.id, "expected_version": r.version + 1})
+            else (commands.unassign, {"request_id": r.id, "expected_version": r.version + 1})
             for r in rows
         ]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from console.store import commands
-from console.store.commands.leads import assign_many, place_technical, reassign_many, unassign
+from console.store.commands import unassign
+from console.store.commands.leads import assign_many, place_technical, reassign_many
 from console.store.db import Database
 from console.store.errors import ConflictError, InvalidInput, PermissionDenied
 from tests.conftest import NOW

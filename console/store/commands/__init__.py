@@ -32,6 +32,7 @@ from console.store.commands.requests import (
     reopen,
     resolve,
     respond,
+    unassign,
 )
 
 __all__ = [
@@ -58,5 +59,6 @@ __all__ = [
     "respond",
     "set_presence",
     "set_technical_priority",
+    "unassign",
     "verify_emergency",
 ]

@@ -15,14 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.domain.escalation import Destination
-from console.store import audit
 from console.store.commands.base import actor, command, guard
 from console.store.commands.escalations import (
     load_escalation,
     reassign_escalation,
     set_technical_priority,
 )
-from console.store.commands.requests import _change, _open, assign, request_for_change
+from console.store.commands.requests import assign
 from console.store.enums import Department, EscalationStatus, Role
 from console.store.errors import InvalidInput, InvalidState, PermissionDenied
 from console.store.models import Escalation
@@ -65,27 +64,6 @@ def reassign_many(
         )
         for row_id, version in _unique(targets)
     ]
-
-
-@command
-def unassign(
-    session: Session,
-    actor_handle: str,
-    now: datetime,
-    *,
-    request_id: int,
-    expected_version: int | None = None,
-) -> RequestView:
-    """Take a request back into the unassigned pool (dispatchers, leads): undo of an assign."""
-    who = actor(session, actor_handle, Role.DISPATCHER, "unassigning requests")
-    row = request_for_change(session, request_id)
-    guard(session, row, "request", expected_version)
-    _open(row, "unassign")
-    if row.assignee_id is None:
-        raise InvalidState(f"request {row.id} is not assigned to anyone")
-    before = audit.snapshot(row)
-    row.assignee_id = None
-    return _change(session, row, who.handle, now, "request.unassigned", before)
 
 
 @command

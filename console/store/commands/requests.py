@@ -268,6 +268,27 @@ def assign(
 
 
 @command
+def unassign(
+    session: Session,
+    actor_handle: str,
+    now: datetime,
+    *,
+    request_id: int,
+    expected_version: int | None = None,
+) -> RequestView:
+    """Take a request back into the unassigned pool (dispatchers, leads): undo of an assign."""
+    who = actor(session, actor_handle, Role.DISPATCHER, "unassigning requests")
+    row = request_for_change(session, request_id)
+    guard(session, row, "request", expected_version)
+    _open(row, "unassign")
+    if row.assignee_id is None:
+        raise InvalidState(f"request {row.id} is not assigned to anyone")
+    before = audit.snapshot(row)
+    row.assignee_id = None
+    return _change(session, row, who.handle, now, "request.unassigned", before)
+
+
+@command
 def respond(
     session: Session,
     actor_handle: str,
