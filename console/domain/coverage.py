@@ -167,6 +167,33 @@ def on_call_gaps(
     return tuple(gaps)
 
 
+@dataclass(frozen=True)
+class OpenEmergency:
+    """What the alarm needs to know of an open emergency."""
+
+    request_id: int
+    received_at: datetime
+    assignee: str | None
+
+
+def uncovered_emergencies(
+    calendar: DeskCalendar,
+    shifts: Iterable[Shift],
+    emergencies: Iterable[OpenEmergency],
+    now: datetime,
+) -> tuple[OpenEmergency, ...]:
+    """Open emergencies nobody has and nobody can be given: the desk is closed, nobody
+    is on call, and the emergency is unassigned (POLICY.md section 3). Oldest first.
+
+    While the desk is open the dispatcher assigns emergencies, so none is uncovered then;
+    once someone comes on call the alarm stops, and the dispatcher assigns to them.
+    """
+    if calendar.is_open(now) or on_call_at(shifts, now):
+        return ()
+    waiting = [e for e in emergencies if e.assignee is None and e.received_at <= now]
+    return tuple(sorted(waiting, key=lambda e: (e.received_at, e.request_id)))
+
+
 def coverage(
     calendar: DeskCalendar,
     shifts: Iterable[Shift],

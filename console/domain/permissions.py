@@ -15,6 +15,10 @@ class Action(StrEnum):
     REASSIGN = "reassign"
     MOVE = "move"
     PRIORITISE = "prioritise"
+    VERIFY = "verify"
+    DOWNGRADE = "downgrade"
+    NOTICE = "notice"
+    DECLINE = "decline"
 
 
 RANK = {"agent": 0, "dispatcher": 1, "lead": 2}
@@ -24,6 +28,10 @@ NEEDS: dict[Action, tuple[str, str]] = {
     Action.REASSIGN: ("lead", "only leads reassign escalations"),
     Action.MOVE: ("lead", "only leads move escalations to another destination"),
     Action.PRIORITISE: ("lead", "only technical leads set the technical priority order"),
+    Action.VERIFY: ("dispatcher", "only dispatchers and leads verify emergencies"),
+    Action.DOWNGRADE: ("dispatcher", "only dispatchers and leads downgrade emergencies"),
+    Action.NOTICE: ("agent", "recording a billing notice needs a desk role"),
+    Action.DECLINE: ("agent", "recording a customer's decline needs a desk role"),
 }
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from console.domain.calendar import DeskCalendar
 from console.domain.coverage import (
+    OpenEmergency,
     Presence,
     Shift,
     ShiftKind,
@@ -14,6 +15,7 @@ from console.domain.coverage import (
     next_on_call,
     on_call_at,
     on_call_gaps,
+    uncovered_emergencies,
 )
 from tests.domain.conftest import ct
 
@@ -91,3 +93,19 @@ def test_coverage_bundles_everything(calendar: DeskCalendar) -> None:
     assert view.on_call_now == ()
     assert view.on_call_next is not None and view.on_call_next.staff == "bob"
     assert view.gaps[0].start == ct(2026, 12, 9, 19)  # Wednesday night is the first gap
+
+
+def test_an_unassigned_emergency_in_an_on_call_gap_is_uncovered(calendar: DeskCalendar) -> None:
+    # Ann covers Tuesday night; Wednesday night nobody does.
+    shifts = [Shift("ann", ct(2026, 12, 8, 19), ct(2026, 12, 9, 7), ON_CALL)]
+    waiting = OpenEmergency(9, ct(2026, 12, 9, 21), None)
+    older = OpenEmergency(4, ct(2026, 12, 9, 20), None)
+    taken = OpenEmergency(5, ct(2026, 12, 9, 20, 30), "abe")
+    emergencies = [waiting, taken, older]
+    in_gap = ct(2026, 12, 9, 22)
+    assert uncovered_emergencies(calendar, shifts, emergencies, in_gap) == (older, waiting)
+    # Ann on call: she is the one to give it to, so no alarm; the same with the desk open.
+    assert uncovered_emergencies(calendar, shifts, emergencies, ct(2026, 12, 8, 22)) == ()
+    assert uncovered_emergencies(calendar, shifts, emergencies, ct(2026, 12, 10, 8)) == ()
+    # Nothing open: nothing to raise, even in the gap.
+    assert uncovered_emergencies(calendar, shifts, [taken], in_gap) == ()

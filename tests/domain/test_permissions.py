@@ -6,13 +6,22 @@ import pytest
 
 from console.domain.permissions import Action, refusal
 
+#: Every desk role records billing notices and declines; dispatchers and up settle
+#: unverified emergencies.
+DESK = {Action.NOTICE, Action.DECLINE}
+DISPATCH = {Action.VERIFY, Action.DOWNGRADE}
+
 
 @pytest.mark.parametrize(
     ("role", "department", "allowed"),
     [
-        ("agent", "desk", {Action.ESCALATE}),
-        ("dispatcher", "desk", {Action.ESCALATE, Action.ASSIGN}),
-        ("lead", "desk", {Action.ESCALATE, Action.ASSIGN, Action.REASSIGN, Action.MOVE}),
+        ("agent", "desk", {Action.ESCALATE, *DESK}),
+        ("dispatcher", "desk", {Action.ESCALATE, Action.ASSIGN, *DESK, *DISPATCH}),
+        (
+            "lead",
+            "desk",
+            {Action.ESCALATE, Action.ASSIGN, Action.REASSIGN, Action.MOVE, *DESK, *DISPATCH},
+        ),
         ("lead", "technical", set(Action)),
         (None, None, set()),
     ],

@@ -74,6 +74,31 @@ def test_an_after_hours_email_waits_for_opening_and_needs_a_billing_notice(
             )
 
 
+def test_a_notice_given_by_someone_else_names_them_and_audits_the_recorder(
+    desk: Database, rules
+) -> None:
+    with desk.session() as session:
+        view = c.log_email(
+            session, "ari", SATURDAY_NIGHT, rules, customer="Shelbyville", summary="Update"
+        )
+    before = len(events(desk))
+    with desk.session() as session, pytest.raises(NotFound, match="nobody"):
+        c.record_billing_notice(
+            session, "dora", SATURDAY_NIGHT, request_id=view.id, method="phone", given_by="nobody"
+        )
+    assert len(events(desk)) == before  # refused: nothing written
+    with desk.session() as session:
+        notice = c.record_billing_notice(
+            session, "dora", SATURDAY_NIGHT, request_id=view.id, method="phone", given_by="abe"
+        )
+    assert (notice.given_by, notice.billing_state) == ("abe", "notified")
+    written = events(desk)[before:]
+    assert [(e.kind, e.actor) for e in written] == [
+        ("billing-notice.recorded", "dora"),
+        ("request.billing-notified", "dora"),
+    ]
+
+
 def test_declining_billing(desk: Database, rules) -> None:
     with desk.session() as session:
         view = c.log_email(

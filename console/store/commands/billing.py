@@ -17,6 +17,7 @@ from console.store.commands.base import (
     not_future,
     one_of,
     save,
+    staff_named,
 )
 from console.store.commands.requests import load_request, request_for_change, view_of
 from console.store.enums import BillingState, NoticeMethod, Role
@@ -104,11 +105,14 @@ def record_billing_notice(
     request_id: int,
     method: str,
     at: datetime | None = None,
+    given_by: str | None = None,
     expected_version: int | None = None,
 ) -> NoticeView:
     """Record that the customer was told after-hours work is billable; time worked after
-    `at` becomes billable."""
-    by = actor(session, actor_handle, Role.AGENT, "recording billing notices")
+    `at` becomes billable. `given_by` is who told them (default: the one recording, who
+    stays the actor of the audit events)."""
+    recorder = actor(session, actor_handle, Role.AGENT, "recording billing notices")
+    by = staff_named(session, given_by, "staff member to give notice") if given_by else recorder
     row = load_request(session, request_id)
     guard(session, row, "request", expected_version)
     how = one_of(method, NoticeMethod, "method")
@@ -125,7 +129,7 @@ def record_billing_notice(
     save(session)
     audit.record(
         session,
-        actor=by.handle,
+        actor=recorder.handle,
         at=now,
         kind="billing-notice.recorded",
         entity="billing_notice",
@@ -133,7 +137,7 @@ def record_billing_notice(
         before=None,
         after=audit.snapshot(notice),
     )
-    _billing_event(session, row, by.handle, now, "request.billing-notified", before)
+    _billing_event(session, row, recorder.handle, now, "request.billing-notified", before)
     return NoticeView(notice.id, row.id, by.handle, when, how.value, row.billing_state)
 
 
