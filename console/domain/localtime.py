@@ -8,7 +8,7 @@ the input, rather than guessed.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ISO_HINT = "an ISO-8601 time such as 2026-11-30T09:15 or 2026-11-30T09:15:00-06:00"
@@ -64,6 +64,28 @@ def parse_instant(text: str, zone: ZoneInfo) -> datetime:
     if parsed.tzinfo is None:
         parsed = localize(parsed, zone)
     return parsed.astimezone(UTC)
+
+
+def parse_recent(text: str, zone: ZoneInfo, now: datetime) -> datetime:
+    """A time just past, as a person at the desk types it: `22:10` is the latest 22:10
+    not after `now` (so at 00:30, `23:50` is last night); anything longer is read by
+    `parse_instant`. A time after `now` is refused."""
+    stripped = text.strip()
+    hours, sep, minutes = stripped.partition(":")
+    if sep and hours.isdigit() and minutes.isdigit() and len(hours) <= 2 and len(minutes) == 2:
+        try:
+            wall = time(int(hours), int(minutes))
+        except ValueError:
+            raise LocalTimeError(f"{text!r} is not a time of day (00:00 to 23:59)") from None
+        today = now.astimezone(zone).date()
+        at = localize(datetime.combine(today, wall), zone).astimezone(UTC)
+        if at > now:
+            at = localize(datetime.combine(today - timedelta(days=1), wall), zone)
+        return at.astimezone(UTC)
+    at = parse_instant(stripped, zone)
+    if at > now:
+        raise LocalTimeError(f"{text.strip()} is in the future")
+    return at
 
 
 def parse_date(text: str) -> date:

@@ -84,6 +84,17 @@ class EscalationRow:
 
 
 @dataclass(frozen=True)
+class CallBack:
+    """A customer's designated emergency contact, to call back about an emergency."""
+
+    name: str
+    phone: str | None
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.phone}" if self.phone else self.name
+
+
+@dataclass(frozen=True)
 class FollowUp:
     customer_id: int
     customer: str
@@ -109,6 +120,8 @@ class BoardState:
     last_event_id: int
     #: Handle to department, for the pickers (who may take an escalation).
     staff_departments: dict[str, str] = field(default_factory=dict)
+    #: Customer name to its designated emergency contacts: who to call back.
+    designated: dict[str, tuple[CallBack, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -123,6 +136,7 @@ class BoardChanges:
     followups: tuple[FollowUp, ...] | None = None
     staff_roles: dict[str, str] | None = None
     staff_departments: dict[str, str] | None = None
+    designated: dict[str, tuple[CallBack, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -245,6 +259,7 @@ class Board:
                 staff_roles=self._roles(session),
                 last_event_id=int(last),
                 staff_departments=self._departments(session),
+                designated=self._designated(session),
             )
 
     # -- what a batch touched -----------------------------------------------------------
@@ -313,6 +328,9 @@ class Board:
                 ),
                 staff_roles=self._roles(session) if "staff" in by_kind else None,
                 staff_departments=self._departments(session) if "staff" in by_kind else None,
+                designated=(
+                    self._designated(session) if by_kind.keys() & {"customer", "contact"} else None
+                ),
             )
 
     # -- one request in full ------------------------------------------------------------
@@ -428,6 +446,19 @@ class Board:
             .order_by(Customer.next_check_in, Customer.municipality)
         )
         return tuple(FollowUp(*row) for row in rows)
+
+    @staticmethod
+    def _designated(session: Session) -> dict[str, tuple[CallBack, ...]]:
+        rows = session.execute(
+            select(Customer.municipality, Contact.name, Contact.phone)
+            .join(Contact, Contact.customer_id == Customer.id)
+            .where(Contact.designated_for_emergencies.is_(True))
+            .order_by(Customer.municipality, Contact.name)
+        )
+        found: dict[str, list[CallBack]] = {}
+        for customer, name, phone in rows:
+            found.setdefault(customer, []).append(CallBack(name, phone))
+        return {customer: tuple(people) for customer, people in found.items()}
 
     @staticmethod
     def _departments(session: Session) -> dict[str, str]:

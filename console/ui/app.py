@@ -11,16 +11,20 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from console.clock import Clock
+from console.domain.coverage import OpenEmergency, uncovered_emergencies
 from console.domain.escalation import Destination
 from console.settings import Settings
-from console.store.board import Board, BoardChanges, BoardState
+from console.store.board import Board, BoardChanges, BoardState, CallBack
+from console.store.commands import Rules
 from console.store.db import Database
 from console.store.feed import Feed, FeedStatus
 from console.ui.commands import SwitchboardCommands
+from console.ui.desk_actions import DESK_BINDINGS, DeskActions
 from console.ui.lead_actions import LEAD_BINDINGS, LeadActions
 from console.ui.live import BoardChanged, BoardLoaded, FeedStateChanged, LiveLink
 from console.ui.screens.detail import DetailScreen
@@ -48,7 +52,7 @@ class Identity:
         return f"{self.handle} ({self.role or 'not on staff'})"
 
 
-class SwitchboardApp(LeadActions, App[None]):
+class SwitchboardApp(LeadActions, DeskActions, App[None]):
     CSS_PATH = "switchboard.tcss"
     TITLE = "Switchboard"
     COMMANDS = App.COMMANDS | {SwitchboardCommands}
@@ -74,6 +78,7 @@ class SwitchboardApp(LeadActions, App[None]):
             "ctrl+r", "refresh", "Refresh", id="switchboard.refresh", tooltip="Re-read and re-sort"
         ),
         *LEAD_BINDINGS,
+        *DESK_BINDINGS,
     ]
 
     def __init__(
@@ -90,6 +95,7 @@ class SwitchboardApp(LeadActions, App[None]):
         self.identity = identity
         self.calendar = settings.calendar
         self.sla = settings.sla_policy
+        self.rules = Rules.from_settings(settings)
         self.board = Board(database)
         self.feed = feed or Feed(
             database.engine.url,
@@ -105,6 +111,9 @@ class SwitchboardApp(LeadActions, App[None]):
         self.loaded = False
         #: Handle to department, for the pickers and the technical-lead check.
         self.staff_departments: dict[str, str] = {}
+        #: Customer name to its designated emergency contacts, to call back.
+        self.designated: dict[str, tuple[CallBack, ...]] = {}
+        self._desk_keys: tuple[bool, ...] = ()
         if settings.keymap:
             self.set_keymap(dict(settings.keymap))
 
@@ -168,6 +177,7 @@ class SwitchboardApp(LeadActions, App[None]):
             self.query_one(CoveragePane).roster = state.roster
             self.query_one(FollowUpsPane).followups = state.followups
             self.staff_departments = state.staff_departments
+            self.designated = state.designated
             self._update_identity(state.staff_roles)
             self._show_side()
         self.loaded = True
@@ -196,10 +206,13 @@ class SwitchboardApp(LeadActions, App[None]):
             side_changed = changes.roster is not None or changes.followups is not None
             if changes.staff_departments is not None:
                 self.staff_departments = changes.staff_departments
+            if changes.designated is not None:
+                self.designated = changes.designated
             if changes.staff_roles is not None:
                 self._update_identity(changes.staff_roles)
-            if side_changed:  # otherwise the tick keeps them current
+            if side_changed:  # otherwise the tick keeps them current, alerts too
                 self._show_side()
+            self._follow_cursor()
         if alarms:
             self._ring()
 
@@ -224,6 +237,27 @@ class SwitchboardApp(LeadActions, App[None]):
         # Which keys apply depends on the focused pane.
         self.refresh_bindings()
 
+    @on(VirtualGrid.Moved, "#queue-grid")
+    def _follow_cursor(self) -> None:
+        """The after-hours keys show in the footer only for a row that needs them."""
+        applying = self.desk_keys_applying()
+        if applying != self._desk_keys:
+            self._desk_keys = applying
+            self.refresh_bindings()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """As `App.notify`, but plain text unless asked: messages carry customer names and
+        summaries, which must never be read as markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     # -- the clock ------------------------------------------------------------------------
 
     def _tick(self) -> None:
@@ -244,7 +278,19 @@ class SwitchboardApp(LeadActions, App[None]):
 
     def _show_side(self) -> None:
         now = self.clock.now()
-        self.query_one(CoveragePane).show(now)
+        queue, cover = self.query_one(QueuePane), self.query_one(CoveragePane)
+        waiting = uncovered_emergencies(
+            self.calendar,
+            cover.roster.shifts,
+            (
+                OpenEmergency(r.id, r.received_at, r.assignee)
+                for r in queue.oldest(queue.emergencies)
+            ),
+            now,
+        )
+        uncovered = [queue.model.rows[e.request_id] for e in waiting]
+        cover.show(now, uncovered)
+        queue.show_alerts(uncovered, self.designated)
         self.query_one(FollowUpsPane).show(self.calendar.local_date(now))
 
     def _navigating(self) -> bool:

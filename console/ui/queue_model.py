@@ -24,6 +24,8 @@ class QuickFilter(StrEnum):
     BREACHED = "breached"
     EMERGENCY = "emergency"
     UNASSIGNED = "unassigned"
+    #: What the after-hours rules ask of the desk: unverified emergencies, notices due.
+    AFTER_HOURS = "after hours"
 
     def next(self) -> QuickFilter:
         members = list(QuickFilter)
@@ -120,6 +122,8 @@ class QueueModel:
                 return row.emergency
             case QuickFilter.UNASSIGNED:
                 return row.assignee is None
+            case QuickFilter.AFTER_HOURS:
+                return row.emergency_unverified or row.billing_state == "needs-notice"
         return True
 
     def _key(self, row: QueueRow) -> tuple:

@@ -134,3 +134,72 @@ async def loaded(pilot: Pilot) -> None:
     assert isinstance(app, SwitchboardApp)
     await wait_until(pilot, lambda: app.loaded)
     await pilot.pause()
+
+
+#: Saturday 5 December 2026, 22:00 in Chicago: the desk is closed.
+NIGHT = NOW + timedelta(days=3, hours=12)
+
+
+@pytest.fixture
+def night_desk(desk: Database, settings: Settings) -> Database:
+    """The `desk` fixture on Saturday night (NIGHT, 22:00 Chicago), abe on call until 23:00
+    and nobody after, and three open requests:
+
+    1. a voicemail from Shelbyville at 21:30: needs a billing notice;
+    2. an emergency called in by Clerk Smithers of Springfield at 21:45 (not designated):
+       unverified, given to abe who is on call;
+    3. an emergency from Mayor Quimby (designated) at 21:50: verified, given to abe.
+
+    Springfield also has Chief Wiggum, designated, with a phone number to call back.
+    """
+    rules = Rules.from_settings(settings)
+    at = NIGHT - timedelta(hours=1)
+    with desk.session() as session:
+        commands.add_contact(
+            session,
+            "lena",
+            at,
+            customer="Springfield",
+            name="Chief Wiggum",
+            phone="555-0142",
+            designated=True,
+        )
+        commands.add_shift(
+            session,
+            "lena",
+            at,
+            staff="abe",
+            kind="on-call",
+            starts_at=NIGHT - timedelta(hours=3),
+            ends_at=NIGHT + timedelta(hours=1),
+        )
+        for minutes, customer, contact, emergency, summary in (
+            (30, "Shelbyville", None, False, "Calendar feed shows last week"),
+            (15, "Springfield", "Clerk Smithers", True, "Payments page is down"),
+            (10, "Springfield", "Mayor Quimby", True, "Whole site returns 500"),
+        ):
+            commands.log_request(
+                session,
+                "ari",
+                NIGHT,
+                rules,
+                channel="voicemail",
+                customer=customer,
+                contact=contact,
+                summary=summary,
+                emergency=emergency,
+                received_at=NIGHT - timedelta(minutes=minutes),
+            )
+    return desk
+
+
+@pytest.fixture
+def night_console(night_desk: Database, settings: Settings) -> Callable[..., SwitchboardApp]:
+    """`night_console(handle="dora", clock=None)`: the app on `night_desk` at NIGHT."""
+
+    def build(handle: str = "dora", clock: FrozenClock | None = None) -> SwitchboardApp:
+        clock = clock or FrozenClock(NIGHT)
+        feed = Feed(night_desk.engine.url, clock=clock, poll_interval=0.05, safety_interval=0.5)
+        return make_app(settings, night_desk, clock, Identity(handle), feed=feed)
+
+    return build

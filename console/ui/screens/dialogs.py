@@ -1,4 +1,4 @@
-"""The small dialogs of the lead actions: pick a person, confirm, move, escalate, conflict.
+"""The small dialogs of the console's actions: pick one, confirm, a line of text, conflict.
 
 Every dialog names its targets by request id and customer, never by row position, and
 returns what was chosen through `dismiss` (None when cancelled with Escape).
@@ -6,7 +6,9 @@ returns what was chosen through `dismiss` (None when cancelled with Escape).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from rich.text import Text
 from textual import on
@@ -20,6 +22,28 @@ from textual.widgets.option_list import Option
 from console.ui.format import inert
 
 
+class Pickable(Protocol):
+    """Something a picker lists: `key` is what it returns and what typing filters on."""
+
+    @property
+    def key(self) -> str: ...
+
+    def label(self) -> Text: ...
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A plain picker line: returns `key`, shows `key` and a note beside it."""
+
+    key: str
+    note: str = ""
+
+    def label(self) -> Text:
+        text = Text(f"{self.key:<24}", style="bold")
+        text.append(self.note)
+        return text
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A person a request or escalation can go to."""
@@ -28,6 +52,10 @@ class Candidate:
     presence: str
     open_load: int
     on_duty: bool
+
+    @property
+    def key(self) -> str:
+        return self.handle
 
     def label(self) -> Text:
         text = Text(f"{self.handle:<12}", style="bold")
@@ -48,7 +76,7 @@ class _Dialog(ModalScreen):
 class PickerScreen(_Dialog):
     """Type to filter, arrows to choose, Enter to confirm."""
 
-    def __init__(self, title: str, targets: str, candidates: list[Candidate]) -> None:
+    def __init__(self, title: str, targets: str, candidates: Sequence[Pickable]) -> None:
         super().__init__()
         self.title_text = title
         self.targets = targets
@@ -57,15 +85,15 @@ class PickerScreen(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
             box.border_title = self.title_text
-            yield Static(self.targets, classes="dialog-targets")
+            yield Static(Text(self.targets), classes="dialog-targets")
             yield Input(placeholder="type to filter", id="picker-filter")
             yield OptionList(*self._options(""), id="picker-options")
 
     def _options(self, needle: str) -> list[Option]:
         return [
-            Option(c.label(), id=c.handle)
+            Option(c.label(), id=c.key)
             for c in self.candidates
-            if needle.casefold() in c.handle.casefold()
+            if needle.casefold() in c.key.casefold()
         ]
 
     @on(Input.Changed, "#picker-filter")
@@ -116,7 +144,7 @@ class ConfirmScreen(_Dialog):
         with Vertical(classes="dialog") as box:
             box.border_title = "Confirm"
             yield Static(Text(self.question, style="bold"))
-            yield Static(self.details, classes="dialog-targets")
+            yield Static(Text(self.details), classes="dialog-targets")
             yield Static(Text("y / Enter: yes    n / Esc: no", style="dim"))
 
     def action_confirm(self) -> None:
@@ -139,7 +167,7 @@ class TextScreen(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
             box.border_title = self.title_text
-            yield Static(self.targets, classes="dialog-targets")
+            yield Static(Text(self.targets), classes="dialog-targets")
             if self.choices:
                 yield OptionList(*[Option(c, id=c) for c in self.choices], id="text-choices")
             yield Input(placeholder=self.prompt, id="text-value")
@@ -160,7 +188,7 @@ class TextScreen(_Dialog):
     def _submit(self, event: Input.Submitted) -> None:
         value = event.value.strip()
         if not value:
-            self.query_one("#text-error", Static).update(f"{self.prompt}: required")
+            self.query_one("#text-error", Static).update(Text(f"{self.prompt}: required"))
             return
         if self.choices:
             choices = self.query_one("#text-choices", OptionList)

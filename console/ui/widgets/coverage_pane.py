@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,15 +11,27 @@ from textual.widgets import Static
 
 from console.domain.calendar import DeskCalendar
 from console.domain.coverage import Coverage, coverage
-from console.store.board import FollowUp, Roster
-from console.ui.format import short_day_time
+from console.store.board import FollowUp, QueueRow, Roster
+from console.ui.format import inert, short_day_time
 
 SOON = timedelta(hours=24)
 
 
-def coverage_text(view: Coverage, zone: ZoneInfo, now: datetime) -> Text:
-    """The coverage pane's lines; alarms are words, not only colours."""
+def coverage_text(
+    view: Coverage, zone: ZoneInfo, now: datetime, uncovered: Sequence[QueueRow] = ()
+) -> Text:
+    """The coverage pane's lines; alarms are words, not only colours. `uncovered` are
+    the emergencies waiting in an on-call gap: they go on top, in red."""
     text = Text()
+    if uncovered:
+        text.append(" EMERGENCY IN ON-CALL GAP ", style="bold reverse red")
+        text.append("\n")
+        for row in uncovered:
+            text.append(
+                f"  #{row.id} {inert(row.customer)} since "
+                f"{short_day_time(row.received_at, zone, now)}, nobody to take it\n",
+                style="bold red",
+            )
     duty = view.duty
     text.append(f"On duty {len(duty.on_duty)}: ", style="bold")
     text.append(f"{duty.free} free", style="green" if duty.free else "")
@@ -105,8 +118,10 @@ class CoveragePane(Static):
     def view(self, now: datetime) -> Coverage:
         return coverage(self.calendar, self.roster.shifts, self.roster.presence, now, self.horizon)
 
-    def show(self, now: datetime) -> None:
-        show_if_changed(self, coverage_text(self.view(now), self.calendar.zone, now))
+    def show(self, now: datetime, uncovered: Sequence[QueueRow] = ()) -> None:
+        text = coverage_text(self.view(now), self.calendar.zone, now, uncovered)
+        show_if_changed(self, text)
+        self.set_class(bool(uncovered), "alarm")
 
     def on_call_summary(self, now: datetime) -> str:
         view, zone = self.view(now), self.calendar.zone

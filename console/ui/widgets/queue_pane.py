@@ -13,9 +13,10 @@ from textual.containers import Vertical
 from textual.widgets import Input
 
 from console.domain.sla import SlaPolicy, TimerState
-from console.store.board import QueueRow
+from console.store.board import CallBack, QueueRow
 from console.ui.format import age, countdown, inert
 from console.ui.queue_model import QueueModel
+from console.ui.widgets.alerts import AlertStrip, alerts_text
 from console.ui.widgets.grid import Column, VirtualGrid
 
 if TYPE_CHECKING:
@@ -56,13 +57,20 @@ class QueuePane(Vertical):
         self.grid = VirtualGrid(
             COLUMNS, self._cells, self._styles, empty_text="no open requests", id="queue-grid"
         )
+        #: Ids of open emergencies, unverified ones, and requests that need a notice:
+        #: kept as rows change, so the alerts never walk the whole queue.
+        self.emergencies: set[int] = set()
+        self.unverified: set[int] = set()
+        self.needs_notice: set[int] = set()
 
     def compose(self) -> ComposeResult:
+        yield AlertStrip(id="queue-alerts")
         yield self.grid
         yield Input(placeholder="filter: customer, summary or assignee", id="queue-filter")
 
     def on_mount(self) -> None:
         self.query_one("#queue-filter").display = False
+        self.query_one(AlertStrip).display = False
         self._update_title()
 
     # -- data -----------------------------------------------------------------------------
@@ -70,6 +78,10 @@ class QueuePane(Vertical):
     def load(self, rows: dict[int, QueueRow]) -> None:
         now = self.clock.now()
         self.model.load(rows.values(), now)
+        for bucket in (self.emergencies, self.unverified, self.needs_notice):
+            bucket.clear()
+        for row in rows.values():
+            self._track(row)
         self._due_heap = [(r.due_at, r.id) for r in rows.values() if _pending(r, now)]
         heapq.heapify(self._due_heap)
         self._show()
@@ -80,6 +92,11 @@ class QueuePane(Vertical):
         """Apply changed rows; returns ids of new emergencies (for the bell)."""
         now = self.clock.now()
         new, reordered = self.model.apply(upserts, gone, now, keep_order=keep_order)
+        for row in upserts.values():
+            self._track(row)
+        for row_id in gone:
+            for bucket in (self.emergencies, self.unverified, self.needs_notice):
+                bucket.discard(row_id)
         for row in upserts.values():
             if _pending(row, now):
                 heapq.heappush(self._due_heap, (row.due_at, row.id))
@@ -92,6 +109,36 @@ class QueuePane(Vertical):
             self.grid.refresh_keys(set(upserts))
             self._update_title()
         return alarms
+
+    def _track(self, row: QueueRow) -> None:
+        for bucket, member in (
+            (self.emergencies, row.emergency),
+            (self.unverified, row.emergency_unverified),
+            (self.needs_notice, row.billing_state == "needs-notice"),
+        ):
+            if member:
+                bucket.add(row.id)
+            else:
+                bucket.discard(row.id)
+
+    def oldest(self, ids: set[int]) -> list[QueueRow]:
+        rows = self.model.rows
+        return sorted((rows[i] for i in ids if i in rows), key=lambda r: (r.received_at, r.id))
+
+    def show_alerts(
+        self, uncovered: list[QueueRow], designated: dict[str, tuple[CallBack, ...]]
+    ) -> None:
+        """Redraw the alert strip (cheap: it holds only the few rows that need action)."""
+        now = self.clock.now()
+        text = alerts_text(
+            uncovered,
+            self.oldest(self.unverified),
+            self.oldest(self.needs_notice),
+            designated,
+            self.sla.calendar.zone,
+            now,
+        )
+        self.query_one(AlertStrip).show_text(text)
 
     def resort(self) -> None:
         now = self.clock.now()

@@ -1,0 +1,193 @@
+"""What every console action shares: which keys a role may use, which rows it aims at,
+and how a write runs. Mixed into `SwitchboardApp` through `LeadActions` and `DeskActions`.
+
+Targets are captured by id and version when the key is pressed and written with those
+versions: if someone changed a row in between, nothing is written and the conflict
+dialog says who and when, with a retry on the fresh version one key away. Every write
+runs on a worker thread with its own session, so the screen never waits for the database.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.binding import Binding
+
+from console.domain.permissions import Action, refusal
+from console.store.commands import leads
+from console.store.errors import ConflictError, StoreError
+from console.ui.format import inert
+from console.ui.screens.dialogs import ConflictScreen
+from console.ui.widgets.escalations import EscalationPane
+from console.ui.widgets.grid import VirtualGrid
+from console.ui.widgets.queue_pane import QueuePane
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+UNDO_WINDOW = 60.0
+#: Builds a write: with the versions seen at the key press (False) or on screen now (True).
+Maker = Callable[[bool], Callable[["Session"], Any]]
+
+#: Action name to the permission it needs and the pane it works in.
+NEEDS: dict[str, tuple[Action, str]] = {
+    "assign": (Action.ASSIGN, "queue"),
+    "escalate": (Action.ESCALATE, "queue"),
+    "reassign": (Action.REASSIGN, "escalation"),
+    "move": (Action.MOVE, "escalation"),
+    "priority": (Action.PRIORITISE, "technical"),
+    "position": (Action.PRIORITISE, "technical"),
+    "verify": (Action.VERIFY, "queue"),
+    "downgrade": (Action.DOWNGRADE, "queue"),
+    "notice": (Action.NOTICE, "queue"),
+    "decline": (Action.DECLINE, "queue"),
+}
+PANE_HINT = {
+    "queue": "works on the queue: press 1 first",
+    "escalation": "works on an escalation pane: press 2, 3 or 4 first",
+    "technical": "works on the Technical pane: press 3 first",
+}
+
+
+def key_pair(
+    key: str, action: str, description: str, binding_id: str, refused: str
+) -> list[Binding]:
+    """The key, shown when allowed; the same key hidden, explaining why not, otherwise."""
+    return [
+        Binding(key, action, description, id=binding_id),
+        Binding(key, f"refuse('{refused}')", description, show=False),
+    ]
+
+
+@dataclass(frozen=True)
+class Undo:
+    at: float
+    description: str
+    steps: list[leads.Step]
+
+
+class Acting:
+    """Needs from the app: focused, query_one, identity, clock, board, notify, push_screen."""
+
+    undo_record: Undo | None = None
+    #: How many of this console's writes landed, and how many met a conflict.
+    writes_done: int = 0
+    writes_conflicted: int = 0
+    staff_departments: dict[str, str]
+
+    # -- what is focused and allowed ----------------------------------------------------------
+
+    def _focused_grid(self) -> VirtualGrid | None:
+        focused = self.focused  # type: ignore[attr-defined]
+        return focused if isinstance(focused, VirtualGrid) else None
+
+    def _pane_kind(self) -> str | None:
+        grid = self._focused_grid()
+        if grid is None:
+            return None
+        if grid.id == "queue-grid":
+            return "queue"
+        return "technical" if grid.id == "esc-technical" else "escalation"
+
+    def _why_not(self, name: str) -> str | None:
+        action, pane = NEEDS[name]
+        identity = self.identity  # type: ignore[attr-defined]
+        reason = refusal(identity.role, self.staff_departments.get(identity.handle), action)
+        if reason:
+            return reason
+        kind = self._pane_kind()
+        if pane == "escalation" and kind in ("escalation", "technical"):
+            return None
+        if kind != pane:
+            return f"{name} {PANE_HINT[pane]}"
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in NEEDS:
+            return self._why_not(action) is None
+        return True
+
+    def action_refuse(self, name: str) -> None:
+        key = "priority" if name == "prioritise" else name
+        reason = self._why_not(key) or "not possible here"
+        self.notify(reason, title="Not allowed", severity="warning")  # type: ignore[attr-defined]
+
+    # -- targets ------------------------------------------------------------------------------
+
+    def _targets(self) -> tuple[VirtualGrid, list[Any]]:
+        """The marked rows of the focused pane, or the row under the cursor."""
+        grid = self._focused_grid()
+        assert grid is not None
+        keys = [k for k in grid.keys if k in grid.marked] or (
+            [grid.cursor_key] if grid.cursor_key is not None else []
+        )
+        return grid, keys
+
+    def _requests(self, keys: list[Any]) -> list[Any]:
+        rows = self.query_one(QueuePane).model.rows  # type: ignore[attr-defined]
+        return [rows[k] for k in keys if k in rows]
+
+    def _escalations(self, grid: VirtualGrid, keys: list[Any]) -> list[Any]:
+        pane = grid.parent
+        assert isinstance(pane, EscalationPane)
+        return [pane.rows[k] for k in keys if k in pane.rows]
+
+    @staticmethod
+    def _describe(rows: list[Any], request_of: Callable[[Any], int]) -> str:
+        shown = [f"#{request_of(r)} {inert(r.customer)}" for r in rows[:8]]
+        more = f" and {len(rows) - 8} more" if len(rows) > 8 else ""
+        return ", ".join(shown) + more
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def _me(self) -> tuple[str, Any]:
+        return self.identity.handle, self.clock.now()  # type: ignore[attr-defined]
+
+    def _request_versions(self) -> dict[int, int]:
+        rows = self.query_one(QueuePane).model.rows  # type: ignore[attr-defined]
+        return {row_id: row.version for row_id, row in rows.items()}
+
+    def _escalation_versions(self) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for pane in self.query(EscalationPane):  # type: ignore[attr-defined]
+            found.update((row_id, row.version) for row_id, row in pane.rows.items())
+        return found
+
+    def _attempt(self, make: Maker, done: str, undo: list[leads.Step]) -> None:
+        """Run the write built from the versions the person saw, on a worker."""
+        self._write(make(False), make, done, undo)
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def _write(
+        self,
+        do: Callable[[Session], Any],
+        make: Maker,
+        done: str,
+        undo: list[leads.Step],
+    ) -> None:
+        app: Any = self
+        try:
+            with app.board.database.session() as session:
+                do(session)
+        except ConflictError as exc:
+            self.writes_conflicted += 1
+            app.call_from_thread(self._conflict, str(exc), make, done, undo)
+            return
+        except StoreError as exc:
+            app.call_from_thread(app.notify, str(exc), title="Not done", severity="error")
+            return
+        self.writes_done += 1
+        # Even one that cannot be undone replaces the last: `u` must never reach past it.
+        self.undo_record = Undo(time.monotonic(), done, undo)
+        app.call_from_thread(app.notify, done[:1].upper() + done[1:], title="Done")
+
+    def _conflict(self, message: str, make: Maker, done: str, undo: list) -> None:
+        def answered(retry: bool | None) -> None:
+            if retry:  # the feed has brought the new version by now: act on it
+                self._write(make(True), make, done, undo)
+
+        self.push_screen(ConflictScreen(message), answered)  # type: ignore[attr-defined]

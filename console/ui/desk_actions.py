@@ -1,0 +1,221 @@
+"""The after-hours keys (POLICY.md sections 3 and 4): settle an unverified emergency
+(`v` verify with a designated contact, `d` downgrade to a normal request) and settle a
+request that needs a billing notice (`n` record the notice, `x` the customer declined).
+
+Each key is shown in the footer only when the request under the cursor needs it; pressed
+elsewhere, it says why not. The write carries the version on screen, like every action.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from console.domain.billing import NoRateError, rate_at
+from console.store import commands
+from console.store.board import QueueRow
+from console.store.enums import NoticeMethod
+from console.ui.acting import Acting, key_pair
+from console.ui.format import inert, short_day_time
+from console.ui.screens.dialogs import Choice, ConfirmScreen, PickerScreen
+from console.ui.screens.notice import NoticeAnswer, NoticeScreen
+from console.ui.widgets.queue_pane import QueuePane
+
+DESK_BINDINGS = [
+    *key_pair("v", "verify", "Verify", "desk.verify", "verify"),
+    *key_pair("d", "downgrade", "Downgrade", "desk.downgrade", "downgrade"),
+    *key_pair("n", "notice", "Notice given", "desk.notice", "notice"),
+    *key_pair("x", "decline", "Declined", "desk.decline", "decline"),
+]
+
+#: What each key needs of the request under the cursor, and what to say otherwise.
+APPLIES: dict[str, tuple[Any, str]] = {
+    "verify": (lambda r: r.emergency_unverified, "is not an unverified emergency"),
+    "downgrade": (lambda r: r.emergency, "is not an emergency"),
+    "notice": (lambda r: r.billing_state == "needs-notice", "needs no billing notice"),
+    "decline": (lambda r: r.billing_state == "needs-notice", "needs no billing notice"),
+}
+
+
+class DeskActions(Acting):
+    """Needs from the app what `Acting` needs, plus `settings`, `calendar` and `board`."""
+
+    def _current_request(self) -> QueueRow | None:
+        grid = self._focused_grid()
+        if grid is None or grid.id != "queue-grid" or grid.cursor_key is None:
+            return None
+        return self.query_one(QueuePane).model.rows.get(grid.cursor_key)  # type: ignore[attr-defined]
+
+    def _why_not(self, name: str) -> str | None:
+        reason = super()._why_not(name)
+        if reason or name not in APPLIES:
+            return reason
+        row = self._current_request()
+        applies, otherwise = APPLIES[name]
+        if row is None:
+            return f"{name} works on a request: put the cursor on one"
+        return None if applies(row) else f"#{row.id} {otherwise}"
+
+    def desk_keys_applying(self) -> tuple[bool, ...]:
+        """Which desk keys apply to the row under the cursor (the footer follows this)."""
+        row = self._current_request()
+        return tuple(row is not None and applies(row) for applies, _ in APPLIES.values())
+
+    def _about(self, row: QueueRow) -> str:
+        return f"#{row.id} {inert(row.customer)} · {inert(row.summary)[:60]}"
+
+    # -- emergencies ----------------------------------------------------------------------
+
+    def action_verify(self) -> None:
+        row = self._current_request()
+        if row is None:
+            return
+        people = self.designated.get(row.customer, ())  # type: ignore[attr-defined]
+        if not people:
+            self.notify(  # type: ignore[attr-defined]
+                f"{row.customer} has no designated emergency contact to verify with: "
+                "downgrade it (d) or add one",
+                severity="warning",
+            )
+            return
+        caller = f" (called in by {inert(row.contact)})" if row.contact else ""
+        about = self._about(row) + caller
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self._settle(
+                    row,
+                    lambda s, who, now, version: commands.verify_emergency(
+                        s, who, now, request_id=row.id, contact=name, expected_version=version
+                    ),
+                    f"verified the emergency #{row.id} with {name}",
+                )
+
+        choices = [Choice(p.name, p.phone or "") for p in people]
+        self.push_screen(  # type: ignore[attr-defined]
+            PickerScreen("Verified with which designated contact?", about, choices), chosen
+        )
+
+    def action_downgrade(self) -> None:
+        row = self._current_request()
+        if row is None:
+            return
+        closed = not self.calendar.is_open(row.received_at)  # type: ignore[attr-defined]
+        consequence = (
+            "It was received while the desk was closed: it will need a billing notice "
+            "before billable work."
+            if closed
+            else "Its timer restarts on its channel's clock from when it was received."
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                rules = self.rules  # type: ignore[attr-defined]
+                self._settle(
+                    row,
+                    lambda s, who, now, version: commands.downgrade_emergency(
+                        s, who, now, rules, request_id=row.id, expected_version=version
+                    ),
+                    f"downgraded #{row.id} to a normal request",
+                )
+
+        self.push_screen(  # type: ignore[attr-defined]
+            ConfirmScreen(
+                f"Downgrade #{row.id} to a normal request?", f"{self._about(row)}\n{consequence}"
+            ),
+            confirmed,
+        )
+
+    # -- billing notice -------------------------------------------------------------------
+
+    def action_notice(self) -> None:
+        row = self._current_request()
+        if row is None:
+            return
+        now = self.clock.now()  # type: ignore[attr-defined]
+
+        def answered(answer: NoticeAnswer | None) -> None:
+            if answer:
+                self._settle(
+                    row,
+                    lambda s, who, now, version: commands.record_billing_notice(
+                        s,
+                        who,
+                        now,
+                        request_id=row.id,
+                        method=answer.method,
+                        at=answer.at,
+                        given_by=answer.given_by,
+                        expected_version=version,
+                    ),
+                    f"recorded the billing notice for #{row.id} ({answer.method}, "
+                    f"{short_day_time(answer.at, self.calendar.zone, now)}, "  # type: ignore[attr-defined]
+                    f"by {answer.given_by})",
+                )
+
+        self.push_screen(  # type: ignore[attr-defined]
+            NoticeScreen(
+                self._about(row),
+                self._terms(now),
+                methods=[m.value for m in NoticeMethod],
+                me=self.identity.handle,  # type: ignore[attr-defined]
+                staff=self.staff_departments.keys(),
+                zone=self.calendar.zone,  # type: ignore[attr-defined]
+                now=now,
+            ),
+            answered,
+        )
+
+    def _terms(self, now: Any) -> str:
+        try:
+            rate = rate_at(self.settings.rates, self.calendar, now)  # type: ignore[attr-defined]
+            price = f"${rate:,.2f}/h today"
+        except NoRateError:
+            price = "the rate in effect that day"
+        return (
+            "Work before the notice is never billable; after it, time outside desk hours "
+            f"bills at {price}."
+        )
+
+    def action_decline(self) -> None:
+        row = self._current_request()
+        if row is None:
+            return
+        now = self.clock.now()  # type: ignore[attr-defined]
+        calendar = self.calendar  # type: ignore[attr-defined]
+        waits = (
+            "The desk is open: it runs on the business clock"
+            if calendar.is_open(now)
+            else "It waits for the desk to open "
+            f"({short_day_time(calendar.next_opening(now), calendar.zone, now)}) "
+            "and runs on the business clock"
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._settle(
+                    row,
+                    lambda s, who, now, version: commands.record_decline(
+                        s, who, now, request_id=row.id, expected_version=version
+                    ),
+                    f"recorded that the customer declined billing for #{row.id}",
+                )
+
+        self.push_screen(  # type: ignore[attr-defined]
+            ConfirmScreen(
+                f"The customer declined after-hours billing for #{row.id}?",
+                f"{self._about(row)}\n{waits}; nothing on it is billed.",
+            ),
+            confirmed,
+        )
+
+    # -- writing --------------------------------------------------------------------------
+
+    def _settle(self, row: QueueRow, write: Any, done: str) -> None:
+        """Write with the version seen at the key press; on a retry, the one on screen."""
+
+        def make(fresh: bool) -> Any:
+            version = self._request_versions().get(row.id) if fresh else row.version
+            who, now = self._me()
+            return lambda s: write(s, who, now, version)
+
+        self._attempt(make, done, [])

@@ -1,0 +1,89 @@
+"""The strip on top of the queue: what the after-hours rules ask of the desk right now.
+
+Three kinds of line, most urgent first, each a word as well as a colour:
+- NOBODY ON CALL: an emergency is waiting in an on-call gap, and nobody can be given it;
+- UNVERIFIED: an emergency from a contact who is not designated, with the customer's
+  designated contacts to call back, and the keys that settle it;
+- NOTICE: requests that need a billing notice before any billable work.
+The strip is hidden when there is nothing to say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual.widgets import Static
+
+from console.store.board import CallBack, QueueRow
+from console.ui.format import inert, short_day_time
+
+#: Lines of one kind before the rest is summed up as "and N more".
+PER_KIND = 3
+
+
+def alerts_text(
+    uncovered: Sequence[QueueRow],
+    unverified: Sequence[QueueRow],
+    needs_notice: Sequence[QueueRow],
+    designated: Mapping[str, Sequence[CallBack]],
+    zone: ZoneInfo,
+    now: datetime,
+) -> Text:
+    """The strip's lines; rows come oldest first."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for row in uncovered[:PER_KIND]:
+        text.append(" NOBODY ON CALL ", style="bold reverse red")
+        text.append(
+            f" emergency #{row.id} {inert(row.customer)} since "
+            f"{short_day_time(row.received_at, zone, now)} is unassigned: call a lead\n",
+            style="bold red",
+        )
+    _more(text, len(uncovered))
+    for row in unverified[:PER_KIND]:
+        text.append(" UNVERIFIED ", style="bold reverse yellow")
+        caller = f" from {inert(row.contact)}" if row.contact else ""
+        people = designated.get(row.customer, ())
+        call = (
+            "call back " + ", ".join(inert(str(p)) for p in people)
+            if people
+            else "no designated contact on file"
+        )
+        text.append(f" #{row.id} {inert(row.customer)}{caller}: {call}")
+        text.append("  v verify · d downgrade\n", style="dim")
+    _more(text, len(unverified))
+    if needs_notice:
+        text.append(" NOTICE ", style="bold reverse")
+        shown = ", ".join(f"#{r.id} {inert(r.customer)}" for r in needs_notice[:PER_KIND])
+        more = f" and {len(needs_notice) - PER_KIND} more" if len(needs_notice) > PER_KIND else ""
+        count = len(needs_notice)
+        text.append(
+            f" {count} need{'s' if count == 1 else ''} a billing notice before billable work: "
+            f"{shown}{more}"
+        )
+        text.append("  n notice given · x declined\n", style="dim")
+    text.rstrip()
+    return text
+
+
+def _more(text: Text, count: int) -> None:
+    if count > PER_KIND:
+        text.append(f"   and {count - PER_KIND} more (f: after hours)\n", style="dim")
+
+
+class AlertStrip(Static):
+    """Shown only while it has something to say."""
+
+    def show_text(self, text: Text) -> None:
+        if not text.plain:
+            if self.display:
+                self.display = False
+            return
+        last: Text | None = getattr(self, "_last_text", None)
+        if last is not None and last == text and self.display:
+            return
+        self._last_text = text
+        self.update(text)
+        self.display = True
