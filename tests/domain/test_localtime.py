@@ -22,9 +22,7 @@ def test_a_bare_time_is_the_latest_one_not_after_now() -> None:
 
 
 def test_a_full_time_is_read_in_the_desk_zone_and_may_not_be_in_the_future() -> None:
-    assert parse_recent("2026-12-05 21:00", CHICAGO, NOW) == datetime(
-        2026, 12, 6, 3, 0, tzinfo=UTC
-    )
+    assert parse_recent("2026-12-05 21:00", CHICAGO, NOW) == datetime(2026, 12, 6, 3, 0, tzinfo=UTC)
     with pytest.raises(LocalTimeError, match="in the future"):
         parse_recent("2026-12-05 23:00", CHICAGO, NOW)
 

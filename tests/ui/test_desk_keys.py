@@ -148,9 +148,9 @@ def test_n_records_when_how_and_by_whom(night_console, night_desk) -> None:
                 )
             ).one()
             assert (notice.request_id, notice.method, by) == (1, "email", "abe")
-            assert notice.given_at.replace(tzinfo=None) == (
-                NIGHT - timedelta(minutes=10)
-            ).replace(tzinfo=None)
+            assert notice.given_at.replace(tzinfo=None) == (NIGHT - timedelta(minutes=10)).replace(
+                tzinfo=None
+            )
         assert last_event(night_desk, "billing-notice.recorded").actor == "dora"
 
     asyncio.run(scenario())
@@ -216,9 +216,7 @@ def test_an_emergency_in_an_on_call_gap_raises_the_red_alarm_until_someone_has_i
                     emergency=True,
                 )
             await wait_until(pilot, lambda: "EMERGENCY IN ON-CALL GAP" in str(coverage.render()))
-            assert f"#{new.id} Shelbyville since 23:30, nobody to take it" in str(
-                coverage.render()
-            )
+            assert f"#{new.id} Shelbyville since 23:30, nobody to take it" in str(coverage.render())
             assert coverage.has_class("alarm")
             assert f"emergency #{new.id} Shelbyville since 23:30 is unassigned" in strip(app)
             with night_desk.session() as session:
