@@ -6,16 +6,17 @@ Regenerate after a deliberate change with `pytest tests/ui/test_snapshots.py
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from console.clock import FrozenClock
 from console.store import commands
 from console.ui.screens.dialogs import ConfirmScreen, ConflictScreen, PickerScreen, TextScreen
+from console.ui.screens.notice import NoticeScreen
 from console.ui.widgets.queue_pane import QueuePane
 from tests.conftest import NOW
-from tests.ui.conftest import loaded, wait_until
+from tests.ui.conftest import NIGHT, loaded, wait_until
 
 # NOW (tests/conftest.py) is Wednesday 2 December 2026, 10:00 in Chicago: open.
 SIZES = [(160, 45), (100, 30)]
@@ -125,3 +126,62 @@ def test_conflict_message(snap_compare, console, queue_desk) -> None:
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConflictScreen))
 
     assert snap_compare(console("dora"), terminal_size=(160, 45), run_before=conflict)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_saturday_night_with_an_unverified_emergency(snap_compare, night_console, size) -> None:
+    """After hours: the alert strip names whom to call back, and what needs a notice."""
+
+    async def on_unverified(pilot) -> None:
+        await settle(pilot)
+        await wait_until(pilot, lambda: pilot.app.query_one("#queue-alerts").display)
+        pilot.app.query_one(QueuePane).grid.move_to(2)
+        await pilot.pause()
+
+    assert snap_compare(night_console(), terminal_size=size, run_before=on_unverified)
+
+
+def test_verify_picker(snap_compare, night_console) -> None:
+    async def open_picker(pilot) -> None:
+        await settle(pilot)
+        pilot.app.query_one(QueuePane).grid.move_to(2)
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, PickerScreen))
+
+    assert snap_compare(night_console(), terminal_size=(160, 45), run_before=open_picker)
+
+
+def test_billing_notice_dialog(snap_compare, night_console) -> None:
+    async def open_notice(pilot) -> None:
+        await settle(pilot)
+        pilot.app.query_one(QueuePane).grid.move_to(1)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, NoticeScreen))
+        await pilot.pause()
+
+    assert snap_compare(night_console(), terminal_size=(160, 45), run_before=open_notice)
+
+
+def test_emergency_in_an_on_call_gap(snap_compare, night_console, night_desk) -> None:
+    late = NIGHT + timedelta(minutes=90)  # 23:30: nobody on call since 23:00
+
+    async def alarm(pilot) -> None:
+        await settle(pilot)
+        with night_desk.session() as session:
+            commands.log_call_answered(
+                session,
+                "tess",
+                late,
+                pilot.app.rules,
+                customer="Shelbyville",
+                contact="Mayor Hooper",
+                summary="Water billing portal down",
+                emergency=True,
+            )
+        coverage = pilot.app.query_one("#coverage")
+        await wait_until(pilot, lambda: coverage.has_class("alarm"))
+        await pilot.pause()
+
+    assert snap_compare(
+        night_console(clock=FrozenClock(late)), terminal_size=(160, 45), run_before=alarm
+    )

@@ -38,7 +38,8 @@ def alerts_text(
         text.append(" NOBODY ON CALL ", style="bold reverse red")
         text.append(
             f" emergency #{row.id} {inert(row.customer)} since "
-            f"{short_day_time(row.received_at, zone, now)} is unassigned: call a lead\n",
+            f"{short_day_time(row.received_at, zone, now)} is unassigned: "
+            "give it to someone (a)\n",
             style="bold red",
         )
     _more(text, len(uncovered))
