@@ -7,7 +7,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -29,6 +29,7 @@ from console.ui.lead_actions import LEAD_BINDINGS, LeadActions
 from console.ui.live import BoardChanged, BoardLoaded, FeedStateChanged, LiveLink
 from console.ui.screens.detail import DetailScreen
 from console.ui.screens.help import HelpScreen
+from console.ui.screens.reports import ReportScreen
 from console.ui.widgets.coverage_pane import CoveragePane, FollowUpsPane
 from console.ui.widgets.escalations import EscalationPane
 from console.ui.widgets.grid import VirtualGrid
@@ -76,6 +77,14 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
         ),
         Binding(
             "ctrl+r", "refresh", "Refresh", id="switchboard.refresh", tooltip="Re-read and re-sort"
+        ),
+        Binding(
+            "R",
+            "reports",
+            "Reports",
+            show=False,
+            id="switchboard.reports",
+            tooltip="Billing, response times and coverage ahead",
         ),
         *LEAD_BINDINGS,
         *DESK_BINDINGS,
@@ -133,8 +142,10 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
                 yield EscalationPane(destination, self.clock, id=f"pane-{destination.value}")
         yield Footer()
 
-    def on_resize(self) -> None:
-        self.screen.set_class(self.size.width < 140, "-narrow")
+    def on_resize(self, event: events.Resize) -> None:
+        # The event's size (App.size still reads the old one while this runs), on the main
+        # screen even while another one is on top.
+        self.screen.set_class(event.size.width < 140, "-narrow")
 
     def on_mount(self) -> None:
         # Let the database threads in often: with the default 5 ms GIL slice a repaint
@@ -357,6 +368,9 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
                 )
                 rows.append((keys, binding.description, binding.id))
         self.push_screen(HelpScreen(rows))
+
+    def action_reports(self) -> None:
+        self.push_screen(ReportScreen(self.board.database, self.settings, self.clock))
 
     def action_show_on_call(self) -> None:
         self.notify(self.query_one(CoveragePane).on_call_summary(self.clock.now()))

@@ -1,4 +1,4 @@
-"""Command-palette entries (ctrl+p): jump to a ticket, show who is on call, and the keys."""
+"""Command-palette entries (ctrl+p): jump to a ticket, who is on call, reports, the keys."""
 
 from __future__ import annotations
 
@@ -30,7 +30,12 @@ class SwitchboardCommands(Provider):
             (
                 "Next quick filter",
                 app.action_quick_filter,
-                "all / mine / breached / emergency / unassigned (f)",
+                "all / mine / breached / emergency / unassigned / after hours (f)",
+            ),
+            (
+                "Reports",
+                app.action_reports,
+                "Billing, response times and coverage ahead (R)",
             ),
             ("Help: keys", app.action_help, "Every key (?)"),
         ]

@@ -21,6 +21,7 @@ from console.store import demo, schema
 from console.store.db import Database, open_database
 from console.store.feed import Feed
 from console.ui.app import Identity, SwitchboardApp, make_app
+from console.ui.widgets.queue_pane import QueuePane
 
 #: Monday 30 November 2026, 10:15 in Chicago: a busy Monday morning.
 MONDAY = datetime(2026, 11, 30, 16, 15, tzinfo=UTC)
@@ -48,6 +49,25 @@ async def _detail(pilot: Pilot) -> None:
 async def _help(pilot: Pilot) -> None:
     await pilot.press("question_mark")
     await pilot.pause(0.3)
+
+
+async def _reports(pilot: Pilot) -> None:
+    await pilot.press("R")
+    await pilot.pause(1.5)
+
+
+async def _notice(pilot: Pilot) -> None:
+    """The after-hours quick filter, then `n` on the first request that needs a notice."""
+    app = pilot.app
+    assert isinstance(app, SwitchboardApp)
+    for _ in range(5):
+        await pilot.press("f")
+    queue = app.query_one(QueuePane)
+    first = next((i for i in queue.grid.keys if i in queue.needs_notice), None)
+    if first is not None:
+        queue.grid.move_to(first)
+        await pilot.press("n")
+    await pilot.pause(0.5)
 
 
 def _seeded(folder: Path, name: str, now: datetime) -> Database:
@@ -92,6 +112,8 @@ def make_all(out: Path) -> list[Path]:
             (monday, MONDAY, "detail", (160, 45), _detail),
             (monday, MONDAY, "help", (160, 45), _help),
             (monday, MONDAY_NIGHT, "after-hours", (160, 45), None),
+            (monday, MONDAY_NIGHT, "billing-notice", (160, 45), _notice),
+            (monday, MONDAY, "reports", (160, 45), _reports),
             (holiday, THANKSGIVING, "holiday", (160, 45), None),
         ]
         for database, now, name, size, step in shots:
