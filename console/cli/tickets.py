@@ -226,6 +226,9 @@ def ticket_work(
 @click.argument("request_id", metavar="ID", type=int)
 @click.option("--method", required=True, type=click.Choice(METHODS))
 @click.option("--at", "at", metavar="ISO", help="When the customer was told (default: now).")
+@click.option(
+    "--by", "given_by", metavar="HANDLE", help="Who told them (default: you, who record it)."
+)
 @store_options
 @pass_context
 def ticket_notice(
@@ -233,6 +236,7 @@ def ticket_notice(
     request_id: int,
     method: str,
     at: str | None,
+    given_by: str | None,
     database_url: str | None,
     actor: str | None,
     as_json: bool,
@@ -246,7 +250,7 @@ def ticket_notice(
         actor,
         as_json,
         lambda s, who: commands.record_billing_notice(
-            s, who, now, request_id=request_id, method=method, at=when
+            s, who, now, request_id=request_id, method=method, at=when, given_by=given_by
         ),
         lambda n: f"request {n.request_id}: billing {n.billing_state}",
     )

@@ -110,6 +110,10 @@ BAD = [
         "note is too long",
     ),
     (["ticket", "notice", "2", "--method", "phone", "--at", "bogus"], "cannot read 'bogus'"),
+    (
+        ["ticket", "notice", "2", "--method", "phone", "--by", "nobody"],
+        "no active staff member to give notice with handle 'nobody'",
+    ),
     (["ticket", "decline", "2"], "only one that needs a billing notice"),
     (["ticket", "resolve", "1"], "request 1 is resolved: cannot resolve it"),
     (["ticket", "reopen", "2"], "request 2 is open: only a resolved one can reopen"),
