@@ -187,6 +187,11 @@ class FeedSettings(_Section):
     offline_after: float = Field(default=30.0, gt=0)
 
 
+class FollowupSettings(_Section):
+    #: Days from a routine check-in to the next one, unless `followup done --next` says.
+    default_days: int = Field(default=30, ge=1, le=366)
+
+
 class ConsoleSettings(_Section):
     #: Ring the terminal bell on a new emergency or a new breach.
     bell: bool = True
@@ -212,6 +217,7 @@ class Settings(BaseSettings):
     coverage: CoverageSettings = CoverageSettings()
     feed: FeedSettings = FeedSettings()
     console: ConsoleSettings = ConsoleSettings()
+    followups: FollowupSettings = FollowupSettings()
     #: Binding id to keys, e.g. {"switchboard.quit" = "ctrl+q"}; see the help screen.
     keymap: dict[str, str] = Field(default_factory=dict)
 

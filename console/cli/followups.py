@@ -9,7 +9,6 @@ from console.cli.store_access import rules, store_options
 from console.cli.tickets import run_command
 from console.domain.localtime import LocalTimeError, parse_date
 from console.store import commands
-from console.store.commands.followups import DEFAULT_FOLLOWUP_DAYS
 
 
 @click.group()
@@ -23,7 +22,7 @@ def followup() -> None:
     "--next",
     "next_date",
     metavar="DATE",
-    help=f"The next check-in (YYYY-MM-DD; default: {DEFAULT_FOLLOWUP_DAYS} days from today).",
+    help="The next check-in (YYYY-MM-DD; default: `followups.default_days` after today, 30).",
 )
 @store_options
 @pass_context
@@ -53,7 +52,7 @@ def followup_done(
             rules(ctx),
             customer=customer,
             next_date=when,
-            default_days=DEFAULT_FOLLOWUP_DAYS,
+            default_days=ctx.settings.followups.default_days,
         ),
         lambda v: (
             f"customer {v.customer_id}: {v.customer} checked in by {v.by}, "

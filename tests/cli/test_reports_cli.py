@@ -189,6 +189,13 @@ def test_followup_done_sets_the_next_check_in(report_desk, capsys) -> None:
     assert data["checked_in_at"] == "2026-12-07T12:00:00-06:00"
 
 
+def test_followup_default_comes_from_the_settings(report_desk, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("SWITCHBOARD_FOLLOWUPS__DEFAULT_DAYS", "14")
+    code, out, err = run(capsys, "followup", "done", "Springfield", "--as", "ari")
+    assert code == 0, err
+    assert out.endswith("next check-in 2026-12-21\n")  # 14 days after Monday 7 December
+
+
 FOLLOWUP_BAD = [
     (["Nowhere"], "no customer 'Nowhere'"),
     (["Springfield", "--next", "soon"], "--next: cannot read 'soon' as a date"),

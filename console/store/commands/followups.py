@@ -12,7 +12,7 @@ from console.store.commands.base import Rules, actor, command, customer_named, s
 from console.store.enums import Role
 from console.store.errors import InvalidInput
 
-#: The default time to the next check-in (a settings key `followup_days` would hold it).
+#: The default time to the next check-in; the CLI passes the `followups.default_days` setting.
 DEFAULT_FOLLOWUP_DAYS = 30
 #: The furthest ahead a next check-in may be set (a typo guard).
 LONGEST_FOLLOWUP = timedelta(days=3 * 366)
