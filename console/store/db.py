@@ -5,6 +5,7 @@ A password in a URL is never printed: every message uses `safe_url`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,8 +41,13 @@ def parse_url(text: str | None) -> URL:
         return make_url(f"sqlite:///{default_database_path()}")
     try:
         url = make_url(text)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise DatabaseUnavailable(f"cannot read {_scrub(text)!r} as a database URL") from None
+    if "@" in (url.host or ""):
+        # An unencoded @ in a password: the rest of the password would pass for the host.
+        raise DatabaseUnavailable(
+            f"cannot read {_scrub(text)!r} as a database URL: write an @ in a password as %40"
+        )
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
     if url.get_backend_name() not in ("postgresql", "sqlite"):
@@ -51,19 +57,29 @@ def parse_url(text: str | None) -> URL:
     return url
 
 
+#: Query parameters that libpq reads as secrets (`...?password=...`).
+_SECRET_PARAMETER = re.compile(r"([?&](?:ssl)?password=)[^&\s']*", re.IGNORECASE)
+
+
+def _hide_parameters(text: str) -> str:
+    return _SECRET_PARAMETER.sub(r"\1***", text)
+
+
 def safe_url(url: URL | str) -> str:
-    """The URL as text with any password replaced by ***."""
+    """The URL as text with any password, in the user part or the query, replaced by ***."""
     if isinstance(url, str):
         try:
             url = make_url(url)
-        except ArgumentError:
+        except (ArgumentError, ValueError):
             return _scrub(url)
-    return url.render_as_string(hide_password=True)
+    return _hide_parameters(url.render_as_string(hide_password=True))
 
 
 def _scrub(text: str) -> str:
-    # An unparseable URL may still hold user:password@; hide whatever sits between.
-    head, sep, tail = text.partition("@")
+    # An unparseable URL may still hold user:password@; hide whatever sits between. The
+    # last @ ends the user part: a password may hold an (unencoded) @ of its own.
+    text = _hide_parameters(text)
+    head, sep, tail = text.rpartition("@")
     if not sep or "://" not in head:
         return text
     scheme, _, userinfo = head.partition("://")
@@ -143,4 +159,18 @@ def open_database(text: str | None, **options: Any) -> Database:
             raise DatabaseUnavailable(
                 f"cannot create {folder} for {safe_url(url)}: {exc.strerror}"
             ) from None
-    return Database(create_database_engine(url, **options), safe_url(url), embedded)
+    try:
+        engine = create_database_engine(url, **options)
+    except ImportError:  # a driver that is not installed, e.g. postgresql+pg8000
+        raise DatabaseUnavailable(
+            f"unsupported database {safe_url(url)!r}: its driver {url.get_driver_name()!r} is"
+            " not installed (use postgresql+psycopg://... or sqlite:///...)"
+        ) from None
+    except ArgumentError as exc:  # an unknown driver name or a malformed SQLite URL
+        detail = " ".join(str(exc).split())
+        if url.password:
+            detail = detail.replace(str(url.password), "***")
+        raise DatabaseUnavailable(
+            f"cannot open {safe_url(url)!r}: {_hide_parameters(detail)}"
+        ) from None
+    return Database(engine, safe_url(url), embedded)
