@@ -4,17 +4,18 @@ and how a write runs. Mixed into `SwitchboardApp` through `LeadActions` and `Des
 Targets are captured by id and version when the key is pressed and written with those
 versions: if someone changed a row in between, nothing is written and the conflict
 dialog says who and when, with a retry on the fresh version one key away. Every write
-runs on a worker thread with its own session, so the screen never waits for the database.
+runs on its own thread with its own session, so the screen never waits for the database.
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from textual import work
 from textual.binding import Binding
 
 from console.domain.permissions import Action, refusal
@@ -161,7 +162,6 @@ class Acting:
         """Run the write built from the versions the person saw, on a worker."""
         self._write(make(False), make, done, undo)
 
-    @work(thread=True, group="write", exit_on_error=False)
     def _write(
         self,
         do: Callable[[Session], Any],
@@ -169,21 +169,46 @@ class Acting:
         done: str,
         undo: list[leads.Step],
     ) -> None:
-        app: Any = self
+        """Start the write on its own thread now. A Textual worker would start only on the
+        event loop's next turn, often behind a repaint (benchmarks/lead_action.py)."""
+        threading.Thread(
+            target=self._write_now, args=(do, make, done, undo), name="switchboard-write"
+        ).start()
+
+    def _write_now(
+        self,
+        do: Callable[[Session], Any],
+        make: Maker,
+        done: str,
+        undo: list[leads.Step],
+    ) -> None:
         try:
-            with app.board.database.session() as session:
+            with self.board.database.session() as session:  # type: ignore[attr-defined]
                 do(session)
         except ConflictError as exc:
             self.writes_conflicted += 1
-            app.call_from_thread(self._conflict, str(exc), make, done, undo)
+            self._tell(self._conflict, str(exc), make, done, undo)
             return
         except StoreError as exc:
-            app.call_from_thread(app.notify, str(exc), title="Not done", severity="error")
+            self._tell(self.notify, str(exc), title="Not done", severity="error")  # type: ignore[attr-defined]
+            return
+        except Exception as exc:  # a bug must be seen, not lost with the thread
+            self._tell(
+                self.notify,  # type: ignore[attr-defined]
+                f"{type(exc).__name__}: {exc}",
+                title="Internal error",
+                severity="error",
+            )
             return
         self.writes_done += 1
         # Even one that cannot be undone replaces the last: `u` must never reach past it.
         self.undo_record = Undo(time.monotonic(), done, undo)
-        app.call_from_thread(app.notify, done[:1].upper() + done[1:], title="Done")
+        self._tell(self.notify, done[:1].upper() + done[1:], title="Done")  # type: ignore[attr-defined]
+
+    def _tell(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Run `callback` on the UI thread, unless the console has closed meanwhile."""
+        with contextlib.suppress(RuntimeError):  # the app is no longer running
+            self.call_from_thread(callback, *args, **kwargs)  # type: ignore[attr-defined]
 
     def _conflict(self, message: str, make: Maker, done: str, undo: list) -> None:
         def answered(retry: bool | None) -> None:

@@ -92,7 +92,7 @@ class DeskActions(Acting):
 
         choices = [Choice(p.name, p.phone or "") for p in people]
         self.push_screen(  # type: ignore[attr-defined]
-            PickerScreen("Verified with which designated contact?", about, choices), chosen
+            PickerScreen("Verified with which designated contact?", about, choices, then=chosen)
         )
 
     def action_downgrade(self) -> None:

@@ -102,8 +102,9 @@ class LeadActions(Acting):
             )
 
         self.push_screen(  # type: ignore[attr-defined]
-            PickerScreen(f"Assign to · {len(rows)} selected", about, self._candidates("desk")),
-            chosen,
+            PickerScreen(
+                f"Assign to · {len(rows)} selected", about, self._candidates("desk"), then=chosen
+            )
         )
 
     def action_reassign(self) -> None:
@@ -143,8 +144,9 @@ class LeadActions(Acting):
             )
 
         self.push_screen(  # type: ignore[attr-defined]
-            PickerScreen(f"Reassign · {len(rows)} selected", about, self._candidates(department)),
-            chosen,
+            PickerScreen(
+                f"Reassign · {len(rows)} selected", about, self._candidates(department), then=chosen
+            )
         )
 
     def action_move(self) -> None:
@@ -162,8 +164,14 @@ class LeadActions(Acting):
             destination, reason = value
             if destination == Destination.PERSON.value:
                 self.push_screen(  # type: ignore[attr-defined]
-                    PickerScreen("Move to a named person", about, self._candidates(None)),
-                    lambda handle: handle and self._move(row, destination, handle, reason, about),
+                    PickerScreen(
+                        "Move to a named person",
+                        about,
+                        self._candidates(None),
+                        then=lambda handle: (
+                            handle and self._move(row, destination, handle, reason, about)
+                        ),
+                    )
                 )
             else:
                 self._move(row, destination, None, reason, about)
@@ -254,8 +262,14 @@ class LeadActions(Acting):
             kind, reason = value
             if kind == "other":
                 self.push_screen(  # type: ignore[attr-defined]
-                    PickerScreen("Escalate to a named person", about, self._candidates(None)),
-                    lambda handle: handle and self._escalate(row, kind, handle, reason, about),
+                    PickerScreen(
+                        "Escalate to a named person",
+                        about,
+                        self._candidates(None),
+                        then=lambda handle: (
+                            handle and self._escalate(row, kind, handle, reason, about)
+                        ),
+                    )
                 )
             else:
                 self._escalate(row, kind, None, reason, about)
@@ -315,6 +329,8 @@ class LeadActions(Acting):
                 self._attempt(make, done, undo)
 
         if count > 1:
-            self.push_screen(ConfirmScreen(question, about), go)  # type: ignore[attr-defined]
+            # From the app's own queue: here we may be inside a picker's handler, and a
+            # dialog pushed from there would answer to the picker, which is gone.
+            self.call_later(self.push_screen, ConfirmScreen(question, about), go)  # type: ignore[attr-defined]
         else:
             go()

@@ -6,7 +6,7 @@ returns what was chosen through `dismiss` (None when cancelled with Escape).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -76,11 +76,21 @@ class _Dialog(ModalScreen):
 class PickerScreen(_Dialog):
     """Type to filter, arrows to choose, Enter to confirm."""
 
-    def __init__(self, title: str, targets: str, candidates: Sequence[Pickable]) -> None:
+    def __init__(
+        self,
+        title: str,
+        targets: str,
+        candidates: Sequence[Pickable],
+        then: Callable[[str], object] | None = None,
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.targets = targets
         self.candidates = candidates
+        #: Called with the key at once, in the Enter key's own handler: a result callback
+        #: would wait its turn in the app's queue, often behind a repaint. A dialog that
+        #: `then` opens must be pushed with `app.call_later`, or it answers to the picker.
+        self.then = then
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
@@ -120,11 +130,18 @@ class PickerScreen(_Dialog):
     def _submit(self) -> None:
         options = self.query_one("#picker-options", OptionList)
         if options.highlighted is not None:
-            self.dismiss(options.get_option_at_index(options.highlighted).id)
+            self._pick(options.get_option_at_index(options.highlighted).id)
 
     @on(OptionList.OptionSelected, "#picker-options")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        self._pick(event.option.id)
+
+    def _pick(self, key: str | None) -> None:
+        if self.then is None or key is None:
+            self.dismiss(key)
+            return
+        self.dismiss(None)  # off the stack first: `then` may open the next dialog
+        self.then(key)
 
 
 class ConfirmScreen(_Dialog):
