@@ -25,6 +25,8 @@ GROUPS = {
 #: What each group may do beyond what the group before it may.
 PRIVILEGES: dict[str, list[str]] = {
     "agent": [
+        # Not left to PUBLIC's default: a schema re-created (or locked down) lacks it.
+        "GRANT USAGE ON SCHEMA public TO {role}",
         "GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}",
         "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
         "GRANT INSERT ON requests, escalations, work_logs, billing_notices, events,"
