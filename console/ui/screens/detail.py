@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     from console.domain.sla import SlaPolicy
 
 
+def _add(table: Table, *cells: str | Text) -> None:
+    """A row whose text is shown as it is: Rich would read a plain string as markup, and
+    text from the database (a summary holding "[/]") must never be parsed."""
+    table.add_row(*(Text(c) if isinstance(c, str) else c for c in cells))
+
+
 def _local(at: datetime | None, sla: SlaPolicy) -> str:
     if at is None:
         return "-"
@@ -45,35 +51,38 @@ def detail_text(detail: RequestDetail, sla: SlaPolicy, now: datetime) -> Table:
     row = detail.row
     if row is not None:
         timer = sla.timer(row, now)
-        facts.add_row("Timer", f"{countdown(timer, sla.calendar.zone, now)}  ({timer.state.value})")
-        facts.add_row("Customer", inert(row.customer))
+        _add(facts, "Timer", f"{countdown(timer, sla.calendar.zone, now)}  ({timer.state.value})")
+        _add(facts, "Customer", inert(row.customer))
         contact = inert(row.contact or "-")
         if row.contact_designated:
             contact += "  ★ designated emergency contact"
-        facts.add_row("Contact", contact)
-        facts.add_row(
-            "Phone / e-mail", f"{detail.contact_phone or '-'} / {detail.contact_email or '-'}"
+        _add(facts, "Contact", contact)
+        _add(
+            facts,
+            "Phone / e-mail",
+            inert(f"{detail.contact_phone or '-'} / {detail.contact_email or '-'}"),
         )
-        facts.add_row("Channel", row.channel + ("  EMERGENCY" if row.emergency else ""))
+        _add(facts, "Channel", row.channel + ("  EMERGENCY" if row.emergency else ""))
         if row.emergency_unverified:
-            facts.add_row(
+            _add(
+                facts,
                 "Unverified",
                 "call back a designated contact: "
-                + (", ".join(detail.designated_contacts) or "none on file"),
+                + (inert(", ".join(detail.designated_contacts)) or "none on file"),
             )
-        facts.add_row("Summary", inert(row.summary))
-        facts.add_row(
-            "Received", f"{_local(row.received_at, sla)}  ({age(row.received_at, now)} ago)"
+        _add(facts, "Summary", inert(row.summary))
+        _add(
+            facts, "Received", f"{_local(row.received_at, sla)}  ({age(row.received_at, now)} ago)"
         )
-        facts.add_row("Due", _local(row.due_at, sla))
-        facts.add_row("First response", _local(row.first_response_at, sla))
-        facts.add_row("Assignee", row.assignee or "-")
-        facts.add_row("Status", row.status)
-        facts.add_row("Billing", row.billing_state)
+        _add(facts, "Due", _local(row.due_at, sla))
+        _add(facts, "First response", _local(row.first_response_at, sla))
+        _add(facts, "Assignee", row.assignee or "-")
+        _add(facts, "Status", row.status)
+        _add(facts, "Billing", row.billing_state)
     else:
-        facts.add_row("Status", f"{detail.status} at {_local(detail.resolved_at, sla)}")
+        _add(facts, "Status", f"{detail.status} at {_local(detail.resolved_at, sla)}")
     if detail.notices:
-        facts.add_row("Billing notices", "; ".join(detail.notices))
+        _add(facts, "Billing notices", inert("; ".join(detail.notices)))
     return facts
 
 
@@ -82,15 +91,17 @@ def work_table(detail: RequestDetail, sla: SlaPolicy) -> Table:
     for name in ("Who", "From", "To", "Note"):
         table.add_column(name)
     for w in detail.work:
-        table.add_row(
-            w.staff, _local(w.started_at, sla), _local(w.ended_at, sla), inert(w.note or "")
+        _add(
+            table, w.staff, _local(w.started_at, sla), _local(w.ended_at, sla), inert(w.note or "")
         )
     if not detail.work:
-        table.add_row("-", "", "", "no work logged")
-    for e in detail.escalations:
-        who = e.assignee or "unassigned"
-        line = f"Escalated to {e.destination} ({who}): {inert(e.reason or '')}  "
-        table.caption = (table.caption or "") + line
+        _add(table, "-", "", "", "no work logged")
+    lines = [
+        f"Escalated to {e.destination} ({e.assignee or 'unassigned'}): {inert(e.reason or '')}"
+        for e in detail.escalations
+    ]
+    if lines:
+        table.caption = Text("  ".join(lines))
     return table
 
 
@@ -99,7 +110,8 @@ def history_table(detail: RequestDetail, sla: SlaPolicy) -> Table:
     for name in ("#", "When", "Who", "What", "Change"):
         table.add_column(name)
     for event in detail.history:
-        table.add_row(
+        _add(
+            table,
             str(event.id),
             _local(event.at, sla),
             event.actor,

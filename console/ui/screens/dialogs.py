@@ -39,8 +39,8 @@ class Choice:
     note: str = ""
 
     def label(self) -> Text:
-        text = Text(f"{self.key:<24}", style="bold")
-        text.append(self.note)
+        text = Text(f"{inert(self.key):<24}", style="bold")
+        text.append(inert(self.note))
         return text
 
 

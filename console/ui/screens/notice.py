@@ -20,7 +20,11 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.domain.localtime import LocalTimeError, parse_recent
+from console.ui.format import inert
 from console.ui.screens.dialogs import _Dialog
+
+#: An error line is cut here: what was typed may be very long.
+MESSAGE_WIDTH = 200
 
 
 @dataclass(frozen=True)
@@ -87,12 +91,13 @@ class NoticeScreen(_Dialog):
         try:
             at = parse_recent(self.query_one("#notice-when", Input).value, self.zone, self.now)
         except LocalTimeError as exc:
-            error.update(Text(f"When: {exc}"))
+            error.update(Text(inert(f"When: {exc}")[:MESSAGE_WIDTH]))
             self.query_one("#notice-when", Input).focus()
             return
         given_by = self.query_one("#notice-by", Input).value.strip().lower()
         if given_by not in self.staff:
-            error.update(Text(f"By: {given_by or 'nobody'} is not on the staff list"))
+            who = inert(given_by)[:40] or "nobody"
+            error.update(Text(f"By: {who} is not on the staff list"))
             self.query_one("#notice-by", Input).focus()
             return
         how = self.query_one("#notice-how", OptionList)

@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.markup import escape
 from textual.widgets import Input
 
 from console.domain.sla import SlaPolicy, TimerState
@@ -181,7 +182,8 @@ class QueuePane(Vertical):
         if model.quick.value != "all":
             parts.append(f"showing: {model.quick.value}")
         if model.text:
-            parts.append(f"filter: “{inert(model.text)}”")
+            # A title is markup: what was typed must not be read as tags ("[/]" crashed it).
+            parts.append(f"filter: “{escape(inert(model.text))}”")
         if model.unsorted:
             parts.append("unsorted (ctrl+r)")
         self.border_title = " · ".join(parts)
