@@ -172,6 +172,8 @@ class BillingSettings(_Section):
 class DatabaseSettings(_Section):
     #: SQLAlchemy URL; empty means the embedded SQLite file in the user data directory.
     url: str = ""
+    #: SQLite: seconds a write waits for another writer before failing as "database is busy".
+    busy_timeout: float = Field(default=10.0, ge=0, le=600)
 
 
 class CoverageSettings(_Section):
@@ -298,7 +300,8 @@ def load_settings(path: str | Path | None = None) -> Settings:
     try:
         settings = Settings(**data)
         if database_url:
-            settings = settings.model_copy(update={"database": DatabaseSettings(url=database_url)})
+            database = settings.database.model_copy(update={"url": database_url})
+            settings = settings.model_copy(update={"database": database})
     except ValidationError as exc:
         raise SettingsError(f"{source}: {_describe(exc)}") from None
     return settings

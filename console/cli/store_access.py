@@ -16,7 +16,7 @@ from console.cli.common import Context, UserError
 from console.store import schema
 from console.store.commands import Rules
 from console.store.db import Database, open_database
-from console.store.errors import ConflictError, StoreError
+from console.store.errors import ConflictError, StoreError, database_failure
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,8 +51,9 @@ def rules(ctx: Context) -> Rules:
 @contextmanager
 def opened(ctx: Context, url: str | None, *, check: bool = True) -> Iterator[Database]:
     """The database, schema-checked (the embedded file is migrated on first use)."""
+    settings = ctx.settings.database
     with store_errors():
-        database = open_database(url or ctx.settings.database.url or None)
+        database = open_database(url or settings.url or None, busy_timeout=settings.busy_timeout)
     try:
         with store_errors(database):
             if check:
@@ -85,10 +86,10 @@ def store_errors(database: Database | None = None) -> Iterator[None]:
         raise UserError(str(exc)) from None
     except (OperationalError, DBAPIError) as exc:
         where = database.url if database else "the database"
-        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        message = str(database_failure(exc, where))
         if database is not None and database.engine.url.password:
-            detail = detail.replace(str(database.engine.url.password), "***")
-        raise UserError(f"database error on {where}: {detail}") from None
+            message = message.replace(str(database.engine.url.password), "***")
+        raise UserError(message) from None
 
 
 def plain(ctx: Context, view: Any) -> dict[str, Any]:

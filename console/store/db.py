@@ -116,22 +116,26 @@ class Database:
 
 
 def create_database_engine(url: URL, **options: Any) -> Engine:
-    """An engine for `url`; SQLite gets WAL, a busy timeout, foreign keys and IMMEDIATE writes."""
+    """An engine for `url`; SQLite gets WAL, a busy timeout, foreign keys and IMMEDIATE writes.
+
+    `busy_timeout` (seconds, SQLite only): how long a writer waits for another one.
+    """
+    busy_timeout = options.pop("busy_timeout", None)
     if url.get_backend_name() == "sqlite":
         engine = create_engine(url, **options)
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, SQLITE_BUSY_MS if busy_timeout is None else int(busy_timeout * 1000))
         return engine
     options.setdefault("pool_pre_ping", True)
     return create_engine(url, **options)
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, busy_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # The driver's own transaction handling is off: we send BEGIN ourselves below.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA synchronous = NORMAL")

@@ -6,6 +6,7 @@ Nothing is written when any of these is raised by a command.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 
 class StoreError(Exception):
@@ -54,3 +55,37 @@ class ConflictError(StoreError):
 
 class SchemaMismatch(StoreError):
     """The database's schema revision is not the one this version of the code needs."""
+
+
+class DatabaseFailure(StoreError):
+    """The database could not take the statement: busy, read-only, full, or unreachable."""
+
+
+#: SQLite's primary result codes (https://sqlite.org/rescode.html) for a file it cannot write.
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_FULL, _SQLITE_CANTOPEN = 5, 6, 8, 13, 14
+
+
+def database_failure(exc: Any, where: str) -> DatabaseFailure:
+    """A driver's operational error (`exc.orig` of SQLAlchemy's) as one line naming `where`
+    (a URL already safe to print): what happened and what to do, never the SQL."""
+    orig = getattr(exc, "orig", exc)
+    code = getattr(orig, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        return DatabaseFailure(
+            f"database is busy: another program is writing to {where}; try again"
+        )
+    if primary == _SQLITE_READONLY:
+        return DatabaseFailure(
+            f"cannot write to {where}: the database is read-only "
+            "(check the permissions of the file and its folder)"
+        )
+    if primary == _SQLITE_FULL:
+        return DatabaseFailure(f"cannot write to {where}: the disk is full")
+    if primary == _SQLITE_CANTOPEN:
+        return DatabaseFailure(
+            f"cannot open {where} (check that the file and its folder exist and may be written)"
+        )
+    lines = str(orig).strip().splitlines() if orig is not None else []
+    detail = lines[0] if lines else type(exc).__name__
+    return DatabaseFailure(f"database error on {where}: {detail}")

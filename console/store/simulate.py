@@ -29,7 +29,7 @@ from console.store import commands as c
 from console.store.commands import Rules
 from console.store.db import Database
 from console.store.demo_plan import EMERGENCIES, TOPICS
-from console.store.errors import ConflictError, StoreError
+from console.store.errors import ConflictError, DatabaseFailure, StoreError
 from console.store.models import AgentPresence, Contact, Customer, Escalation, Request, Shift, Staff
 
 
@@ -142,6 +142,8 @@ class Simulator:
                     if attempt == 0:
                         continue
                     return None
+                except DatabaseFailure as exc:  # busy, read-only, connection lost...
+                    return self._failed(exc)
                 except StoreError:
                     self.stats.refused += 1
                     return None

@@ -6,6 +6,7 @@ commits its rows and events together or raises a `StoreError` with nothing writt
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import unicodedata
@@ -15,12 +16,13 @@ from datetime import datetime, timedelta
 from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from console.domain.calendar import DeskCalendar
 from console.domain.sla import SlaPolicy
+from console.store.db import safe_url
 from console.store.enums import Role
 from console.store.errors import (
     ConflictError,
@@ -29,6 +31,7 @@ from console.store.errors import (
     NotFound,
     PermissionDenied,
     StoreError,
+    database_failure,
 )
 from console.store.models import Customer, Event, Staff
 
@@ -83,7 +86,8 @@ def command(fn: Callable[P, R]) -> Callable[P, R]:
     """Run `fn` as one transaction: commit on success, roll back on any error.
 
     A lost update race (a stale `version`) becomes `ConflictError` naming who changed
-    the row last and when; an integrity violation becomes `InvalidState`.
+    the row last and when; an integrity violation becomes `InvalidState`; a database that
+    cannot take the write (busy, read-only, full, connection lost) `DatabaseFailure`.
     """
 
     @functools.wraps(fn)
@@ -107,6 +111,14 @@ def command(fn: Callable[P, R]) -> Callable[P, R]:
             _rollback(session)
             detail = str(exc.orig).splitlines()[0] if exc.orig else "constraint violated"
             raise InvalidState(f"the change clashes with existing data ({detail})") from None
+        except OperationalError as exc:
+            url = session.get_bind().url
+            with contextlib.suppress(SQLAlchemyError):  # the connection may be gone
+                _rollback(session)
+            failure = database_failure(exc, safe_url(url))
+            if url.password:
+                failure = type(failure)(str(failure).replace(str(url.password), "***"))
+            raise failure from None
         except BaseException:
             _rollback(session)
             raise
