@@ -45,10 +45,16 @@ def db_downgrade(ctx: Context, revision: str, database_url: str | None) -> None:
 def db_current(ctx: Context, database_url: str | None) -> None:
     """Print the database's revision and the one this version needs."""
     with opened(ctx, database_url, check=False) as database, store_errors(database):
-        current = schema.current_revision(database.engine) or "(empty)"
+        current = schema.current_revision(database.engine)
         head = schema.head_revision()
-        verdict = "up to date" if current == head else "run `switchboard db upgrade`"
-        click.echo(f"{database.url}: revision {current}, this version needs {head} ({verdict})")
+        if current == head:
+            verdict = "up to date"
+        elif schema.is_newer(current):
+            verdict = "the database is newer: upgrade switchboard"
+        else:
+            verdict = "run `switchboard db upgrade`"
+        shown = current or "(empty)"
+        click.echo(f"{database.url}: revision {shown}, this version needs {head} ({verdict})")
 
 
 @db.command("grant")

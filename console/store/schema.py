@@ -46,11 +46,27 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    _refuse_newer(current_revision(engine))
     command.upgrade(alembic_config(engine), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
+    _refuse_newer(current_revision(engine))
     command.downgrade(alembic_config(engine), revision)
+
+
+def is_newer(revision: str | None) -> bool:
+    """A revision this code does not know: written by a newer switchboard."""
+    return revision is not None and not known_revision(revision)
+
+
+def _refuse_newer(current: str | None) -> None:
+    # Alembic cannot move from a revision it does not know ("Can't locate revision").
+    if is_newer(current):
+        raise SchemaMismatch(
+            f"database is at revision {current}, newer than this version of switchboard "
+            f"(needs {head_revision()}): upgrade switchboard"
+        )
 
 
 def known_revision(revision: str) -> bool:
@@ -66,14 +82,9 @@ def check(database: Database) -> None:
     needed = head_revision()
     if current == needed:
         return
-    shown = current or "(empty)"
-    if current is not None and not known_revision(current):
-        raise SchemaMismatch(
-            f"database is at revision {shown}, newer than this version of switchboard "
-            f"(needs {needed}): upgrade switchboard"
-        )
+    _refuse_newer(current)
     raise SchemaMismatch(
-        f"database is at revision {shown}, this version needs {needed}: "
+        f"database is at revision {current or '(empty)'}, this version needs {needed}: "
         "run `switchboard db upgrade`"
     )
 
