@@ -63,6 +63,9 @@ log = logging.getLogger(__name__)
 
 #: How often a waiting feed checks whether it was asked to stop (seconds).
 STOP_CHECK = 0.25
+#: What a lost or refused connection raises: through SQLAlchemy, or from the feed's own
+#: psycopg connection.
+CONNECTION_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, psycopg.Error, OSError)
 
 
 class FeedStatus(StrEnum):
@@ -305,7 +308,7 @@ class Feed:
                 else:
                     self._poll(on_batch, notify_state)
                 attempt = 0
-            except (SQLAlchemyError, psycopg.Error, OSError) as exc:
+            except CONNECTION_ERRORS as exc:
                 log.info("feed lost its connection: %s", exc)
                 lost = True
             except Exception:  # a consumer's bug must not kill the feed: log, retry

@@ -145,7 +145,7 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
     def on_resize(self, event: events.Resize) -> None:
         # The event's size (App.size still reads the old one while this runs), on the main
         # screen even while another one is on top.
-        self.screen.set_class(event.size.width < 140, "-narrow")
+        self.screen_stack[0].set_class(event.size.width < 140, "-narrow")
 
     def on_mount(self) -> None:
         # Let the database threads in often: with the default 5 ms GIL slice a repaint

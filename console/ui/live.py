@@ -13,13 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy.exc import SQLAlchemyError
 from textual.message import Message
 
 from console.clock import Clock
 from console.domain.calendar import DeskCalendar
 from console.store.board import Board, BoardChanges, BoardState
-from console.store.feed import Batch, Feed, FeedState, FeedStatus
+from console.store.feed import CONNECTION_ERRORS, Batch, Feed, FeedState, FeedStatus
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +70,7 @@ class LiveLink:
                 self.feed.start_at(None)
                 self.post(BoardLoaded(self.board.load(*self._now())))
                 break
-            except SQLAlchemyError as exc:
+            except CONNECTION_ERRORS as exc:  # the feed's own connection raises psycopg's
                 log.info("initial load failed: %s", exc)
                 attempt += 1
                 since = self.clock.now()
