@@ -64,6 +64,7 @@ class LiveLink:
 
     def run(self) -> None:
         attempt = 0
+        since: datetime | None = None  # the first failure: the outage's age grows from it
         while not self.feed.stopped:
             try:
                 # Position first, then rows: nothing committed in between is missed.
@@ -73,8 +74,14 @@ class LiveLink:
             except CONNECTION_ERRORS as exc:  # the feed's own connection raises psycopg's
                 log.info("initial load failed: %s", exc)
                 attempt += 1
-                since = self.clock.now()
-                self.post(FeedStateChanged(FeedState(FeedStatus.RECONNECTING, since=since)))
+                now = self.clock.now()
+                since = since or now
+                status = (
+                    FeedStatus.OFFLINE
+                    if now - since >= self.feed.offline_after
+                    else FeedStatus.RECONNECTING
+                )
+                self.post(FeedStateChanged(FeedState(status, since=since)))
                 time.sleep(min(5.0, 0.2 * 2**attempt))
         self.feed.run(self._on_batch, lambda state: self.post(FeedStateChanged(state)))
 
