@@ -30,6 +30,7 @@ from console.ui.live import BoardChanged, BoardLoaded, FeedStateChanged, LiveLin
 from console.ui.screens.detail import DetailScreen
 from console.ui.screens.help import HelpScreen
 from console.ui.screens.reports import ReportScreen
+from console.ui.textual_fixes import release_dead_styles, release_dead_watchers
 from console.ui.widgets.coverage_pane import CoveragePane, FollowUpsPane
 from console.ui.widgets.escalations import EscalationPane
 from console.ui.widgets.grid import VirtualGrid
@@ -272,6 +273,8 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
     # -- the clock ------------------------------------------------------------------------
 
     def _tick(self) -> None:
+        release_dead_styles()
+        release_dead_watchers(f for s in self.screen_stack for f in s.query(Footer))
         now = self.clock.now()
         queue = self.query_one(QueuePane)
         with self.batch_update():
