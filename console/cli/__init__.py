@@ -8,7 +8,7 @@ import sys
 import click
 
 from console import __version__
-from console.cli.common import Context
+from console.cli.common import Context, inert
 from console.cli.console_cmd import console_command, run_console
 from console.cli.db import db
 from console.cli.demo import demo, simulate
@@ -59,6 +59,10 @@ for _group in (db, ticket, escalation, presence, roster, staff, customer, contac
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every failure ends as one line on stderr and a non-zero status."""
+    undecodable = _undecodable(sys.argv[1:] if argv is None else argv)
+    if undecodable is not None:
+        click.echo(f"switchboard: {_one_line(undecodable)}", err=True)
+        return 2
     try:
         result = cli.main(args=argv, prog_name="switchboard", standalone_mode=False)
     except click.exceptions.Abort:
@@ -82,8 +86,28 @@ def main(argv: list[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
+def _undecodable(args: list[str]) -> str | None:
+    """Bytes that are not UTF-8 reach Python as lone surrogates, which no database and no
+    terminal takes: say so before they get anywhere."""
+    named = [(f"argument {a!r}", a) for a in args]
+    named += [(f"${k}", v) for k, v in os.environ.items() if k.startswith("SWITCHBOARD_")]
+    for what, value in named:
+        if any("\ud800" <= char <= "\udfff" for char in value):
+            return f"{what} is not valid UTF-8 text (check the terminal's encoding)"
+    return None
+
+
+#: An error longer than this is shortened in the middle: the user's own 10,000 characters
+#: echoed back (click quotes a bad value whole) would hide what went wrong.
+MAX_ERROR = 400
+
+
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """One line, inert (what the user typed may hold escape sequences), and short."""
+    line = inert(" ".join(text.split()))
+    if len(line) > MAX_ERROR:
+        line = f"{line[: MAX_ERROR // 2]}…{line[-(MAX_ERROR // 4) :]}"
+    return line
 
 
 def entry() -> None:

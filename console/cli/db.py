@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
+from alembic.util import CommandError
 
 from console.cli.common import Context, UserError, pass_context
 from console.cli.store_access import database_option, opened, store_errors
 from console.store import grants, schema
+from console.store.commands.base import clean_handle
+
+
+@contextmanager
+def moving_to(revision: str) -> Iterator[None]:
+    """Alembic's refusal of a revision (unknown, or '+2' past the newest) as one line."""
+    try:
+        yield
+    except CommandError as exc:
+        raise UserError(f"cannot migrate to revision {revision!r}: {exc}") from None
 
 
 @click.group("db")
@@ -21,7 +35,8 @@ def db() -> None:
 def db_upgrade(ctx: Context, revision: str, database_url: str | None) -> None:
     """Migrate the database up to REVISION (default: the newest)."""
     with opened(ctx, database_url, check=False) as database, store_errors(database):
-        schema.upgrade(database.engine, revision)
+        with moving_to(revision):
+            schema.upgrade(database.engine, revision)
         click.echo(f"{database.url} is at revision {schema.current_revision(database.engine)}")
 
 
@@ -34,7 +49,8 @@ def db_downgrade(ctx: Context, revision: str, database_url: str | None) -> None:
     if revision != "base" and not revision.startswith("-") and not schema.known_revision(revision):
         raise UserError(f"unknown revision {revision!r}")
     with opened(ctx, database_url, check=False) as database, store_errors(database):
-        schema.downgrade(database.engine, revision)
+        with moving_to(revision):
+            schema.downgrade(database.engine, revision)
         shown = schema.current_revision(database.engine) or "(empty)"
         click.echo(f"{database.url} is at revision {shown}")
 
@@ -69,8 +85,9 @@ def db_grant(ctx: Context, handle: str, role: str, database_url: str | None) -> 
     password with ALTER ROLE, or use the server's own authentication.
     """
     with opened(ctx, database_url) as database, store_errors(database):
+        login = clean_handle(handle)  # a staff handle, not any name Postgres would take
         if database.dialect != "postgresql":
             raise UserError("database roles need Postgres: the embedded SQLite file has none")
         with database.engine.begin() as connection:
-            group = grants.grant(connection, handle, role)
-        click.echo(f"{handle} logs in as a member of {group} on {database.url}")
+            group = grants.grant(connection, login, role)
+        click.echo(f"{login} logs in as a member of {group} on {database.url}")

@@ -8,16 +8,26 @@
 
 from __future__ import annotations
 
+import math
 import threading
+from typing import Any
 
 import click
 
-from console.cli.common import Context, UserError, pass_context
+from console.cli.common import Context, UserError, inert, pass_context
 from console.cli.console_cmd import run_console
 from console.cli.store_access import database_option, opened, rules, store_errors
 from console.store import demo as demo_store
 from console.store import simulate as simulator
 from console.store.db import Database
+
+
+def _finite(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+    """FloatRange lets 'nan' and 'inf' through: a rate or a duration must be a number."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number")
+    return value
+
 
 seed_option = click.option(
     "--seed",
@@ -36,6 +46,7 @@ seed_option = click.option(
     type=click.FloatRange(min=0, min_open=True),
     default=20.0,
     show_default=True,
+    callback=_finite,
     help="Simulated actions per minute while the console is open.",
 )
 @seed_option
@@ -110,12 +121,14 @@ def demo_seed(ctx: Context, database_url: str | None, seed_number: int, force: b
     type=click.FloatRange(min=0, min_open=True),
     default=20.0,
     show_default=True,
+    callback=_finite,
     help="Actions per minute.",
 )
 @click.option(
     "--duration",
     type=click.FloatRange(min=0, min_open=True),
     default=None,
+    callback=_finite,
     metavar="SECONDS",
     help="Stop after this many seconds (default: run until Ctrl-C).",
 )
@@ -132,7 +145,7 @@ def simulate(
 ) -> None:
     """Act as several desk agents through the write path; Ctrl-C stops cleanly."""
     zone = ctx.settings.calendar.zone
-    on_action = None if quiet else (lambda action: click.echo(action.line(zone)))
+    on_action = None if quiet else (lambda action: click.echo(inert(action.line(zone))))
     with opened(ctx, database_url) as database, store_errors(database):
         if demo_store.is_empty(database):
             raise UserError(f"{database.url} has no staff: run `switchboard demo seed` first")

@@ -8,7 +8,7 @@ import threading
 
 import click
 
-from console.cli.common import Context, UserError, pass_context
+from console.cli.common import Context, UserError, inert, pass_context
 from console.cli.store_access import database_option, opened
 from console.store.feed import Batch, Feed, FeedEvent, FeedState, FeedStatus
 from console.store.health import run_checks
@@ -27,7 +27,7 @@ def _line(ctx: Context, event: FeedEvent, as_json: bool) -> str:
                 "actor": event.actor,
             }
         )
-    return (
+    return inert(
         f"{event.id:>8}  {at}  {event.actor:<12} {event.kind:<28} {event.entity} {event.entity_id}"
     )
 
@@ -35,7 +35,10 @@ def _line(ctx: Context, event: FeedEvent, as_json: bool) -> str:
 @click.command("events")
 @database_option
 @click.option(
-    "--since", type=click.IntRange(min=0), metavar="ID", help="Start after this event id."
+    "--since",
+    type=click.IntRange(min=0, max=2**63 - 1),  # the largest id either database can hold
+    metavar="ID",
+    help="Start after this event id.",
 )
 @click.option("--follow", is_flag=True, help="Keep printing new events until interrupted.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
@@ -92,6 +95,6 @@ def doctor(ctx: Context, database_url: str | None, as_json: bool) -> None:
         click.echo(json.dumps({c.name: {"ok": c.ok, "detail": c.detail} for c in checks}))
     else:
         for check in checks:
-            click.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.name:<10} {check.detail}")
+            click.echo(inert(f"{'ok  ' if check.ok else 'FAIL'}  {check.name:<10} {check.detail}"))
     if not all(check.ok for check in checks):
         raise UserError("some checks failed (see above)")

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
-from console.cli.common import Context, UserError
+from console.cli.common import Context, UserError, inert
 from console.cli.store_access import database_option
 from console.domain.localtime import LocalTimeError, parse_date
 
@@ -101,13 +101,18 @@ def json_value(ctx: Context, value: Any) -> Any:
 def table_cell(ctx: Context, value: Any) -> str:
     if isinstance(value, datetime):
         return value.astimezone(ctx.settings.calendar.zone).strftime("%Y-%m-%d %H:%M")
-    return csv_cell(ctx, value)
+    return inert(csv_cell(ctx, value))  # a table is read on a terminal; CSV stays exact
 
 
 def write_csv(ctx: Context, columns: Sequence[str], rows: Iterable[Row]) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
+    # The csv module quotes a value holding a character of the line terminator only: a
+    # carriage return (another SQL client may store one) would end the row in any reader.
+    quoted = csv.writer(sys.stdout, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(columns)
-    writer.writerows([csv_cell(ctx, row.get(c)) for c in columns] for row in rows)
+    for row in rows:
+        cells = [csv_cell(ctx, row.get(c)) for c in columns]
+        (quoted if any("\r" in cell for cell in cells) else writer).writerow(cells)
 
 
 def echo_table(ctx: Context, columns: dict[str, str], rows: Sequence[Row]) -> None:

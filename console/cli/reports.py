@@ -14,7 +14,7 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
-from console.cli.common import Context, echo_json, pass_context
+from console.cli.common import Context, echo_json, inert, pass_context
 from console.cli.report_format import (
     Money,
     Row,
@@ -171,7 +171,7 @@ def billing_table(ctx: Context, found: BillingReport) -> None:
         "amount": "$",
     }
     for group, rows in zip(found.customers, billing_rows(found), strict=True):
-        click.echo(group.customer)
+        click.echo(inert(group.customer))
         total = {"request": "total", "billable_minutes": group.minutes}
         total["amount"] = Money(group.amount)
         echo_table(ctx, columns, [*rows, total])

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from console.cli.common import Context, echo_json, pass_context
+from console.cli.common import Context, echo_json, inert, pass_context
 from console.cli.store_access import identity, opened, plain, rules, store_errors, store_options
 from console.domain.escalation import EscalationKind
 from console.domain.sla import Channel
@@ -36,7 +36,7 @@ def run_command(
     if as_json:
         echo_json(plain(ctx, result))
     else:
-        click.echo(line(result))
+        click.echo(inert(line(result)))
 
 
 def _request_line(ctx: Context) -> Callable[[RequestView], str]:
@@ -326,16 +326,16 @@ def ticket_show(
     if as_json:
         echo_json(data)
         return
-    click.echo(_request_line(ctx)(view))
-    click.echo(f"  {view.customer} via {view.channel}: {view.summary}")
+    click.echo(inert(_request_line(ctx)(view)))
+    click.echo(inert(f"  {view.customer} via {view.channel}: {view.summary}"))
     click.echo(
         f"  timer {timer.state.value}"
         + (f", resumes {data['timer']['resumes_at']}" if timer.resumes_at else "")
     )
     for e in escalations:
-        click.echo(f"  escalation {e.id}: {e.status}, {e.destination} {e.assignee or ''}")
+        click.echo(inert(f"  escalation {e.id}: {e.status}, {e.destination} {e.assignee or ''}"))
     for event in data["events"]:
-        click.echo(f"  {event['at']}  {event['actor']:<12} {event['kind']}")
+        click.echo(inert(f"  {event['at']}  {event['actor']:<12} {event['kind']}"))
 
 
 @ticket.command("list")
@@ -371,4 +371,4 @@ def ticket_list(
         echo_json([plain(ctx, v) for v in views])
         return
     for view in views:
-        click.echo(f"{_request_line(ctx)(view)}  [{view.customer}] {view.summary[:60]}")
+        click.echo(inert(f"{_request_line(ctx)(view)}  [{view.customer}] {view.summary[:60]}"))

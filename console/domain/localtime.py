@@ -12,6 +12,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ISO_HINT = "an ISO-8601 time such as 2026-11-30T09:15 or 2026-11-30T09:15:00-06:00"
+#: The years a typed time may fall in: any desk's, and far enough from datetime's limits
+#: (years 1 and 9999) that converting it and the calendar arithmetic after it never overflow.
+YEARS = range(1900, 3000)
 
 
 class LocalTimeError(ValueError):
@@ -61,6 +64,10 @@ def parse_instant(text: str, zone: ZoneInfo) -> datetime:
         raise LocalTimeError(f"cannot read {text!r} as a time: expected {ISO_HINT}") from None
     if len(stripped) <= 10:  # a bare date is too vague to be a request's time
         raise LocalTimeError(f"{text!r} is a date without a time: expected {ISO_HINT}")
+    if parsed.year not in YEARS:
+        raise LocalTimeError(
+            f"{text!r} is out of range: expected a time in the years {YEARS[0]} to {YEARS[-1]}"
+        )
     if parsed.tzinfo is None:
         parsed = localize(parsed, zone)
     return parsed.astimezone(UTC)
