@@ -21,6 +21,11 @@ def moving_to(revision: str) -> Iterator[None]:
         yield
     except CommandError as exc:
         raise UserError(f"cannot migrate to revision {revision!r}: {exc}") from None
+    except AssertionError:  # how Alembic refuses some malformed ones: '', '@', 'head-1'
+        raise UserError(
+            f"cannot migrate to revision {revision!r}: expected head, base, a revision id "
+            "or a relative step such as +1 or -1"
+        ) from None
 
 
 @click.group("db")
