@@ -3,6 +3,8 @@ in one line that says what to do, before anything is drawn or written."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from sqlalchemy import text
 
@@ -15,12 +17,19 @@ AHEAD = "ffff0000aaaa"  # a revision this code has never heard of
 
 
 @pytest.fixture
-def upgraded(desk: Database, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Database:
+def upgraded(
+    desk: Database, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Database]:
+    head = schema.head_revision()
     with desk.engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = :rev"), {"rev": AHEAD})
     monkeypatch.setenv("SWITCHBOARD_DATABASE_URL", database_url)
     monkeypatch.setenv("SWITCHBOARD_USER", "dora")
-    return desk
+    yield desk
+    # Back to head: the Postgres database is shared by the session's later tests, and
+    # those that take it as it is (tests/security) must not find it "upgraded".
+    with desk.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = :rev"), {"rev": head})
 
 
 def refusal() -> str:
