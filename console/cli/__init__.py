@@ -8,7 +8,7 @@ import sys
 import click
 
 from console import __version__
-from console.cli.common import Context, inert
+from console.cli.common import Context
 from console.cli.console_cmd import console_command, run_console
 from console.cli.db import db
 from console.cli.demo import demo, simulate
@@ -20,6 +20,7 @@ from console.cli.people import contact, customer, presence, roster, staff
 from console.cli.policy import desk, sla
 from console.cli.reports import report
 from console.cli.tickets import ticket
+from console.text import inert
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)

@@ -13,6 +13,7 @@ import click
 from console.clock import Clock, SystemClock
 from console.domain.localtime import LocalTimeError, parse_instant
 from console.settings import Settings, SettingsError, load_settings
+from console.text import OBEYED
 
 
 class UserError(click.ClickException):
@@ -57,28 +58,8 @@ class Context:
 pass_context = click.make_pass_decorator(Context, ensure=True)
 
 
-#: What a terminal obeys rather than shows, or what reorders the text around it, beyond
-#: the C0 controls: DEL, C1 controls, the bidi marks, embeddings, overrides and isolates,
-#: the line and paragraph separators, and lone surrogates (which cannot even be encoded).
-_OBEYED = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-#: In one printed value the C0 controls too: a newline or tab there forges a line or a column.
-_UNSAFE = re.compile(f"[\x00-\x1f{_OBEYED}]")
 #: JSON escapes the C0 controls itself; the others may be written as \uXXXX in its strings.
-_UNSAFE_IN_JSON = re.compile(f"[{_OBEYED}]")
-
-
-def inert(text: str) -> str:
-    """Text made safe to print on a terminal: each character a terminal would obey (ESC,
-    CR, NUL, a bidi override...) shown as an escape, `\\x1b` or `\\u202e`, not obeyed.
-
-    For one printed line, whether the text was typed or stored by any SQL client.
-    """
-    return _UNSAFE.sub(_escape, text)
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+_UNSAFE_IN_JSON = re.compile(f"[{OBEYED}]")
 
 
 def echo_json(payload: Any) -> None:

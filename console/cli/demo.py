@@ -14,12 +14,13 @@ from typing import Any
 
 import click
 
-from console.cli.common import Context, UserError, inert, pass_context
+from console.cli.common import Context, UserError, pass_context
 from console.cli.console_cmd import run_console
 from console.cli.store_access import database_option, opened, rules, store_errors
 from console.store import demo as demo_store
 from console.store import simulate as simulator
 from console.store.db import Database
+from console.text import inert
 
 
 def _finite(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:

@@ -17,9 +17,10 @@ from typing import Any, TypeVar
 
 import click
 
-from console.cli.common import Context, UserError, inert
+from console.cli.common import Context, UserError
 from console.cli.store_access import database_option
 from console.domain.localtime import LocalTimeError, parse_date
+from console.text import inert
 
 F = TypeVar("F", bound=Callable[..., Any])
 Row = dict[str, Any]

@@ -14,7 +14,7 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
-from console.cli.common import Context, echo_json, inert, pass_context
+from console.cli.common import Context, echo_json, pass_context
 from console.cli.report_format import (
     Money,
     Row,
@@ -29,6 +29,7 @@ from console.cli.report_format import (
 from console.cli.store_access import opened, store_errors
 from console.store import reports
 from console.store.reports import BillingReport, CoverageReport, SlaGroup, SlaReport
+from console.text import inert
 
 
 @contextmanager

@@ -7,13 +7,14 @@ from typing import Any
 
 import click
 
-from console.cli.common import Context, echo_json, inert, pass_context
+from console.cli.common import Context, echo_json, pass_context
 from console.cli.store_access import identity, opened, plain, rules, store_errors, store_options
 from console.domain.escalation import EscalationKind
 from console.domain.sla import Channel
 from console.store import commands, queries
 from console.store.enums import NoticeMethod
 from console.store.views import RequestView
+from console.text import inert
 
 CHANNELS = [c.value for c in Channel]
 KINDS = [k.value for k in EscalationKind]

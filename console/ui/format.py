@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from console.domain.calendar import DeskStatus
 from console.domain.sla import Timer, TimerState
+from console.text import inert_cell
 
 #: A symbol per timer state, so the state reads on a monochrome terminal too.
 SYMBOLS: dict[TimerState, str] = {
@@ -88,7 +89,5 @@ def zone_label(zone: ZoneInfo) -> str:
     return known.get(zone.key, zone.key.rsplit("/", 1)[-1].replace("_", " "))
 
 
-def inert(text: str) -> str:
-    """Text from the database made safe to draw: control characters shown, not obeyed."""
-    flat = text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
-    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in flat)
+#: Text from the database made safe to draw in one cell (see `console.text`).
+inert = inert_cell
