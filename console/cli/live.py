@@ -8,10 +8,11 @@ import threading
 
 import click
 
-from console.cli.common import Context, UserError, inert, pass_context
+from console.cli.common import Context, UserError, pass_context
 from console.cli.store_access import database_option, opened
 from console.store.feed import Batch, Feed, FeedEvent, FeedState, FeedStatus
 from console.store.health import run_checks
+from console.text import inert
 
 
 def _line(ctx: Context, event: FeedEvent, as_json: bool) -> str:
@@ -70,17 +71,21 @@ def events(
                 click.echo(f"switchboard: feed {state.status.value}, retrying", err=True)
 
         runner = threading.Thread(target=feed.run, args=(on_batch, on_state), daemon=True)
-        runner.start()
-        previous = signal.signal(signal.SIGTERM, lambda *_: feed.stop())
+        # Ctrl-C and SIGTERM ask the feed to stop, whenever they come: a KeyboardInterrupt
+        # landing between two statements here would end the command with status 130.
+        previous = {
+            sig: signal.signal(sig, lambda *_: feed.stop())
+            for sig in (signal.SIGINT, signal.SIGTERM)
+        }
         try:
+            runner.start()
             while runner.is_alive():
                 runner.join(0.2)
-        except KeyboardInterrupt:
-            pass
         finally:
             feed.stop()
             runner.join(5)
-            signal.signal(signal.SIGTERM, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 @click.command("doctor")
