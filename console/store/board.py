@@ -245,7 +245,7 @@ class Board:
 
     def load(self, now: datetime, today: date) -> BoardState:
         """Everything, at `now`; `today` is the desk-local date (for follow-ups)."""
-        with self.database.session() as session:
+        with self.database.reading() as session:
             requests = {r.id: r for r in map(_queue_row, session.execute(_queue_query()))}
             escalations = {
                 e.id: e for e in map(_escalation_row, session.execute(_escalation_query()))
@@ -276,7 +276,7 @@ class Board:
             by_kind.setdefault(entity, set()).add(entity_id)
         request_ids = set(by_kind.get("request", ()))
         escalation_ids = set(by_kind.get("escalation", ()))
-        with self.database.session() as session:
+        with self.database.reading() as session:
             # Work and notices change a request's billing state; escalations its status.
             for entity, table in (("work_log", WorkLog), ("billing_notice", BillingNotice)):
                 if ids := by_kind.get(entity):
@@ -337,7 +337,7 @@ class Board:
 
     def detail(self, request_id: int) -> RequestDetail | None:
         """The request with its contact, work, notices, escalations and full history."""
-        with self.database.session() as session:
+        with self.database.reading() as session:
             request = session.get(Request, request_id)
             if request is None:
                 return None

@@ -22,6 +22,8 @@ from console.store.errors import StoreError
 
 APP_NAME = "switchboard"
 EMBEDDED_FILE = "switchboard.sqlite3"
+#: The execution option of a connection that only reads (see `Database.reading`).
+READ_ONLY = "switchboard_read_only"
 #: How long an SQLite writer waits for another one before giving up.
 SQLITE_BUSY_MS = 10_000
 
@@ -111,6 +113,17 @@ class Database:
         with self.sessions()() as session:
             yield session
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session that only reads. On SQLite its transaction is deferred: it reads a
+        snapshot beside a writer instead of queueing for the write lock (WAL allows it);
+        on Postgres it is an ordinary session."""
+        with self.engine.connect() as connection:
+            reader = connection.execution_options(**{READ_ONLY: True})
+            with Session(bind=reader) as session:
+                yield session
+            reader.rollback()
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -143,6 +156,9 @@ def _tune_sqlite(engine: Engine, busy_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")  # deferred: a snapshot, no write lock
+            return
         # Take the write lock up front: a deferred transaction that later writes can fail
         # at once with "database is locked" instead of waiting its turn.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
