@@ -149,7 +149,8 @@ from console.clock import Clock, SystemClock
 from console.domain.sla import SlaPolicy, TimerState
 from console.settings import Settings, load_settings
 from console.store import commands
-from console.store.board import Board, BoardChanges, QueueRow
+from console.store.board import Board
+from console.store.board_rows import BoardChanges, QueueRow
 from console.store.db import Database, open_database
 from console.store.demo_plan import EMERGENCIES, FIRST, LAST, MUNICIPALITIES, STAFF, TOPICS
 from console.store.feed import Feed

@@ -8,13 +8,24 @@ a console on 50,000 open requests stays cheap to keep live.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from console.domain.coverage import Presence, Shift, ShiftKind
+from console.store.board_rows import (
+    BoardChanges,
+    BoardState,
+    CallBack,
+    EscalationRow,
+    FollowUp,
+    HistoryEntry,
+    QueueRow,
+    RequestDetail,
+    Roster,
+    WorkEntry,
+)
 from console.store.db import Database
 from console.store.models import (
     AgentPresence,
@@ -34,144 +45,6 @@ SHIFT_LOOKBEHIND = timedelta(days=2)
 SHIFT_LOOKAHEAD = timedelta(days=15)
 #: Follow-ups shown: overdue, due today, and due within this many days.
 FOLLOWUP_LOOKAHEAD = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    """One open request as the queue shows it."""
-
-    id: int
-    customer: str
-    contact: str | None
-    contact_designated: bool
-    channel: str
-    summary: str
-    received_at: datetime
-    emergency: bool
-    emergency_unverified: bool
-    assignee: str | None
-    due_at: datetime | None
-    first_response_at: datetime | None
-    billing_state: str
-    escalated: bool
-    version: int
-
-    @property
-    def status(self) -> str:
-        """A word for where the request stands."""
-        if self.emergency_unverified:
-            return "unverified"
-        if self.escalated:
-            return "escalated"
-        if self.billing_state == "needs-notice":
-            return "needs notice"
-        if self.first_response_at is not None:
-            return "responded"
-        return "assigned" if self.assignee else "new"
-
-
-@dataclass(frozen=True)
-class EscalationRow:
-    id: int
-    request_id: int
-    customer: str
-    destination: str
-    assignee: str | None
-    reason: str | None
-    technical_priority: int | None
-    opened_at: datetime
-    version: int
-
-
-@dataclass(frozen=True)
-class CallBack:
-    """A customer's designated emergency contact, to call back about an emergency."""
-
-    name: str
-    phone: str | None
-
-    def __str__(self) -> str:
-        return f"{self.name} {self.phone}" if self.phone else self.name
-
-
-@dataclass(frozen=True)
-class FollowUp:
-    customer_id: int
-    customer: str
-    liaison: str | None
-    due: date
-
-
-@dataclass(frozen=True)
-class Roster:
-    """Shifts near now and everyone's presence: the coverage pane's input."""
-
-    shifts: tuple[Shift, ...] = ()
-    presence: dict[str, Presence] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class BoardState:
-    requests: dict[int, QueueRow]
-    escalations: dict[int, EscalationRow]
-    roster: Roster
-    followups: tuple[FollowUp, ...]
-    staff_roles: dict[str, str]
-    last_event_id: int
-    #: Handle to department, for the pickers (who may take an escalation).
-    staff_departments: dict[str, str] = field(default_factory=dict)
-    #: Customer name to its designated emergency contacts: who to call back.
-    designated: dict[str, tuple[CallBack, ...]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class BoardChanges:
-    """What a batch changed: rows to upsert, ids to drop, parts to replace."""
-
-    requests: dict[int, QueueRow] = field(default_factory=dict)
-    requests_gone: frozenset[int] = frozenset()
-    escalations: dict[int, EscalationRow] = field(default_factory=dict)
-    escalations_gone: frozenset[int] = frozenset()
-    roster: Roster | None = None
-    followups: tuple[FollowUp, ...] | None = None
-    staff_roles: dict[str, str] | None = None
-    staff_departments: dict[str, str] | None = None
-    designated: dict[str, tuple[CallBack, ...]] | None = None
-
-
-@dataclass(frozen=True)
-class WorkEntry:
-    staff: str
-    started_at: datetime
-    ended_at: datetime
-    note: str | None
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    id: int
-    at: datetime
-    actor: str
-    kind: str
-    entity: str
-    entity_id: int
-    before: dict | None
-    after: dict | None
-
-
-@dataclass(frozen=True)
-class RequestDetail:
-    row: QueueRow | None  # None when the request is resolved (not in the queue)
-    request_id: int
-    status: str
-    resolved_at: datetime | None
-    contact_phone: str | None
-    contact_email: str | None
-    designated_contacts: tuple[str, ...]
-    work: tuple[WorkEntry, ...]
-    notices: tuple[str, ...]
-    escalations: tuple[EscalationRow, ...]
-    history: tuple[HistoryEntry, ...]
 
 
 Assignee = aliased(Staff)

@@ -19,7 +19,8 @@ from console.clock import Clock
 from console.domain.coverage import OpenEmergency, uncovered_emergencies
 from console.domain.escalation import Destination
 from console.settings import Settings
-from console.store.board import Board, BoardChanges, BoardState, CallBack
+from console.store.board import Board
+from console.store.board_rows import BoardChanges, BoardState, CallBack
 from console.store.commands import Rules
 from console.store.db import Database
 from console.store.feed import Feed, FeedStatus

@@ -12,7 +12,7 @@ from typing import Any
 
 from console.domain.billing import NoRateError, rate_at
 from console.store import commands
-from console.store.board import QueueRow
+from console.store.board_rows import QueueRow
 from console.store.enums import NoticeMethod
 from console.ui.acting import Acting, key_pair
 from console.ui.format import inert, short_day_time

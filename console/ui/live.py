@@ -17,7 +17,8 @@ from textual.message import Message
 
 from console.clock import Clock
 from console.domain.calendar import DeskCalendar
-from console.store.board import Board, BoardChanges, BoardState
+from console.store.board import Board
+from console.store.board_rows import BoardChanges, BoardState
 from console.store.feed import CONNECTION_ERRORS, Batch, Feed, FeedState, FeedStatus
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from console.store.board import QueueRow
+from console.store.board_rows import QueueRow
 
 
 class QuickFilter(StrEnum):

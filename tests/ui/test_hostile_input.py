@@ -22,7 +22,7 @@ from sqlalchemy import update
 from textual.widgets import Input
 
 from console.domain.localtime import LocalTimeError, parse_recent
-from console.store.board import CallBack, QueueRow
+from console.store.board_rows import CallBack, QueueRow
 from console.store.models import Request
 from console.ui.format import inert
 from console.ui.queue_model import QueueModel

@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from console.store.board import RequestDetail
+from console.store.board_rows import RequestDetail
 from console.ui.format import age, countdown, inert
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from textual.widgets import Static
 
-from console.store.board import CallBack, QueueRow
+from console.store.board_rows import CallBack, QueueRow
 from console.ui.format import inert, short_day_time
 
 #: Lines of one kind before the rest is summed up as "and N more".

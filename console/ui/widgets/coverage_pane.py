@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from console.domain.calendar import DeskCalendar
 from console.domain.coverage import Coverage, coverage
-from console.store.board import FollowUp, QueueRow, Roster
+from console.store.board_rows import FollowUp, QueueRow, Roster
 from console.ui.format import inert, short_day_time
 
 SOON = timedelta(hours=24)

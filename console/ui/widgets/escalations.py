@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from textual.containers import Vertical
 
 from console.domain.escalation import Destination
-from console.store.board import EscalationRow
+from console.store.board_rows import EscalationRow
 from console.ui.format import age, inert
 from console.ui.widgets.grid import Column, VirtualGrid
 

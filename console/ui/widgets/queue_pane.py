@@ -14,7 +14,7 @@ from textual.markup import escape
 from textual.widgets import Input
 
 from console.domain.sla import SlaPolicy, TimerState
-from console.store.board import CallBack, QueueRow
+from console.store.board_rows import CallBack, QueueRow
 from console.ui.format import age, countdown, inert
 from console.ui.queue_model import QueueModel
 from console.ui.widgets.alerts import AlertStrip, alerts_text
