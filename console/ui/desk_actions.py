@@ -8,7 +8,9 @@ elsewhere, it says why not. The write carries the version on screen, like every 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from console.domain.billing import NoRateError, rate_at
 from console.store import commands
@@ -20,6 +22,9 @@ from console.ui.screens.dialogs import Choice, ConfirmScreen, PickerScreen
 from console.ui.screens.notice import NoticeAnswer, NoticeScreen
 from console.ui.widgets.queue_pane import QueuePane
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 DESK_BINDINGS = [
     *key_pair("v", "verify", "Verify", "desk.verify", "verify"),
     *key_pair("d", "downgrade", "Downgrade", "desk.downgrade", "downgrade"),
@@ -27,8 +32,10 @@ DESK_BINDINGS = [
     *key_pair("x", "decline", "Declined", "desk.decline", "decline"),
 ]
 
+#: A write of one request: (session, actor, now, expected version) -> the command's view.
+Write = Callable[["Session", str, datetime, int | None], Any]
 #: What each key needs of the request under the cursor, and what to say otherwise.
-APPLIES: dict[str, tuple[Any, str]] = {
+APPLIES: dict[str, tuple[Callable[[QueueRow], bool], str]] = {
     "verify": (lambda r: r.emergency_unverified, "is not an unverified emergency"),
     "downgrade": (lambda r: r.emergency, "is not an emergency"),
     "notice": (lambda r: r.billing_state == "needs-notice", "needs no billing notice"),
@@ -165,7 +172,7 @@ class DeskActions(Acting):
             answered,
         )
 
-    def _terms(self, now: Any) -> str:
+    def _terms(self, now: datetime) -> str:
         try:
             rate = rate_at(self.settings.rates, self.calendar, now)  # type: ignore[attr-defined]
             price = f"${rate:,.2f}/h today"
@@ -210,10 +217,10 @@ class DeskActions(Acting):
 
     # -- writing --------------------------------------------------------------------------
 
-    def _settle(self, row: QueueRow, write: Any, done: str) -> None:
+    def _settle(self, row: QueueRow, write: Write, done: str) -> None:
         """Write with the version seen at the key press; on a retry, the one on screen."""
 
-        def make(fresh: bool) -> Any:
+        def make(fresh: bool) -> Callable[[Session], Any]:
             version = self._request_versions().get(row.id) if fresh else row.version
             who, now = self._me()
             return lambda s: write(s, who, now, version)
