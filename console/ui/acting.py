@@ -159,7 +159,7 @@ class Acting:
         return found
 
     def _attempt(self, make: Maker, done: str, undo: list[leads.Step]) -> None:
-        """Run the write built from the versions the person saw, on a worker."""
+        """Run the write built from the versions the person saw, on its own thread."""
         self._write(make(False), make, done, undo)
 
     def _write(
@@ -171,39 +171,32 @@ class Acting:
     ) -> None:
         """Start the write on its own thread now. A Textual worker would start only on the
         event loop's next turn, often behind a repaint (benchmarks/lead_action.py)."""
-        threading.Thread(
-            target=self._write_now, args=(do, make, done, undo), name="switchboard-write"
-        ).start()
 
-    def _write_now(
-        self,
-        do: Callable[[Session], Any],
-        make: Maker,
-        done: str,
-        undo: list[leads.Step],
-    ) -> None:
-        try:
-            with self.board.database.session() as session:  # type: ignore[attr-defined]
-                do(session)
-        except ConflictError as exc:
-            self.writes_conflicted += 1
-            self._tell(self._conflict, str(exc), make, done, undo)
-            return
-        except StoreError as exc:
-            self._tell(self.notify, str(exc), title="Not done", severity="error")  # type: ignore[attr-defined]
-            return
-        except Exception as exc:  # a bug must be seen, not lost with the thread
-            self._tell(
-                self.notify,  # type: ignore[attr-defined]
-                f"{type(exc).__name__}: {exc}",
-                title="Internal error",
-                severity="error",
-            )
-            return
-        self.writes_done += 1
-        # Even one that cannot be undone replaces the last: `u` must never reach past it.
-        self.undo_record = Undo(time.monotonic(), done, undo)
-        self._tell(self.notify, done[:1].upper() + done[1:], title="Done")  # type: ignore[attr-defined]
+        def run() -> None:
+            try:
+                with self.board.database.session() as session:  # type: ignore[attr-defined]
+                    do(session)
+            except ConflictError as exc:
+                self.writes_conflicted += 1
+                self._tell(self._conflict, str(exc), make, done, undo)
+                return
+            except StoreError as exc:
+                self._tell(self.notify, str(exc), title="Not done", severity="error")  # type: ignore[attr-defined]
+                return
+            except Exception as exc:  # a bug must be seen, not lost with the thread
+                self._tell(
+                    self.notify,  # type: ignore[attr-defined]
+                    f"{type(exc).__name__}: {exc}",
+                    title="Internal error",
+                    severity="error",
+                )
+                return
+            self.writes_done += 1
+            # Even one that cannot be undone replaces the last: `u` must never reach past it.
+            self.undo_record = Undo(time.monotonic(), done, undo)
+            self._tell(self.notify, done[:1].upper() + done[1:], title="Done")  # type: ignore[attr-defined]
+
+        threading.Thread(target=run, name="switchboard-write").start()
 
     def _tell(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Run `callback` on the UI thread, unless the console has closed meanwhile."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from textual.pilot import Pilot
@@ -111,10 +111,19 @@ def queue_desk(desk: Database, settings: Settings) -> Database:
 def console(queue_desk: Database, settings: Settings) -> Callable[..., SwitchboardApp]:
     """`console(handle="dora", clock=None)`: the app on `queue_desk`, frozen at NOW."""
 
+    return console_on(queue_desk, settings, NOW)
+
+
+def console_on(
+    database: Database, settings: Settings, at: datetime
+) -> Callable[..., SwitchboardApp]:
+    """`build(handle="dora", clock=None)`: the app on `database`, frozen at `at` by default,
+    with a fast feed."""
+
     def build(handle: str = "dora", clock: FrozenClock | None = None) -> SwitchboardApp:
-        clock = clock or FrozenClock(NOW)
-        feed = Feed(queue_desk.engine.url, clock=clock, poll_interval=0.05, safety_interval=0.5)
-        return make_app(settings, queue_desk, clock, Identity(handle), feed=feed)
+        clock = clock or FrozenClock(at)
+        feed = Feed(database.engine.url, clock=clock, poll_interval=0.05, safety_interval=0.5)
+        return make_app(settings, database, clock, Identity(handle), feed=feed)
 
     return build
 
@@ -197,9 +206,4 @@ def night_desk(desk: Database, settings: Settings) -> Database:
 def night_console(night_desk: Database, settings: Settings) -> Callable[..., SwitchboardApp]:
     """`night_console(handle="dora", clock=None)`: the app on `night_desk` at NIGHT."""
 
-    def build(handle: str = "dora", clock: FrozenClock | None = None) -> SwitchboardApp:
-        clock = clock or FrozenClock(NIGHT)
-        feed = Feed(night_desk.engine.url, clock=clock, poll_interval=0.05, safety_interval=0.5)
-        return make_app(settings, night_desk, clock, Identity(handle), feed=feed)
-
-    return build
+    return console_on(night_desk, settings, NIGHT)

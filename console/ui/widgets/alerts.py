@@ -19,6 +19,7 @@ from textual.widgets import Static
 
 from console.store.board_rows import CallBack, QueueRow
 from console.ui.format import inert, short_day_time
+from console.ui.widgets.coverage_pane import show_if_changed
 
 #: Lines of one kind before the rest is summed up as "and N more".
 PER_KIND = 3
@@ -78,13 +79,8 @@ class AlertStrip(Static):
     """Shown only while it has something to say."""
 
     def show_text(self, text: Text) -> None:
-        if not text.plain:
-            if self.display:
-                self.display = False
-            return
-        last: Text | None = getattr(self, "_last_text", None)
-        if last is not None and last == text and self.display:
-            return
-        self._last_text = text
-        self.update(text)
-        self.display = True
+        shown = bool(text.plain)
+        if self.display != shown:
+            self.display = shown
+        if shown:
+            show_if_changed(self, text)
