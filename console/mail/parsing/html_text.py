@@ -19,17 +19,13 @@ from console.mail.parsing.text import clean_text
 
 #: Elements whose content is never text for a reader.
 _SKIPPED = frozenset({"script", "style", "head", "title", "template", "svg", "math", "object"})
-#: Elements that start and end a block of text (a line break either side).
-_BLOCKS = frozenset(
+#: Elements set apart by a blank line, and elements that only start a new line.
+_PARAGRAPHS = frozenset(
     {
         "p",
-        "div",
-        "br",
-        "tr",
         "table",
         "ul",
         "ol",
-        "li",
         "h1",
         "h2",
         "h3",
@@ -45,13 +41,11 @@ _BLOCKS = frozenset(
         "footer",
         "address",
         "dl",
-        "dt",
-        "dd",
-        "center",
         "form",
         "fieldset",
     }
 )
+_LINES = frozenset({"div", "li", "tr", "dt", "dd", "center", "caption"})
 _SPACES = re.compile(r"[ \t\r\n\f]+")
 _TAG = re.compile(r"<[^>]*>?")
 
@@ -83,8 +77,7 @@ class _Reader(HTMLParser):
             return
         if tag == "pre":
             self._pre_depth += 1
-        if tag in _BLOCKS:
-            self._out.append("\n")
+        self._break_for(tag)
         if tag == "li":
             self._out.append("- ")
         elif tag in ("td", "th"):
@@ -114,8 +107,19 @@ class _Reader(HTMLParser):
             href = self._links.pop()
             if href and href not in "".join(self._out[-3:]):
                 self._out.append(f" <{href}>")
-        if tag in _BLOCKS:
+        if tag != "br":
+            self._break_for(tag)
+
+    def _break_for(self, tag: str) -> None:
+        """Start a new line (or leave a blank one) unless the text already does."""
+        if tag == "br":
             self._out.append("\n")
+            return
+        wanted = 2 if tag in _PARAGRAPHS else 1 if tag in _LINES else 0
+        tail = "".join(self._out[-3:])
+        present = len(tail) - len(tail.rstrip("\n"))
+        if wanted > present:
+            self._out.append("\n" * (wanted - present))
 
     def handle_data(self, data: str) -> None:
         if self._skip_depth:

@@ -49,6 +49,9 @@ SUBJECT_TOKEN = re.compile(r"\[SB#(\d{1,12})\]", re.IGNORECASE)
 _MESSAGE_ID = re.compile(r"<[^<>\s]{1,900}>")
 _BARE_MESSAGE_ID = re.compile(r"^[^<>\s]{1,900}@[^<>\s]{1,255}$")
 _MAX_REFERENCES = 100
+#: An address the desk can match a contact by (quoted local parts are not supported).
+_ADDRESS = re.compile(r"^[^\s<>()\[\],;:\"@\\]{1,64}@[^\s<>()\[\],;:\"@\\]{1,255}$")
+_ADDRESS_IN_TEXT = re.compile(r"[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 #: Headers added on the way to us, left out of the hash so every route gives one key.
 _TRACE_HEADERS = frozenset(
     {
@@ -171,24 +174,29 @@ def _read(raw: bytes, fallback: datetime, limit: int) -> Incoming | Unreadable:
 
 
 def _sender(headers: Headers) -> Sender:
+    """The first plausible From address: the modern parse, else the old parser on the
+    decoded text, else the first thing shaped like an address in it."""
     parsed = headers.address_header("From")
     try:
-        address = parsed.addresses[0]  # type: ignore[union-attr]
-        return _clean_sender(address.addr_spec, address.display_name)
+        first = parsed.addresses[0]  # type: ignore[union-attr]
+        if _plausible(first.addr_spec):
+            return Sender(first.addr_spec.lower(), one_line(first.display_name))
     except Exception:  # no modern reading: parse the decoded raw text the old way
         pass
     for raw_from in headers.raw_all("From"):
-        for name, addr in getaddresses([decode_words(raw_from)]):
-            if "@" in addr:
-                return _clean_sender(addr, name)
+        decoded = decode_words(raw_from)
+        for name, address in getaddresses([decoded]):
+            if _plausible(address):
+                return Sender(address.lower(), one_line(name))
+        found = _ADDRESS_IN_TEXT.search(decoded)
+        if found:
+            return Sender(found.group().lower(), "")
     return Sender("", "")
 
 
-def _clean_sender(address: str, name: str) -> Sender:
-    address = one_line(address).replace(" ", "").lower()
-    if address.count("@") < 1 or address.startswith("@") or address.endswith("@"):
-        address = ""
-    return Sender(address, one_line(name))
+def _plausible(address: str) -> bool:
+    """One address, nothing around it, no control or reordering character in it."""
+    return bool(_ADDRESS.match(address)) and one_line(address) == address
 
 
 def _message_id(headers: Headers) -> str | None:
