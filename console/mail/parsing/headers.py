@@ -13,10 +13,15 @@ from __future__ import annotations
 import email
 import email.header
 import email.policy
+import re
 from email.message import EmailMessage, Message
+from email.parser import BytesHeaderParser
 
-from console.mail.parsing.charsets import decode_payload
+from console.mail.parsing.charsets import decode_payload, guess
 from console.mail.parsing.text import one_line
+
+#: The blank line that ends the header block.
+HEADER_END = re.compile(rb"\r?\n\r?\n")
 
 
 class Headers:
@@ -28,9 +33,12 @@ class Headers:
 
     @classmethod
     def parse(cls, raw: bytes) -> Headers:
-        """Both parses of `raw` (the parser itself never raises on bytes)."""
+        """Both parses of `raw` (the parser itself never raises on bytes); the legacy one
+        is given only the header block, so a large body is parsed once."""
         modern = email.message_from_bytes(raw, policy=email.policy.default)
-        legacy = email.message_from_bytes(raw, policy=email.policy.compat32)
+        end = HEADER_END.search(raw)
+        block = raw[: end.end()] if end else raw
+        legacy = BytesHeaderParser(policy=email.policy.compat32).parsebytes(block)
         return cls(modern, legacy)  # type: ignore[arg-type]
 
     @property
@@ -64,7 +72,8 @@ class Headers:
 
     def raw_all(self, name: str) -> list[str]:
         """Every `name` header as written, undecoded (8-bit bytes as surrogate escapes)."""
-        return [str(value) for value in self._legacy.get_all(name, [])]
+        wanted = name.lower()
+        return [str(value) for key, value in self._legacy.raw_items() if key.lower() == wanted]
 
     def address_header(self, name: str) -> object | None:
         """The modern policy's parsed address header, or None when it cannot be read."""
@@ -77,19 +86,28 @@ class Headers:
 def decode_words(value: object) -> str:
     """A raw header value with its RFC 2047 encoded words decoded (unknown charsets and
     bad bytes replaced), on one line."""
-    text = str(value)
-    try:
-        parts = email.header.decode_header(text)
-    except Exception:  # not even the old decoder reads it: keep the text as written
-        return one_line(_without_surrogates(text))
+    if isinstance(value, email.header.Header):
+        parts = email.header.decode_header(value)  # raw 8-bit text as unknown-8bit bytes
+    else:
+        text = _unescape_8bit(str(value))
+        try:
+            parts = email.header.decode_header(text)
+        except Exception:  # not even the old decoder reads it: keep the text as written
+            return one_line(text)
     decoded = []
     for chunk, charset in parts:
         if isinstance(chunk, str):
             decoded.append(chunk)
             continue
         decoded.append(decode_payload(chunk, charset))
-    return one_line(_without_surrogates("".join(decoded)))
+    return one_line("".join(decoded))
 
 
-def _without_surrogates(text: str) -> str:
-    return text.encode("utf-8", "replace").decode("utf-8", "replace")
+def _unescape_8bit(text: str) -> str:
+    """Raw 8-bit header bytes (held as surrogate escapes) read as UTF-8 or Windows-1252."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text
+    try:
+        return guess(text.encode("utf-8", "surrogateescape"))
+    except UnicodeEncodeError:  # a surrogate that is no escaped byte: cannot be restored
+        return text

@@ -40,7 +40,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 
 from console.mail.parsing.auto import auto_reason
 from console.mail.parsing.body import DEFAULT_ATTACHMENT_LIMIT, Attachment, read_body
-from console.mail.parsing.headers import Headers, decode_words
+from console.mail.parsing.headers import HEADER_END, Headers, decode_words
 from console.mail.parsing.text import one_line
 from console.mail.parsing.voicemail import Voicemail, is_voicemail, read_voicemail
 
@@ -83,7 +83,8 @@ _TRACE_HEADERS = frozenset(
         "x-mozilla-status2",
     }
 )
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
+#: Blanks at a line's end (some routes strip them, some keep them).
+_TRAILING_BLANKS = re.compile(rb"[ \t]+\n")
 
 
 @dataclass(frozen=True)
@@ -214,15 +215,15 @@ def _content_hash(raw: bytes, headers: Headers) -> str:
     """SHA-256 over the non-trace headers (name and unfolded value) and the body, with
     line endings and trailing white space normalised: the same mail by any route."""
     digest = hashlib.sha256()
-    for name, value in headers.legacy.items():
+    for name, value in headers.legacy.raw_items():
         if name.lower() in _TRACE_HEADERS:
             continue
         unfolded = " ".join(str(value).split())
         digest.update(f"{name.lower()}:{unfolded}\n".encode("utf-8", "surrogateescape"))
-    split = _HEADER_END.search(raw)
+    split = HEADER_END.search(raw)
     body = raw[split.end() :] if split else b""
-    lines = body.replace(b"\r\n", b"\n").split(b"\n")
-    digest.update(b"\n" + b"\n".join(line.rstrip() for line in lines).rstrip(b"\n"))
+    body = _TRAILING_BLANKS.sub(b"\n", body.replace(b"\r\n", b"\n"))
+    digest.update(b"\n" + body.rstrip(b" \t\r\n"))
     return f"sha256:{digest.hexdigest()}"
 
 
