@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import email
+import email.policy
 import hashlib
 from datetime import UTC, datetime
 
@@ -245,3 +247,13 @@ def test_subject_token_anywhere_in_the_subject() -> None:
     assert isinstance(mail, Incoming) and mail.subject_token == 4711
     plain = read_bytes(b"From: a@b.example\nSubject: SB#12 without brackets\n\nx\n")
     assert isinstance(plain, Incoming) and plain.subject_token is None
+
+
+def test_a_from_header_the_modern_policy_raises_on_is_read_the_old_way() -> None:
+    data = b"From: Alice <alice@example.com>, <\nSubject: hi\n\nx\n"
+    modern = email.message_from_bytes(data, policy=email.policy.default)
+    with pytest.raises(IndexError):  # the standard library's own failure, caught by us
+        modern["From"].addresses  # noqa: B018
+    mail = read_bytes(data)
+    assert isinstance(mail, Incoming)
+    assert mail.sender == Sender("alice@example.com", "Alice")
