@@ -36,7 +36,8 @@ def check(raw: bytes) -> None:
     for line in (result.subject, result.sender.address, result.sender.name):
         assert not UNSAFE_IN_LINE.search(line)
     assert "@" in result.sender.address
-    assert result.message_id
+    for key in (result.message_id, result.in_reply_to or "<x>", *result.references):
+        assert key.isascii() and key.isprintable() and " " not in key
     assert result.received_at.tzinfo == UTC and result.received_at <= FALLBACK
     for attachment in result.attachments:
         assert not UNSAFE_IN_LINE.search(attachment.filename)

@@ -46,8 +46,9 @@ from console.mail.parsing.voicemail import Voicemail, is_voicemail, read_voicema
 
 #: A request number carried in the subject of every mail the desk sends: `[SB#123]`.
 SUBJECT_TOKEN = re.compile(r"\[SB#(\d{1,12})\]", re.IGNORECASE)
-_MESSAGE_ID = re.compile(r"<[^<>\s]{1,900}>")
-_BARE_MESSAGE_ID = re.compile(r"^[^<>\s]{1,900}@[^<>\s]{1,255}$")
+#: Message ids are printable ASCII (RFC 5322 msg-id); anything else is not one.
+_MESSAGE_ID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]{1,900}>")
+_BARE_MESSAGE_ID = re.compile(r"^[\x21-\x3b\x3d\x3f-\x7e]{1,900}@[\x21-\x3b\x3d\x3f-\x7e]{1,255}$")
 _MAX_REFERENCES = 100
 #: An address the desk can match a contact by (quoted local parts are not supported).
 _ADDRESS = re.compile(r"^[^\s<>()\[\],;:\"@\\]{1,64}@[^\s<>()\[\],;:\"@\\]{1,255}$")
