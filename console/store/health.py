@@ -30,7 +30,8 @@ class Check:
 
 
 def run_checks(database: Database, now: datetime) -> list[Check]:
-    """Connection, schema revision, NOTIFY round trip and clock skew, in that order.
+    """Connection, schema revision, NOTIFY round trip, clock skew, desk logins and audit
+    triggers, in that order.
 
     Later checks are skipped when the connection fails. `now` is this machine's clock.
     """
