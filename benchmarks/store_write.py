@@ -6,6 +6,11 @@ agent connects and makes one warm-up write before the clock starts; the clock st
 the last agent's last commit. Postgres runs in a fresh temporary database on 127.0.0.1,
 dropped afterwards. Prints one JSON line last, e.g. {"writes_per_agent": 1000,
 "sqlite_1": 850.2, "sqlite_8": ..., "postgres_1": ..., "postgres_8": ...}.
+
+`--audit-compare N`: only Postgres with 8 agents, N rounds alternating with and without
+the database's audit (the `switchboard_audit` triggers and the events actor guard dropped
+in the throw-away database; the NOTIFY trigger kept, as the write path notified before),
+and the median of each and their ratio.
 """
 
 from __future__ import annotations
@@ -13,19 +18,23 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import queue
+import statistics
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 
 from console.settings import load_settings
+from console.store import audited, schema
 from console.store import commands as c
-from console.store import schema
 from console.store.db import open_database
 
 #: A Wednesday, 10:00 in Chicago: the desk is open, nothing after-hours.
@@ -64,13 +73,25 @@ def agent(url: str, index: int, writes: int, ready: object, start: object, resul
     database.dispose()
 
 
-def measure(url: str, agents: int, writes: int) -> float:
+def drop_audit(url: str) -> None:
+    """The database without its audit triggers: what the write path cost before 0002."""
+    database = open_database(url)
+    with database.engine.begin() as connection:
+        for table in audited.AUDITED:
+            audited.uninstall(connection, table)
+        connection.execute(text("DROP TRIGGER events_guard ON events"))
+    database.dispose()
+
+
+def measure(url: str, agents: int, writes: int, *, audit: bool = True) -> float:
     """Writes per second from the moment all agents (warmed up) start to the last finishing.
 
     Every agent is ready (connected, one write done) before the clock starts, and the
     clock stops at the last agent's last commit, not at process exit.
     """
     prepare(url, agents)
+    if not audit:
+        drop_audit(url)
     ready = multiprocessing.Semaphore(0)
     start = multiprocessing.Event()
     results: multiprocessing.Queue[tuple[float, float]] = multiprocessing.Queue()
@@ -105,7 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--writes", type=int, default=1000, help="writes per agent")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--audit-compare", type=int, metavar="ROUNDS", default=0)
     args = parser.parse_args(argv)
+    if args.audit_compare:
+        return audit_compare(args.audit_compare, args.writes)
     figures: dict[str, object] = {"writes_per_agent": args.writes}
     with tempfile.TemporaryDirectory() as folder:
         for agents in (1, 8):
@@ -126,6 +150,39 @@ def main(argv: list[str] | None = None) -> int:
                 with admin.engine.connect() as connection:
                     connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+    print(json.dumps(figures))
+    return 0
+
+
+def fresh_database(admin: Any, run: Callable[[str], float]) -> float:
+    name = f"switchboard_bench_{uuid.uuid4().hex[:10]}"
+    with admin.engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        return run(f"{PG_SERVER}/{name}")
+    finally:
+        with admin.engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def audit_compare(rounds: int, writes: int) -> int:
+    admin = open_database(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    runs: dict[str, list[float]] = {"audit": [], "no_audit": []}
+    for _ in range(rounds):
+        for key, audit in (("no_audit", False), ("audit", True)):
+            figure = fresh_database(admin, lambda url, a=audit: measure(url, 8, writes, audit=a))
+            runs[key].append(figure)
+            print(f"postgres, 8 agents, {key}: {figure} writes/s", flush=True)
+    admin.dispose()
+    with_audit, without = statistics.median(runs["audit"]), statistics.median(runs["no_audit"])
+    figures = {
+        "writes_per_agent": writes,
+        "postgres_8_audit": with_audit,
+        "postgres_8_no_audit": without,
+        "ratio": round(with_audit / without, 3),
+        "runs": runs,
+        "loadavg_1min": os.getloadavg()[0],
+    }
     print(json.dumps(figures))
     return 0
 

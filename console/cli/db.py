@@ -7,11 +7,13 @@ from contextlib import contextmanager
 
 import click
 from alembic.util import CommandError
+from sqlalchemy import Connection
 
 from console.cli.common import Context, UserError, pass_context
 from console.cli.store_access import database_option, opened, store_errors
 from console.store import grants, schema
 from console.store.commands.base import clean_handle
+from console.store.db import Database
 
 
 @contextmanager
@@ -81,18 +83,49 @@ def db_current(ctx: Context, database_url: str | None) -> None:
 @db.command("grant")
 @click.argument("handle")
 @click.argument("role", type=click.Choice(sorted(grants.GROUPS)))
+@click.option("--login", metavar="NAME", help="The login role's name (default: HANDLE).")
 @database_option
 @pass_context
-def db_grant(ctx: Context, handle: str, role: str, database_url: str | None) -> None:
+def db_grant(
+    ctx: Context, handle: str, role: str, login: str | None, database_url: str | None
+) -> None:
     """Let HANDLE log in to the Postgres desk database with ROLE's privileges only.
 
-    Run as the database owner. The login role is named like the handle; give it a
-    password with ALTER ROLE, or use the server's own authentication.
+    Run as the database owner. The login role is named like the handle (or --login) and
+    acts only as HANDLE; give it a password with ALTER ROLE, or use the server's own
+    authentication.
     """
+    with owner_connection(ctx, database_url) as (database, connection):
+        who = clean_handle(handle)  # a staff handle, not any name Postgres would take
+        name = clean_handle(login) if login else who
+        group = grants.grant(connection, who, role, name)
+    click.echo(f"{name} logs in as {who}, a member of {group}, on {database.url}")
+
+
+@db.command("grant-service")
+@click.argument("service")
+@click.option("--login", metavar="NAME", help="The login role's name (default: SERVICE).")
+@database_option
+@pass_context
+def db_grant_service(
+    ctx: Context, service: str, login: str | None, database_url: str | None
+) -> None:
+    """Let the service SERVICE (intake, pager, portal, ...) log in to the Postgres desk
+    database: its events name the service and on whose behalf it acted."""
+    with owner_connection(ctx, database_url) as (database, connection):
+        who = clean_handle(service)
+        name = clean_handle(login) if login else who
+        group = grants.grant_service(connection, who, name)
+    click.echo(f"{name} logs in as the service {who}, a member of {group}, on {database.url}")
+
+
+@contextmanager
+def owner_connection(
+    ctx: Context, database_url: str | None
+) -> Iterator[tuple[Database, Connection]]:
+    """One transaction on the Postgres desk database, for the owner's role commands."""
     with opened(ctx, database_url) as database, store_errors(database):
-        login = clean_handle(handle)  # a staff handle, not any name Postgres would take
         if database.dialect != "postgresql":
             raise UserError("database roles need Postgres: the embedded SQLite file has none")
         with database.engine.begin() as connection:
-            group = grants.grant(connection, login, role)
-        click.echo(f"{login} logs in as a member of {group} on {database.url}")
+            yield database, connection

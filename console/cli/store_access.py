@@ -13,10 +13,11 @@ import click
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from console.cli.common import Context, UserError
-from console.store import schema
+from console.store import grants, schema
 from console.store.commands import Rules
 from console.store.db import Database, open_database
 from console.store.errors import ConflictError, StoreError, database_failure
+from console.text import inert
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,7 +69,24 @@ def opened(ctx: Context, url: str | None, *, check: bool = True) -> Iterator[Dat
 
 
 def identity(actor: str | None, database: Database) -> str:
-    """--as / SWITCHBOARD_USER, else the database user name, else the login name."""
+    """Who is acting. A Postgres login of a staff member or service is that one, and
+    `--as` naming anyone else is refused before anything is written. The database owner,
+    and SQLite: --as / SWITCHBOARD_USER, else the database user name, else the login name.
+    """
+    with database.engine.connect() as connection:
+        kind, bound = grants.bound_to(connection)
+    if kind == "unbound":
+        raise UserError(
+            f"the database login {bound} is bound to no staff member or service: "
+            "the database owner runs switchboard db grant"
+        )
+    if kind != "owner":
+        if actor and actor.strip().lower() != bound:
+            raise UserError(
+                f"you are connected as {bound}; --as {inert(actor)} is refused: "
+                "the database records every change in the login's own name"
+            )
+        return bound
     if actor:
         return actor
     if database.user:

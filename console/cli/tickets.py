@@ -11,6 +11,7 @@ from console.cli.common import Context, echo_json, pass_context
 from console.cli.store_access import identity, opened, plain, rules, store_errors, store_options
 from console.domain.escalation import EscalationKind
 from console.domain.sla import Channel
+from console.sql_events import sql_change
 from console.store import commands, queries
 from console.store.enums import NoticeMethod
 from console.store.views import RequestView
@@ -321,6 +322,9 @@ def ticket_show(
             "actor": e.actor,
             "entity": e.entity,
             "entity_id": e.entity_id,
+            "change": sql_change(
+                e.kind, e.actor, e.before, e.after, lambda at: str(ctx.desk_time(at))
+            ),
         }
         for e in history
     ]
@@ -336,7 +340,8 @@ def ticket_show(
     for e in escalations:
         click.echo(inert(f"  escalation {e.id}: {e.status}, {e.destination} {e.assignee or ''}"))
     for event in data["events"]:
-        click.echo(inert(f"  {event['at']}  {event['actor']:<12} {event['kind']}"))
+        line = f"  {event['at']}  {event['actor']:<12} {event['kind']}"
+        click.echo(inert(line) + (f"  {event['change']}" if event["change"] else ""))
 
 
 @ticket.command("list")

@@ -1,10 +1,12 @@
 """Appending to the audit history: one event per change, in the writer's transaction.
 
-On Postgres each event also records the writing transaction's id, and the first event of
-each transaction sends `pg_notify('switchboard_events', <event id>)`, delivered only if
-the transaction commits. One notification per transaction is enough: readers treat it as
-a wake-up call and read every event after their position. (Each notifying commit takes a
-cluster-wide lock in Postgres, so fewer notifications also means less commit contention.)
+On Postgres the database does the rest, for this write path and any SQL client alike
+(`console/store/audited.py`): a trigger records the writing transaction's id, refuses an
+actor other than the login's own, and the first event of each transaction sends
+`pg_notify('switchboard_events', <event id>)`, delivered only if the transaction commits.
+One notification per transaction is enough: readers treat it as a wake-up call and read
+every event after their position. (Each notifying commit takes a cluster-wide lock in
+Postgres, so fewer notifications also means less commit contention.)
 """
 
 from __future__ import annotations
@@ -15,23 +17,18 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import (
-    Text,
     bindparam,
-    cast,
-    func,
     insert,
     inspect,
-    literal,
-    literal_column,
-    select,
 )
 from sqlalchemy.orm import Session
 
+from console.store import audited
 from console.store.models import Event
 
 #: The NOTIFY channel consoles listen on; the payload is the id (as text) of the first
 #: event of the notifying transaction.
-CHANNEL = "switchboard_events"
+CHANNEL = audited.CHANNEL
 
 
 def snapshot(row: Any) -> dict[str, Any]:
@@ -66,12 +63,12 @@ def record(
     entity_id: int,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
+    on_behalf_of: str | None = None,
 ) -> int:
     """Append one event and return its id; the caller's transaction commits it or not.
 
-    On Postgres the first event of a transaction also sends the notification (one
-    statement, one round trip); later events of the same transaction do not, since
-    NOTIFY is delivered at commit and readers read every event from their position.
+    On Postgres the database fills in `transaction_id`, checks that `actor` is the login's
+    own staff member or service, and sends the notification (migration 0002).
     """
     values = {
         "actor": actor,
@@ -81,34 +78,16 @@ def record(
         "entity_id": entity_id,
         "before": before,
         "after": after,
+        "on_behalf_of": on_behalf_of,
     }
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        return int(connection.execute(_INSERT, values).scalar_one())
-    transaction = session.get_nested_transaction() or session.get_transaction()
-    if session.info.get(_NOTIFIED) is transaction:
-        return int(connection.execute(_PG_INSERT, values).scalar_one())
-    event_id = int(connection.execute(_PG_INSERT_NOTIFY, values).scalar_one())
-    session.info[_NOTIFIED] = transaction
-    return event_id
+    return int(session.connection().execute(_INSERT, values).scalar_one())
 
 
-#: `Session.info` key: the (innermost) transaction that already sent its notification.
-_NOTIFIED = "switchboard.notified"
 _EVENTS = Event.__table__
-_FIELDS = ("actor", "at", "kind", "entity", "entity_id", "before", "after")
-
-
-def _insert(**extra: Any) -> Any:
-    """INSERT INTO events ... RETURNING id, built once: its compiled form is reused."""
-    binds = {name: bindparam(name, type_=_EVENTS.c[name].type) for name in _FIELDS}
-    return insert(_EVENTS).values(**binds, **extra).returning(_EVENTS.c.id)
-
-
-_INSERT = _insert()
-_PG_INSERT = _insert(transaction_id=literal_column("pg_current_xact_id()::text::bigint"))
-_inserted = _PG_INSERT.cte("inserted")
-#: Insert, then notify with the new id, in one statement.
-_PG_INSERT_NOTIFY = select(
-    _inserted.c.id, func.pg_notify(literal(CHANNEL), cast(_inserted.c.id, Text))
+_FIELDS = ("actor", "at", "kind", "entity", "entity_id", "before", "after", "on_behalf_of")
+#: INSERT INTO events ... RETURNING id, built once: its compiled form is reused.
+_INSERT = (
+    insert(_EVENTS)
+    .values(**{name: bindparam(name, type_=_EVENTS.c[name].type) for name in _FIELDS})
+    .returning(_EVENTS.c.id)
 )

@@ -8,7 +8,14 @@ the rules that matter most: only dispatchers and leads may change a request's
 technical priority; nobody may UPDATE or DELETE an event. So a dispatcher's `psql` cannot
 reassign an escalation, whatever the application says.
 
-Run by the database owner (the migration role): `switchboard db grant HANDLE ROLE`.
+Each login is bound to whom it acts as in `db_logins` (a staff member, or a service such
+as `portal`, in the group `switchboard_service`); the database then refuses any event in
+another name (`console/store/audited.py`). Logins may INSERT events but never change
+`db_logins`, UPDATE/DELETE/TRUNCATE events, or ALTER, DROP or switch triggers off (only
+the owner may).
+
+Run by the database owner (the migration role): `switchboard db grant HANDLE ROLE` and
+`switchboard db grant-service NAME`.
 """
 
 from __future__ import annotations
@@ -22,6 +29,9 @@ GROUPS = {
     "dispatcher": "switchboard_dispatcher",
     "lead": "switchboard_lead",
 }
+#: Services (intake, pager, portal) log in as members of this group, which inherits the
+#: agent's privileges; their events name the service and on whose behalf it acted.
+SERVICE_GROUP = "switchboard_service"
 #: What each group may do beyond what the group before it may.
 PRIVILEGES: dict[str, list[str]] = {
     "agent": [
@@ -72,19 +82,65 @@ def ensure_groups(connection: Connection) -> None:
         for statement in PRIVILEGES[level]:
             connection.execute(text(statement.format(role=group)))
         previous = group
+    if not connection.execute(
+        text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": SERVICE_GROUP}
+    ).first():
+        connection.execute(text(f"CREATE ROLE {SERVICE_GROUP} NOLOGIN"))
+    connection.execute(text(f"GRANT {GROUPS['agent']} TO {SERVICE_GROUP}"))
 
 
-def grant(connection: Connection, handle: str, role: str) -> str:
-    """Make `handle` a login role in exactly the group of `role`; returns the group."""
+def grant(connection: Connection, handle: str, role: str, login: str | None = None) -> str:
+    """Make `login` (default: `handle`) a login role in exactly the group of `role`, acting
+    as the staff member `handle`; returns the group."""
     if role not in GROUPS:
         raise InvalidInput(f"unknown role {role!r} (accepted: {', '.join(ORDER)})")
+    staff_id = connection.execute(
+        text("SELECT id FROM staff WHERE handle = :h"), {"h": handle}
+    ).scalar_one_or_none()
+    if staff_id is None:
+        raise InvalidInput(f"no staff member {handle!r}: add them first (staff add)")
     ensure_groups(connection)
-    name = _quote(connection, handle)
-    exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": handle})
+    _login_in_group(connection, login or handle, GROUPS[role])
+    _bind(connection, login or handle, staff_id=staff_id, service=None)
+    return GROUPS[role]
+
+
+def grant_service(connection: Connection, service: str, login: str | None = None) -> str:
+    """Make `login` (default: `service`) a login role of the service `service`."""
+    ensure_groups(connection)
+    _login_in_group(connection, login or service, SERVICE_GROUP)
+    _bind(connection, login or service, staff_id=None, service=service)
+    return SERVICE_GROUP
+
+
+def _login_in_group(connection: Connection, login: str, group: str) -> None:
+    name = _quote(connection, login)
+    exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": login})
     if not exists.first():
         connection.execute(text(f"CREATE ROLE {name} LOGIN"))
-    for other in GROUPS.values():
-        if other != GROUPS[role]:
+    for other in [*GROUPS.values(), SERVICE_GROUP]:
+        if other != group:
             connection.execute(text(f"REVOKE {other} FROM {name}"))
-    connection.execute(text(f"GRANT {GROUPS[role]} TO {name}"))
-    return GROUPS[role]
+    connection.execute(text(f"GRANT {group} TO {name}"))
+
+
+def _bind(connection: Connection, login: str, *, staff_id: int | None, service: str | None) -> None:
+    connection.execute(
+        text(
+            "INSERT INTO db_logins (login, staff_id, service) VALUES (:l, :s, :v) "
+            "ON CONFLICT (login) DO UPDATE SET staff_id = :s, service = :v"
+        ),
+        {"l": login, "s": staff_id, "v": service},
+    )
+
+
+def bound_to(connection: Connection) -> tuple[str, str]:
+    """Whom this connection's login acts as: ('owner'|'staff'|'service'|'unbound', name).
+
+    On Postgres the database's own answer (`switchboard_login()`, which its triggers use
+    too); elsewhere ('owner', '') since SQLite has no logins.
+    """
+    if connection.dialect.name != "postgresql":
+        return ("owner", "")
+    row = connection.execute(text("SELECT kind, name FROM switchboard_login()")).one()
+    return (str(row.kind), str(row.name))

@@ -1,4 +1,6 @@
-"""`switchboard doctor`'s checks: why a console might look stale, in plain words."""
+"""`switchboard doctor`'s checks: why a console might look stale, or the database's
+guarantees weak (a login with more rights than its group, an audit trigger gone), in
+plain words."""
 
 from __future__ import annotations
 
@@ -8,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import psycopg
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
-from console.store import schema
+from console.store import audited, grants, schema
 from console.store.db import Database
 from console.store.errors import SchemaMismatch
 
@@ -28,7 +30,8 @@ class Check:
 
 
 def run_checks(database: Database, now: datetime) -> list[Check]:
-    """Connection, schema revision, NOTIFY round trip and clock skew, in that order.
+    """Connection, schema revision, NOTIFY round trip, clock skew, desk logins and audit
+    triggers, in that order.
 
     Later checks are skipped when the connection fails. `now` is this machine's clock.
     """
@@ -56,9 +59,14 @@ def run_checks(database: Database, now: datetime) -> list[Check]:
     if database.dialect != "postgresql":
         checks.append(Check("notify", True, "not used: SQLite consoles poll"))
         checks.append(Check("clock", True, "not needed: the database is on this machine"))
+        checks.append(Check("logins", True, "not used: SQLite has no logins"))
+        checks.append(Check("triggers", True, "not used: SQLite trusts its one laptop"))
         return checks
     checks.append(_notify_round_trip(database))
     checks.append(_clock_skew(database, now))
+    with database.engine.connect() as connection:
+        checks.append(logins_check(connection))
+        checks.append(triggers_check(connection))
     return checks
 
 
@@ -94,3 +102,78 @@ def _clock_skew(database: Database, now: datetime) -> Check:
     ok = abs(skew) <= SKEW_LIMIT
     verdict = "fine" if ok else "timers on this console are off by that much: fix the clocks (NTP)"
     return Check("clock", ok, f"database clock is {seconds:+.3f} s from this machine ({verdict})")
+
+
+#: Role attributes no desk login needs; each lets it step around the audit.
+_ATTRIBUTES = {
+    "rolsuper": "superuser",
+    "rolcreaterole": "createrole",
+    "rolbypassrls": "bypassrls",
+    "rolcreatedb": "createdb",
+    "rolreplication": "replication",
+}
+_LOGINS = text(
+    """
+    SELECT r.oid, r.rolname, r.rolsuper, r.rolcreaterole, r.rolbypassrls, r.rolcreatedb,
+           r.rolreplication,
+           (SELECT count(*) FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+             WHERE m.member = r.oid AND g.rolname = ANY(:groups)) AS groups,
+           (SELECT string_agg(DISTINCT c.relname, ', ') FROM pg_class c
+             LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+             WHERE c.relnamespace = 'public'::regnamespace
+               AND (r.oid IN (SELECT (aclexplode(c.relacl)).grantee)
+                    OR r.oid IN (SELECT (aclexplode(a.attacl)).grantee))) AS direct
+      FROM pg_roles r
+     WHERE r.rolcanlogin  -- roles are cluster-wide: only this database's desk logins
+       AND (r.rolname IN (SELECT login FROM db_logins)
+            OR r.rolname IN (SELECT handle FROM staff))
+     ORDER BY r.rolname
+    """
+)
+
+
+def logins_check(connection: Connection) -> Check:
+    """Every desk login (bound in `db_logins`, or named like a staff handle) has exactly
+    its one group's rights: no direct grants, no risky attributes, one group."""
+    groups = [*grants.GROUPS.values(), grants.SERVICE_GROUP]
+    rows = connection.execute(_LOGINS, {"groups": groups}).all()
+    problems = []
+    for row in rows:
+        found = [label for column, label in _ATTRIBUTES.items() if getattr(row, column)]
+        if row.groups != 1:
+            found.append(f"member of {row.groups} groups")
+        if row.direct:
+            found.append(f"direct grants on {row.direct}")
+        if found:
+            problems.append(f"{row.rolname} ({', '.join(found)})")
+    if problems:
+        return Check("logins", False, "more rights than its group: " + "; ".join(problems))
+    return Check("logins", True, f"{len(rows)} desk logins, each with its one group's rights only")
+
+
+def triggers_check(connection: Connection) -> Check:
+    """The triggers that make the audit hold: on `events`, and on every audited table."""
+    rows = connection.execute(
+        text(
+            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            " WHERE NOT t.tgisinternal AND t.tgenabled <> 'D'"
+            " AND c.relnamespace = 'public'::regnamespace"
+        )
+    ).all()
+    enabled = {(row.relname, row.tgname) for row in rows}
+    tables = set(
+        connection.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        ).scalars()
+    )
+    wanted = [("events", name) for name in audited.EVENT_TRIGGERS] + [
+        (table, audited.AUDIT_TRIGGER) for table in audited.AUDITED if table in tables
+    ]
+    missing = [f"{table}.{name}" for table, name in wanted if (table, name) not in enabled]
+    if missing:
+        return Check(
+            "triggers",
+            False,
+            "missing or disabled: " + ", ".join(missing) + " (changes go unaudited)",
+        )
+    return Check("triggers", True, f"all {len(wanted)} audit triggers in place and enabled")

@@ -215,3 +215,21 @@ class Event(Base):
     entity_id: Mapped[int] = mapped_column(BigInteger)
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
+    #: A service login's event: for whom it acted (e.g. `contact:17`); NULL otherwise.
+    on_behalf_of: Mapped[str | None] = mapped_column(String(64))
+
+
+class DbLogin(Base):
+    """A Postgres login bound to the staff member or service it acts as (`db grant`).
+
+    A login without a row here acts as the staff member whose handle is its name.
+    """
+
+    __tablename__ = "db_logins"
+    __table_args__ = (
+        CheckConstraint("(staff_id IS NULL) <> (service IS NULL)", name="staff_or_service"),
+    )
+
+    login: Mapped[str] = mapped_column(String(63), primary_key=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    service: Mapped[str | None] = mapped_column(String(32))

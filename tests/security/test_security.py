@@ -309,7 +309,9 @@ def test_no_login_role_can_edit_remove_or_unguard_events(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     name = login_roles[role]
-    assert main(["db", "grant", name, role, "--database", database_url]) == 0
+    handle = {"agent": "ari", "dispatcher": "dora", "lead": "lena"}[role]
+    grant = ["db", "grant", handle, role, "--login", name, "--database", database_url]
+    assert main(grant) == 0
     capsys.readouterr()
     before = all_events(desk)
     member = as_role(database_url, name)
@@ -334,7 +336,6 @@ def test_no_login_role_can_edit_remove_or_unguard_events(
             member, "SET session_replication_role = replica"
         )
         # Appending is what every role does with each action: that still works.
-        handle = {"agent": "ari", "dispatcher": "dora", "lead": "lena"}[role]
         with member.session() as session:
             commands.set_presence(session, handle, NOW, staff=handle, state="away")
     finally:
@@ -363,8 +364,9 @@ def test_a_dispatchers_login_cannot_do_what_only_leads_may(
             session, "ari", NOW, rules, channel="email", customer="Springfield", summary="x"
         )
         escalation = commands.escalate(session, "ari", NOW, request_id=request.id, kind="product")
-    for role in ("dispatcher", "lead"):
-        assert main(["db", "grant", login_roles[role], role, "--database", database_url]) == 0
+    for role, handle in (("dispatcher", "dora"), ("lead", "lena")):
+        grant = ["db", "grant", handle, role, "--login", login_roles[role]]
+        assert main([*grant, "--database", database_url]) == 0
     capsys.readouterr()
     lead_only = [
         "UPDATE escalations SET assignee_id = (SELECT id FROM staff WHERE handle = 'tess')"

@@ -390,7 +390,7 @@ def test_a_write_takes_three_statements_besides_its_transaction(desk: Database, 
             responded = c.respond(session, "ari", NOW, request_id=view.id)
         finally:
             event.remove(desk.engine, "before_cursor_execute", count)
-    events_insert = "WITH" if desk.dialect == "postgresql" else "INSERT"
+    events_insert = "INSERT"
     assert logged == ["SELECT", "INSERT", events_insert]  # customer, request, event
     assert statements == ["SELECT", "UPDATE", events_insert]  # request + names, request, event
     assert (view.customer, responded.customer, responded.version) == ("Springfield",) * 2 + (2,)

@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from console.sql_events import sql_change
 from console.store.board_rows import RequestDetail
 from console.ui.format import age, countdown, inert
 
@@ -110,6 +111,9 @@ def history_table(detail: RequestDetail, sla: SlaPolicy) -> Table:
     for name in ("#", "When", "Who", "What", "Change"):
         table.add_column(name)
     for event in detail.history:
+        by_sql = sql_change(
+            event.kind, event.actor, event.before, event.after, lambda at: _local(at, sla)
+        )
         _add(
             table,
             str(event.id),
@@ -117,7 +121,7 @@ def history_table(detail: RequestDetail, sla: SlaPolicy) -> Table:
             event.actor,
             f"{event.kind}"
             + (f" ({event.entity} {event.entity_id})" if event.entity != "request" else ""),
-            _change(event.before, event.after),
+            by_sql or _change(event.before, event.after),
         )
     return table
 
