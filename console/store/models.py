@@ -215,3 +215,20 @@ class Event(Base):
     entity_id: Mapped[int] = mapped_column(BigInteger)
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
+
+
+class IdempotencyKey(Base):
+    """A write done under a caller's key, with what it answered (`console.store.idempotency`).
+
+    Written in the same transaction as the write itself, so the key exists exactly when
+    the write does; the primary key decides between two writers with the same key.
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (Index("ix_idempotency_keys_created_at", "created_at"),)
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    actor: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    result: Mapped[dict[str, Any] | None]
