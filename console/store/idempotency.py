@@ -185,7 +185,8 @@ def retrying(
 
 
 def _who(actor: str | None) -> str:
-    return (actor or "").strip().lower()
+    # Escaped: whatever was typed as a handle is stored (a NUL is not Postgres text).
+    return (actor or "").strip().lower().encode("unicode_escape").decode("ascii")
 
 
 __all__ = ["KEEP", "Once", "check_key", "fingerprint", "retrying", "run_once"]
