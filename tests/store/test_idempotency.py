@@ -22,6 +22,7 @@ from console.store.errors import DatabaseFailure, InvalidInput, KeyReused, Outco
 from console.store.idempotency import Once, fingerprint, retrying, run_once
 from console.store.models import Event, IdempotencyKey, Request
 from tests.conftest import NOW
+from tests.lost_commit import lose_commit_answer
 
 
 def once(key: str = "k-1", actor: str = "ari", asked: str = "new email", now=NOW) -> Once:
@@ -91,32 +92,11 @@ def test_a_refused_write_keeps_no_key(desk: Database, rules: Rules) -> None:
         assert run_once(session, once(), log(rules))["summary"] == "Agenda upload fails"
 
 
-def _lost_at_commit(monkeypatch: pytest.MonkeyPatch, *, landed: bool) -> list[int]:
-    """The first COMMIT of a keyed write loses its connection: after it took effect
-    (`landed`) or before. Returns a list that counts the losses."""
-    real = Session.commit
-    lost: list[int] = []
-
-    def commit(self: Session) -> None:
-        if idempotency.ANSWER in self.info and not lost:
-            lost.append(1)
-            if landed:
-                real(self)
-            else:
-                self.rollback()
-            gone = Exception("server closed the connection unexpectedly")
-            raise OperationalError("COMMIT", {}, gone, connection_invalidated=True)
-        real(self)
-
-    monkeypatch.setattr(Session, "commit", commit)
-    return lost
-
-
 @pytest.mark.parametrize("landed", [True, False], ids=["landed", "not-landed"])
 def test_a_connection_lost_at_commit_is_an_unknown_outcome_and_a_retry_lands_once(
     desk: Database, rules: Rules, monkeypatch: pytest.MonkeyPatch, landed: bool
 ) -> None:
-    lost = _lost_at_commit(monkeypatch, landed=landed)
+    lost = lose_commit_answer(monkeypatch, landed=landed)
     start = counts(desk)
     with desk.session() as session, pytest.raises(OutcomeUnknown, match="may or may not"):
         run_once(session, once(), log(rules))
