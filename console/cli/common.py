@@ -64,8 +64,13 @@ _UNSAFE_IN_JSON = re.compile(f"[{OBEYED}]")
 
 def echo_json(payload: Any) -> None:
     """One JSON document: text exact, but nothing raw in it that a terminal would obey."""
+    click.echo(json_text(payload))
+
+
+def json_text(payload: Any) -> str:
+    """What `echo_json` prints for `payload` (without the newline)."""
     text = json.dumps(payload, default=_json_default, ensure_ascii=False)
-    click.echo(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _json_default(value: Any) -> Any:

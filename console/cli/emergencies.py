@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from console.cli.common import Context, pass_context
-from console.cli.store_access import rules, store_options
+from console.cli.store_access import rules, write_options
 from console.cli.tickets import run_command, ticket
 from console.store import commands
 from console.store.commands.emergencies import VerificationView
@@ -21,7 +21,7 @@ from console.store.views import RequestView
 @click.option(
     "--contact", required=True, metavar="NAME|ID", help="The designated contact who confirmed it."
 )
-@store_options
+@write_options
 @pass_context
 def ticket_verify(
     ctx: Context,
@@ -51,7 +51,7 @@ def ticket_verify(
 
 @ticket.command("downgrade")
 @click.argument("request_id", metavar="ID", type=int)
-@store_options
+@write_options
 @pass_context
 def ticket_downgrade(
     ctx: Context, request_id: int, database_url: str | None, actor: str | None, as_json: bool

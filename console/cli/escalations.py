@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from console.cli.common import Context, pass_context
-from console.cli.store_access import store_options
+from console.cli.store_access import write_options
 from console.cli.tickets import run_command
 from console.domain.escalation import Destination
 from console.store import commands
@@ -23,7 +23,7 @@ def escalation() -> None:
 @click.option("--to", "to", metavar="HANDLE")
 @click.option("--destination", type=click.Choice(DESTINATIONS))
 @click.option("--reason", metavar="TEXT")
-@store_options
+@write_options
 @pass_context
 def escalation_reassign(
     ctx: Context,
@@ -52,7 +52,7 @@ def escalation_reassign(
 @escalation.command("priority")
 @click.argument("escalation_id", metavar="ID", type=int)
 @click.argument("priority", metavar="N", type=int)
-@store_options
+@write_options
 @pass_context
 def escalation_priority(
     ctx: Context,

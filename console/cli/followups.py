@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from console.cli.common import Context, UserError, pass_context
-from console.cli.store_access import rules, store_options
+from console.cli.store_access import rules, write_options
 from console.cli.tickets import run_command
 from console.domain.localtime import LocalTimeError, parse_date
 from console.store import commands
@@ -24,7 +24,7 @@ def followup() -> None:
     metavar="DATE",
     help="The next check-in (YYYY-MM-DD; default: `followups.default_days` after today, 30).",
 )
-@store_options
+@write_options
 @pass_context
 def followup_done(
     ctx: Context,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from console.cli.common import Context, UserError, pass_context
-from console.cli.store_access import store_options
+from console.cli.store_access import write_options
 from console.cli.tickets import run_command
 from console.domain.coverage import Presence
 from console.domain.localtime import LocalTimeError, parse_date
@@ -21,7 +21,7 @@ def presence() -> None:
 @presence.command("set")
 @click.argument("handle")
 @click.argument("state", type=click.Choice([p.value for p in Presence]))
-@store_options
+@write_options
 @pass_context
 def presence_set(
     ctx: Context,
@@ -54,7 +54,7 @@ def roster() -> None:
 @click.option("--on-call", "kind", flag_value="on-call", help="On call for emergencies.")
 @click.option("--from", "start", required=True, metavar="ISO")
 @click.option("--to", "end", required=True, metavar="ISO")
-@store_options
+@write_options
 @pass_context
 def roster_add(
     ctx: Context,
@@ -96,7 +96,7 @@ def staff() -> None:
 @click.option("--name", required=True, metavar="TEXT")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--department", required=True, type=click.Choice([d.value for d in Department]))
-@store_options
+@write_options
 @pass_context
 def staff_add(
     ctx: Context,
@@ -131,7 +131,7 @@ def customer() -> None:
 @click.argument("name")
 @click.option("--liaison", required=True, metavar="HANDLE")
 @click.option("--next-checkin", metavar="DATE", help="Next routine check-in (YYYY-MM-DD).")
-@store_options
+@write_options
 @pass_context
 def customer_add(
     ctx: Context,
@@ -171,7 +171,7 @@ def contact() -> None:
 @click.option("--phone", metavar="TEXT")
 @click.option("--email", metavar="ADDRESS")
 @click.option("--designated", is_flag=True, help="A designated emergency contact.")
-@store_options
+@write_options
 @pass_context
 def contact_add(
     ctx: Context,

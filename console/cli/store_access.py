@@ -1,9 +1,11 @@
-"""What the desk-agent commands share: the database, who is acting, errors and JSON."""
+"""What the desk-agent commands share: the database, who is acting, errors and JSON, and
+how a write runs: under an idempotency key, retried when its outcome is unknown."""
 
 from __future__ import annotations
 
 import dataclasses
 import getpass
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -12,11 +14,12 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from console.cli.common import Context, UserError
+from console.cli.common import Context, UserError, json_text
 from console.store import grants, schema
 from console.store.commands import Rules
 from console.store.db import Database, open_database
-from console.store.errors import ConflictError, StoreError, database_failure
+from console.store.errors import ConflictError, OutcomeUnknown, StoreError, database_failure
+from console.store.idempotency import Once, fingerprint, retrying, run_once
 from console.text import inert
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,6 +36,69 @@ def store_options(fn: F) -> F:
         help="Who is acting (default: $SWITCHBOARD_USER, the database user, the login name).",
     )(fn)
     return database_option(fn)
+
+
+#: click's `ctx.meta` key of --idempotency-key (not an argument of the command functions).
+KEY_META = "switchboard.idempotency_key"
+#: Parameters that do not change what a write asks for.
+NOT_ASKED = frozenset({"database_url", "actor", "as_json"})
+
+
+def write_options(fn: F) -> F:
+    """`store_options` plus --idempotency-key, for a command that writes (see `run_command`)."""
+    fn = click.option(
+        "--idempotency-key",
+        metavar="KEY",
+        expose_value=False,
+        callback=_remember_key,
+        help="Run this write at most once: the same KEY again prints the first result.",
+    )(fn)
+    return store_options(fn)
+
+
+def _remember_key(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[KEY_META] = value
+
+
+def run_command(
+    ctx: Context,
+    database_url: str | None,
+    actor: str | None,
+    as_json: bool,
+    action: Callable[[Any, str], Any],
+    line: Callable[[Any], str],
+) -> None:
+    """Open the store, run one write as `actor` once, print the changed object.
+
+    The write runs under --idempotency-key, or a key made here: a connection lost during
+    COMMIT is retried with that key on a new connection, so the write lands exactly once,
+    and the same key given again prints the first answer, JSON and one-line alike.
+    """
+    command = click.get_current_context()
+    given = command.meta.get(KEY_META)
+    key = given if given is not None else f"cli-{uuid.uuid4()}"
+    asked = {name: value for name, value in command.params.items() if name not in NOT_ASKED}
+    digest = fingerprint(command.command_path.split()[1:], asked)
+
+    def render(result: Any) -> dict[str, Any]:
+        return {"json": json_text(plain(ctx, result)), "line": inert(line(result))}
+
+    with opened(ctx, database_url) as database, store_errors(database):
+        who = identity(actor, database)
+        once = Once(key, who, digest, ctx.clock.now(), render)
+
+        def attempt() -> dict[str, Any]:
+            with database.session() as session:
+                return run_once(session, once, lambda s: action(s, who))
+
+        try:
+            answer = retrying(attempt)
+        except OutcomeUnknown as exc:
+            raise UserError(
+                f"{exc}; run it again with --idempotency-key {key} to have it saved once"
+            ) from None
+    click.echo(answer["json"] if as_json else answer["line"])
 
 
 def database_option(fn: F) -> F:

@@ -8,7 +8,15 @@ from typing import Any
 import click
 
 from console.cli.common import Context, echo_json, pass_context
-from console.cli.store_access import identity, opened, plain, rules, store_errors, store_options
+from console.cli.store_access import (
+    opened,
+    plain,
+    rules,
+    run_command,
+    store_errors,
+    store_options,
+    write_options,
+)
 from console.domain.escalation import EscalationKind
 from console.domain.sla import Channel
 from console.sql_events import sql_change
@@ -20,25 +28,6 @@ from console.text import inert
 CHANNELS = [c.value for c in Channel]
 KINDS = [k.value for k in EscalationKind]
 METHODS = [m.value for m in NoticeMethod]
-
-
-def run_command(
-    ctx: Context,
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
-    action: Callable[[Any, str], Any],
-    line: Callable[[Any], str],
-) -> None:
-    """Open the store, run one command as `actor`, print the changed object."""
-    with opened(ctx, database_url) as database, store_errors(database):
-        who = identity(actor, database)
-        with database.session() as session:
-            result = action(session, who)
-    if as_json:
-        echo_json(plain(ctx, result))
-    else:
-        click.echo(inert(line(result)))
 
 
 def _request_line(ctx: Context) -> Callable[[RequestView], str]:
@@ -62,7 +51,7 @@ def ticket() -> None:
 @click.option("--contact", metavar="NAME")
 @click.option("--emergency", is_flag=True, help="The website is down or applications fail.")
 @click.option("--received", metavar="ISO", help="When it arrived (default: now).")
-@store_options
+@write_options
 @pass_context
 def ticket_new(
     ctx: Context,
@@ -103,7 +92,7 @@ def ticket_new(
 @ticket.command("assign")
 @click.argument("request_id", metavar="ID", type=int)
 @click.option("--to", "to", required=True, metavar="HANDLE")
-@store_options
+@write_options
 @pass_context
 def ticket_assign(
     ctx: Context,
@@ -128,7 +117,7 @@ def ticket_assign(
 @ticket.command("respond")
 @click.argument("request_id", metavar="ID", type=int)
 @click.option("--at", "at", metavar="ISO", help="When (default: now).")
-@store_options
+@write_options
 @pass_context
 def ticket_respond(
     ctx: Context,
@@ -156,7 +145,7 @@ def ticket_respond(
 @click.option("--kind", required=True, type=click.Choice(KINDS))
 @click.option("--to", "to", metavar="HANDLE", help="Who takes it (needed for --kind other).")
 @click.option("--reason", metavar="TEXT")
-@store_options
+@write_options
 @pass_context
 def ticket_escalate(
     ctx: Context,
@@ -190,7 +179,7 @@ def ticket_escalate(
 @click.option("--from", "start", required=True, metavar="ISO")
 @click.option("--to", "end", required=True, metavar="ISO")
 @click.option("--note", metavar="TEXT")
-@store_options
+@write_options
 @pass_context
 def ticket_work(
     ctx: Context,
@@ -231,7 +220,7 @@ def ticket_work(
 @click.option(
     "--by", "given_by", metavar="HANDLE", help="Who told them (default: you, who record it)."
 )
-@store_options
+@write_options
 @pass_context
 def ticket_notice(
     ctx: Context,
@@ -263,7 +252,7 @@ def _request_command(name: str, action: Callable[..., Any], summary: str) -> Non
 
     @ticket.command(name, help=summary)
     @click.argument("request_id", metavar="ID", type=int)
-    @store_options
+    @write_options
     @pass_context
     def run(
         ctx: Context, request_id: int, database_url: str | None, actor: str | None, as_json: bool

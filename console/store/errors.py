@@ -61,6 +61,17 @@ class DatabaseFailure(StoreError):
     """The database could not take the statement: busy, read-only, full, or unreachable."""
 
 
+class OutcomeUnknown(DatabaseFailure):
+    """The connection was lost during COMMIT: the write may or may not have landed.
+
+    Only a retry with the same idempotency key can settle it (`console.store.idempotency`).
+    """
+
+
+class KeyReused(InvalidInput):
+    """An idempotency key already used for another write (other arguments or actor)."""
+
+
 #: SQLite's primary result codes (https://sqlite.org/rescode.html) for a file it cannot write.
 _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_FULL, _SQLITE_CANTOPEN = 5, 6, 8, 13, 14
 

@@ -48,6 +48,8 @@ PRIVILEGES: dict[str, list[str]] = {
         "GRANT UPDATE (status, closed_at, version) ON escalations TO {role}",
         "GRANT UPDATE ON agent_presence TO {role}",
         "GRANT UPDATE (next_check_in) ON customers TO {role}",
+        # Every write may carry a key (its answer is stored on it) and purge old ones.
+        "GRANT INSERT, UPDATE, DELETE ON idempotency_keys TO {role}",
     ],
     "dispatcher": [
         "GRANT UPDATE (assignee_id) ON requests TO {role}",

@@ -233,3 +233,20 @@ class DbLogin(Base):
     login: Mapped[str] = mapped_column(String(63), primary_key=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     service: Mapped[str | None] = mapped_column(String(32))
+
+
+class IdempotencyKey(Base):
+    """A write done under a caller's key, with what it answered (`console.store.idempotency`).
+
+    Written in the same transaction as the write itself, so the key exists exactly when
+    the write does; the primary key decides between two writers with the same key.
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (Index("ix_idempotency_keys_created_at", "created_at"),)
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    actor: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    result: Mapped[dict[str, Any] | None]

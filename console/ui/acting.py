@@ -4,7 +4,8 @@ and how a write runs. Mixed into `SwitchboardApp` through `LeadActions` and `Des
 Targets are captured by id and version when the key is pressed and written with those
 versions: if someone changed a row in between, nothing is written and the conflict
 dialog says who and when, with a retry on the fresh version one key away. Every write
-runs on its own thread with its own session, so the screen never waits for the database.
+runs on its own thread with its own session, so the screen never waits for the database,
+under an idempotency key made when the key is pressed (retried if its outcome is unknown).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,6 +23,7 @@ from textual.binding import Binding
 from console.domain.permissions import Action, refusal
 from console.store.commands import leads
 from console.store.errors import ConflictError, StoreError
+from console.store.idempotency import Once, fingerprint, retrying, run_once
 from console.ui.format import inert
 from console.ui.screens.dialogs import ConflictScreen
 from console.ui.widgets.escalations import EscalationPane
@@ -170,12 +173,20 @@ class Acting:
         undo: list[leads.Step],
     ) -> None:
         """Start the write on its own thread now. A Textual worker would start only on the
-        event loop's next turn, often behind a repaint (benchmarks/lead_action.py)."""
+        event loop's next turn, often behind a repaint (benchmarks/lead_action.py).
+
+        The action's idempotency key is made here, when the person acts: a connection lost
+        during COMMIT is retried under it on a new connection, so the action lands once."""
+        handle, now = self._me()
+        once = Once(f"console-{uuid.uuid4()}", handle, fingerprint(done), now, lambda _: {})
+
+        def attempt() -> None:
+            with self.board.database.session() as session:  # type: ignore[attr-defined]
+                run_once(session, once, do)
 
         def run() -> None:
             try:
-                with self.board.database.session() as session:  # type: ignore[attr-defined]
-                    do(session)
+                retrying(attempt)
             except ConflictError as exc:
                 self.writes_conflicted += 1
                 self._tell(self._conflict, str(exc), make, done, undo)

@@ -22,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from console.domain.calendar import DeskCalendar
 from console.domain.sla import SlaPolicy
+from console.store import idempotency
 from console.store.db import safe_url
 from console.store.enums import Role
 from console.store.errors import (
@@ -29,6 +30,7 @@ from console.store.errors import (
     InvalidInput,
     InvalidState,
     NotFound,
+    OutcomeUnknown,
     PermissionDenied,
     StoreError,
     database_failure,
@@ -87,7 +89,9 @@ def command(fn: Callable[P, R]) -> Callable[P, R]:
 
     A lost update race (a stale `version`) becomes `ConflictError` naming who changed
     the row last and when; an integrity violation becomes `InvalidState`; a database that
-    cannot take the write (busy, read-only, full, connection lost) `DatabaseFailure`.
+    cannot take the write (busy, read-only, full, connection lost) `DatabaseFailure`, and
+    a connection lost during COMMIT `OutcomeUnknown`. Under `idempotency.run_once` the
+    key is claimed first and the answer stored last, in the same transaction.
     """
 
     @functools.wraps(fn)
@@ -96,8 +100,15 @@ def command(fn: Callable[P, R]) -> Callable[P, R]:
         assert isinstance(session, Session)
         info = session.info
         info[NAMES] = {}
+        once = info.pop(idempotency.PENDING, None)
+        committing = False
         try:
+            if once is not None:
+                idempotency.claim(session, once)
             result = fn(*args, **kwargs)
+            if once is not None:
+                idempotency.settle(session, once, result)
+            committing = True
             session.commit()
             return result
         except _Stale as stale:
@@ -116,6 +127,11 @@ def command(fn: Callable[P, R]) -> Callable[P, R]:
             with contextlib.suppress(SQLAlchemyError):  # the connection may be gone
                 _rollback(session)
             failure = database_failure(exc, safe_url(url))
+            if committing and exc.connection_invalidated:
+                failure = OutcomeUnknown(
+                    f"connection lost while committing to {safe_url(url)}: "
+                    "the write may or may not have been saved"
+                )
             if url.password:
                 failure = type(failure)(str(failure).replace(str(url.password), "***"))
             raise failure from None
