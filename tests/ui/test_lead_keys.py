@@ -172,7 +172,7 @@ def test_technical_lead_reorders_with_plus_minus_and_position(
     asyncio.run(scenario())
 
 
-def test_a_conflict_says_who_changed_it_and_retry_lands_on_the_new_version(
+def test_a_conflict_shows_the_row_now_and_r_asks_again_on_the_new_version(
     console, queue_desk: Database
 ) -> None:
     async def scenario() -> None:
@@ -187,8 +187,16 @@ def test_a_conflict_says_who_changed_it_and_retry_lands_on_the_new_version(
             await wait_until(pilot, lambda: rows(app)[target].assignee == "ari")
             await pilot.press(*"abe", "enter")
             await wait_until(pilot, lambda: isinstance(app.screen, ConflictScreen))
-            assert "lena" in app.screen.message
-            await pilot.press("r")
+            assert app.screen.message.startswith(
+                f"Request #{target} (Springfield) was changed by Lena Lead at 10:00 CT: "
+                "now assigned to Ari"
+            )
+            await pilot.press("r")  # the picker again, the new holder marked; no write yet
+            await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+            marked = {c.handle: c.holds for c in app.screen.candidates if c.holds}
+            assert marked == {"ari": "now holds it"}
+            assert rows(app)[target].assignee == "ari"
+            await pilot.press(*"abe", "enter")
             await wait_until(pilot, lambda: rows(app)[target].assignee == "abe")
 
     asyncio.run(scenario())
