@@ -190,4 +190,4 @@ def state(row: Row, names: dict[str, str]) -> str:
 def retry_hint(rows: list[Row]) -> str:
     """The `r` line: which requests the dialog opens again for."""
     ids = ", ".join(_number(r, r.id) for r in rows)
-    return f"r: choose again for {ids} as it is now (nothing is written without a new choice)"
+    return f"r: choose again for {ids} on the new version"
