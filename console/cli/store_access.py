@@ -109,8 +109,9 @@ def conflict_line(error: ConflictError, ctx: Context) -> str:
     if error.changed_at is not None:
         when = f" at {short_day_time(error.changed_at, zone, ctx.clock.now())} {zone_label(zone)}"
     look = f" (switchboard ticket show {error.request_id})" if error.request_id else ""
+    who = inert_cell(error.changed_by or "someone")
     return (
-        f"{inert_cell(error.subject)} was changed by {error.changed_by or 'someone'}{when} "
+        f"{inert_cell(error.subject)} was changed by {who}{when} "
         f"(now version {error.version}): look at it again{look} and retry"
     )
 
