@@ -151,16 +151,6 @@ class Acting:
     def _me(self) -> tuple[str, Any]:
         return self.identity.handle, self.clock.now()  # type: ignore[attr-defined]
 
-    def _request_versions(self) -> dict[int, int]:
-        rows = self.query_one(QueuePane).model.rows  # type: ignore[attr-defined]
-        return {row_id: row.version for row_id, row in rows.items()}
-
-    def _escalation_versions(self) -> dict[int, int]:
-        found: dict[int, int] = {}
-        for pane in self.query(EscalationPane):  # type: ignore[attr-defined]
-            found.update((row_id, row.version) for row_id, row in pane.rows.items())
-        return found
-
     def _attempt(
         self, do: Do, done: str, undo: list[leads.Step], again: Again | None = None
     ) -> None:
