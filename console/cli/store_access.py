@@ -20,7 +20,8 @@ from console.store.commands import Rules
 from console.store.db import Database, open_database
 from console.store.errors import ConflictError, OutcomeUnknown, StoreError, database_failure
 from console.store.idempotency import Once, fingerprint, retrying, run_once
-from console.text import inert
+from console.text import inert, inert_cell
+from console.ui.format import short_day_time, zone_label
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -169,7 +170,9 @@ def store_errors(database: Database | None = None) -> Iterator[None]:
     try:
         yield
     except ConflictError as exc:
-        raise UserError(str(exc)) from None
+        ctx = click.get_current_context(silent=True)
+        found = ctx.find_object(Context) if ctx else None
+        raise UserError(conflict_line(exc, found or Context())) from None
     except StoreError as exc:
         raise UserError(str(exc)) from None
     except (OperationalError, DBAPIError) as exc:
@@ -178,6 +181,22 @@ def store_errors(database: Database | None = None) -> Iterator[None]:
         if database is not None and database.engine.url.password:
             message = message.replace(str(database.engine.url.password), "***")
         raise UserError(message) from None
+
+
+def conflict_line(error: ConflictError, ctx: Context) -> str:
+    """A lost race in the desk's words and time, one line: `request 249 (Fargo) was changed
+    by lena at 14:02 CT (now version 4): look at it again (switchboard ticket show 249) and
+    retry`."""
+    zone = ctx.settings.calendar.zone
+    when = ""
+    if error.changed_at is not None:
+        when = f" at {short_day_time(error.changed_at, zone, ctx.clock.now())} {zone_label(zone)}"
+    look = f" (switchboard ticket show {error.request_id})" if error.request_id else ""
+    who = inert_cell(error.changed_by or "someone")
+    return (
+        f"{inert_cell(error.subject)} was changed by {who}{when} "
+        f"(now version {error.version}): look at it again{look} and retry"
+    )
 
 
 def plain(ctx: Context, view: Any) -> dict[str, Any]:

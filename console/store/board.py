@@ -133,6 +133,7 @@ class Board:
                 last_event_id=int(last),
                 staff_departments=self._departments(session),
                 designated=self._designated(session),
+                staff_names=self._names(session),
             )
 
     # -- what a batch touched -----------------------------------------------------------
@@ -201,6 +202,7 @@ class Board:
                 ),
                 staff_roles=self._roles(session) if "staff" in by_kind else None,
                 staff_departments=self._departments(session) if "staff" in by_kind else None,
+                staff_names=self._names(session) if "staff" in by_kind else None,
                 designated=(
                     self._designated(session) if by_kind.keys() & {"customer", "contact"} else None
                 ),
@@ -337,6 +339,12 @@ class Board:
     def _departments(session: Session) -> dict[str, str]:
         query = select(Staff.handle, Staff.department).where(Staff.active.is_(True))
         return {handle: department for handle, department in session.execute(query)}
+
+    @staticmethod
+    def _names(session: Session) -> dict[str, str]:
+        # Inactive staff too: someone who left may still be the last to have changed a row.
+        query = select(Staff.handle, Staff.name)
+        return {handle: name for handle, name in session.execute(query)}
 
     @staticmethod
     def _roles(session: Session) -> dict[str, str]:

@@ -96,6 +96,8 @@ class BoardState:
     staff_departments: dict[str, str] = field(default_factory=dict)
     #: Customer name to its designated emergency contacts: who to call back.
     designated: dict[str, tuple[CallBack, ...]] = field(default_factory=dict)
+    #: Handle to the person's name, for messages in the desk's words (a conflict).
+    staff_names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class BoardChanges:
     staff_roles: dict[str, str] | None = None
     staff_departments: dict[str, str] | None = None
     designated: dict[str, tuple[CallBack, ...]] | None = None
+    staff_names: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,13 @@ class PermissionDenied(StoreError):
 
 
 class ConflictError(StoreError):
-    """Someone else changed the row since the caller read it."""
+    """Someone else changed the row since the caller read it.
+
+    Carries what a person needs to look again: the row (`entity`, `entity_id`), the
+    request it belongs to and its customer, who changed it last, when, and the version it
+    is at now. The message is plain (handles, UTC); screens and the CLI word it in desk
+    time and names (`console.ui.conflicts`, `console.cli.store_access`).
+    """
 
     def __init__(
         self,
@@ -39,18 +45,32 @@ class ConflictError(StoreError):
         changed_by: str | None,
         changed_at: datetime | None,
         version: int | None,
+        *,
+        request_id: int | None = None,
+        customer: str | None = None,
     ) -> None:
         self.entity = entity
         self.entity_id = entity_id
         self.changed_by = changed_by
         self.changed_at = changed_at
         self.version = version
-        who = changed_by or "someone"
+        self.request_id = request_id
+        self.customer = customer
         when = f" at {changed_at.isoformat()}" if changed_at else ""
         super().__init__(
-            f"{entity} {entity_id} was changed by {who}{when} (now version {version}): "
-            "reload it and try again"
+            f"{self.subject} was changed by {changed_by or 'someone'}{when} "
+            f"(now version {version}): reload it and try again"
         )
+
+    @property
+    def subject(self) -> str:
+        """What changed, by request: `request 249 (Fargo)`, `the escalation of request 249
+        (Fargo)`; by row id when the request is unknown."""
+        if self.request_id is None:
+            return f"{self.entity} {self.entity_id}"
+        customer = f" ({self.customer})" if self.customer else ""
+        request = f"request {self.request_id}{customer}"
+        return request if self.entity == "request" else f"the {self.entity} of {request}"
 
 
 class SchemaMismatch(StoreError):

@@ -3,9 +3,11 @@ and how a write runs. Mixed into `SwitchboardApp` through `LeadActions` and `Des
 
 Targets are captured by id and version when the key is pressed and written with those
 versions: if someone changed a row in between, nothing is written and the conflict
-dialog says who and when, with a retry on the fresh version one key away. Every write
-runs on its own thread with its own session, so the screen never waits for the database,
-under an idempotency key made when the key is pressed (retried if its outcome is unknown).
+dialog says who, when and what the row is now; `r` opens the action's own dialog again
+on the new version (`console.ui.conflicts`), so nothing is written without a new choice.
+Every write runs on its own thread with its own session, so the screen never waits for
+the database, under an idempotency key made when the key is pressed (retried if its
+outcome is unknown).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from console.domain.permissions import Action, refusal
 from console.store.commands import leads
 from console.store.errors import ConflictError, StoreError
 from console.store.idempotency import Once, fingerprint, retrying, run_once
+from console.ui.conflicts import Again, Conflict, conflict_text, look_again, retry_hint
 from console.ui.format import inert
 from console.ui.screens.dialogs import ConflictScreen
 from console.ui.widgets.escalations import EscalationPane
@@ -34,8 +37,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 UNDO_WINDOW = 60.0
-#: Builds a write: with the versions seen at the key press (False) or on screen now (True).
-Maker = Callable[[bool], Callable[["Session"], Any]]
+#: A write: runs the store command(s) of one action in the session given.
+Do = Callable[["Session"], Any]
 
 #: Action name to the permission it needs and the pane it works in.
 NEEDS: dict[str, tuple[Action, str]] = {
@@ -151,26 +154,19 @@ class Acting:
     def _me(self) -> tuple[str, Any]:
         return self.identity.handle, self.clock.now()  # type: ignore[attr-defined]
 
-    def _request_versions(self) -> dict[int, int]:
-        rows = self.query_one(QueuePane).model.rows  # type: ignore[attr-defined]
-        return {row_id: row.version for row_id, row in rows.items()}
-
-    def _escalation_versions(self) -> dict[int, int]:
-        found: dict[int, int] = {}
-        for pane in self.query(EscalationPane):  # type: ignore[attr-defined]
-            found.update((row_id, row.version) for row_id, row in pane.rows.items())
-        return found
-
-    def _attempt(self, make: Maker, done: str, undo: list[leads.Step]) -> None:
-        """Run the write built from the versions the person saw, on its own thread."""
-        self._write(make(False), make, done, undo)
+    def _attempt(
+        self, do: Do, done: str, undo: list[leads.Step], again: Again | None = None
+    ) -> None:
+        """Run the write built from the versions the person saw, on its own thread; on a
+        conflict, `again` says what to show and which dialog `r` opens."""
+        self._write(do, done, undo, again)
 
     def _write(
         self,
-        do: Callable[[Session], Any],
-        make: Maker,
+        do: Do,
         done: str,
         undo: list[leads.Step],
+        again: Again | None,
     ) -> None:
         """Start the write on its own thread now. A Textual worker would start only on the
         event loop's next turn, often behind a repaint (benchmarks/lead_action.py).
@@ -189,7 +185,10 @@ class Acting:
                 retrying(attempt)
             except ConflictError as exc:
                 self.writes_conflicted += 1
-                self._tell(self._conflict, str(exc), make, done, undo)
+                now = self.clock.now()  # type: ignore[attr-defined]
+                today = self.calendar.local_date(now)  # type: ignore[attr-defined]
+                fresh = look_again(self.board, exc, again, now, today)  # type: ignore[attr-defined]
+                self._tell(self._conflict, fresh, again)
                 return
             except StoreError as exc:
                 self._tell(self.notify, str(exc), title="Not done", severity="error")  # type: ignore[attr-defined]
@@ -214,9 +213,16 @@ class Acting:
         with contextlib.suppress(RuntimeError):  # the app is no longer running
             self.call_from_thread(callback, *args, **kwargs)  # type: ignore[attr-defined]
 
-    def _conflict(self, message: str, make: Maker, done: str, undo: list) -> None:
-        def answered(retry: bool | None) -> None:
-            if retry:  # the feed has brought the new version by now: act on it
-                self._write(make(True), make, done, undo)
+    def _conflict(self, conflict: Conflict, again: Again | None) -> None:
+        """Show what the rows are now; `r` opens the action's dialog on them, nothing else."""
+        now = self.clock.now()  # type: ignore[attr-defined]
+        names = self.staff_names  # type: ignore[attr-defined]
+        message = conflict_text(conflict, again, names, self.calendar.zone, now)  # type: ignore[attr-defined]
+        rows = conflict.retry_rows(again)
 
-        self.push_screen(ConflictScreen(message), answered)  # type: ignore[attr-defined]
+        def answered(retry: bool | None) -> None:
+            if retry and again is not None and again.reopen is not None:
+                again.reopen(rows)
+
+        hint = retry_hint(rows) if rows else None
+        self.push_screen(ConflictScreen(message, hint), answered)  # type: ignore[attr-defined]

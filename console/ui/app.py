@@ -124,6 +124,8 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
         self.staff_departments: dict[str, str] = {}
         #: Customer name to its designated emergency contacts, to call back.
         self.designated: dict[str, tuple[CallBack, ...]] = {}
+        #: Handle to the person's name, for a conflict told in the desk's words.
+        self.staff_names: dict[str, str] = {}
         self._desk_keys: tuple[bool, ...] = ()
         if settings.keymap:
             self.set_keymap(dict(settings.keymap))
@@ -191,6 +193,7 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
             self.query_one(FollowUpsPane).followups = state.followups
             self.staff_departments = state.staff_departments
             self.designated = state.designated
+            self.staff_names = state.staff_names
             self._update_identity(state.staff_roles)
             self._show_side()
         self.loaded = True
@@ -221,6 +224,8 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
                 self.staff_departments = changes.staff_departments
             if changes.designated is not None:
                 self.designated = changes.designated
+            if changes.staff_names is not None:
+                self.staff_names = changes.staff_names
             if changes.staff_roles is not None:
                 self._update_identity(changes.staff_roles)
             if side_changed:  # otherwise the tick keeps them current, alerts too

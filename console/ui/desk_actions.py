@@ -17,6 +17,7 @@ from console.store import commands
 from console.store.board_rows import QueueRow
 from console.store.enums import NoticeMethod
 from console.ui.acting import Acting, key_pair
+from console.ui.conflicts import Again
 from console.ui.format import inert, short_day_time
 from console.ui.screens.dialogs import Choice, ConfirmScreen, PickerScreen
 from console.ui.screens.notice import NoticeAnswer, NoticeScreen
@@ -74,8 +75,10 @@ class DeskActions(Acting):
 
     def action_verify(self) -> None:
         row = self._current_request()
-        if row is None:
-            return
+        if row is not None:
+            self._verify(row)
+
+    def _verify(self, row: QueueRow) -> None:
         people = self.designated.get(row.customer, ())  # type: ignore[attr-defined]
         if not people:
             self.notify(  # type: ignore[attr-defined]
@@ -95,6 +98,8 @@ class DeskActions(Acting):
                         s, who, now, request_id=row.id, contact=name, expected_version=version
                     ),
                     f"verified the emergency #{row.id} with {name}",
+                    "verify",
+                    self._verify,
                 )
 
         choices = [Choice(p.name, p.phone or "") for p in people]
@@ -104,8 +109,10 @@ class DeskActions(Acting):
 
     def action_downgrade(self) -> None:
         row = self._current_request()
-        if row is None:
-            return
+        if row is not None:
+            self._downgrade(row)
+
+    def _downgrade(self, row: QueueRow) -> None:
         closed = not self.calendar.is_open(row.received_at)  # type: ignore[attr-defined]
         consequence = (
             "It was received while the desk was closed: it will need a billing notice "
@@ -123,6 +130,8 @@ class DeskActions(Acting):
                         s, who, now, rules, request_id=row.id, expected_version=version
                     ),
                     f"downgraded #{row.id} to a normal request",
+                    "downgrade",
+                    self._downgrade,
                 )
 
         self.push_screen(  # type: ignore[attr-defined]
@@ -136,8 +145,10 @@ class DeskActions(Acting):
 
     def action_notice(self) -> None:
         row = self._current_request()
-        if row is None:
-            return
+        if row is not None:
+            self._notice(row)
+
+    def _notice(self, row: QueueRow) -> None:
         now = self.clock.now()  # type: ignore[attr-defined]
 
         def answered(answer: NoticeAnswer | None) -> None:
@@ -157,6 +168,8 @@ class DeskActions(Acting):
                     f"recorded the billing notice for #{row.id} ({answer.method}, "
                     f"{short_day_time(answer.at, self.calendar.zone, now)}, "  # type: ignore[attr-defined]
                     f"by {answer.given_by})",
+                    "notice",
+                    self._notice,
                 )
 
         self.push_screen(  # type: ignore[attr-defined]
@@ -185,8 +198,10 @@ class DeskActions(Acting):
 
     def action_decline(self) -> None:
         row = self._current_request()
-        if row is None:
-            return
+        if row is not None:
+            self._decline(row)
+
+    def _decline(self, row: QueueRow) -> None:
         now = self.clock.now()  # type: ignore[attr-defined]
         calendar = self.calendar  # type: ignore[attr-defined]
         waits = (
@@ -205,6 +220,8 @@ class DeskActions(Acting):
                         s, who, now, request_id=row.id, expected_version=version
                     ),
                     f"recorded that the customer declined billing for #{row.id}",
+                    "decline",
+                    self._decline,
                 )
 
         self.push_screen(  # type: ignore[attr-defined]
@@ -217,12 +234,13 @@ class DeskActions(Acting):
 
     # -- writing --------------------------------------------------------------------------
 
-    def _settle(self, row: QueueRow, write: Write, done: str) -> None:
-        """Write with the version seen at the key press; on a retry, the one on screen."""
-
-        def make(fresh: bool) -> Callable[[Session], Any]:
-            version = self._request_versions().get(row.id) if fresh else row.version
-            who, now = self._me()
-            return lambda s: write(s, who, now, version)
-
-        self._attempt(make, done, [])
+    def _settle(
+        self, row: QueueRow, write: Write, done: str, name: str, ask: Callable[[QueueRow], None]
+    ) -> None:
+        """Write with the version seen at the key press. After a conflict `r` runs `ask`
+        (the key's own dialog) on the request as it is now, if the key still applies."""
+        who, now = self._me()
+        again = Again(
+            "request", {row.id: row.version}, lambda fresh: ask(fresh[0]), APPLIES[name][0]
+        )
+        self._attempt(lambda s: write(s, who, now, row.version), done, [], again)

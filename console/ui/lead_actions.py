@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
 from textual.binding import Binding
 
@@ -16,14 +16,12 @@ from console.domain.coverage import Presence, ShiftKind
 from console.domain.escalation import Destination
 from console.store import commands
 from console.store.commands import leads
-from console.ui.acting import UNDO_WINDOW, Acting, Maker, key_pair
+from console.ui.acting import UNDO_WINDOW, Acting, Do, key_pair
+from console.ui.conflicts import Again, state
 from console.ui.screens.dialogs import Candidate, ConfirmScreen, PickerScreen, TextScreen
 from console.ui.widgets.coverage_pane import CoveragePane
 from console.ui.widgets.grid import VirtualGrid
 from console.ui.widgets.queue_pane import QueuePane
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
 KINDS = ["additional-services", "product", "other"]
 
@@ -44,7 +42,8 @@ LEAD_BINDINGS = [
 class LeadActions(Acting):
     """The keys of dispatchers and leads on the queue and the escalation panes."""
 
-    def _candidates(self, department: str | None) -> list[Candidate]:
+    def _candidates(self, department: str | None, held: Sequence[Any] = ()) -> list[Candidate]:
+        """People to pick from; after a conflict, `held` marks who holds those rows now."""
         now = self.clock.now()  # type: ignore[attr-defined]
         roster = self.query_one(CoveragePane).roster  # type: ignore[attr-defined]
         on_duty = {s.staff for s in roster.shifts if s.kind is ShiftKind.DUTY and s.covers(now)}
@@ -57,7 +56,13 @@ class LeadActions(Acting):
             h for h, d in self.staff_departments.items() if department is None or d == department
         ]
         found = [
-            Candidate(h, roster.presence.get(h, Presence.AWAY).value, load[h], h in on_duty)
+            Candidate(
+                h,
+                roster.presence.get(h, Presence.AWAY).value,
+                load[h],
+                h in on_duty,
+                _holds(h, held),
+            )
             for h in people
         ]
         return sorted(
@@ -68,7 +73,10 @@ class LeadActions(Acting):
 
     def action_assign(self) -> None:
         grid, keys = self._targets()
-        rows = self._requests(keys)
+        self._assign(self._requests(keys), grid)
+
+    def _assign(self, rows: list[Any], grid: VirtualGrid | None, again: bool = False) -> None:
+        """The assign picker for `rows` as seen now; `again` after a conflict (holders marked)."""
         if not rows:
             return
         seen = {r.id: r.version for r in rows}
@@ -82,34 +90,34 @@ class LeadActions(Acting):
             else (commands.unassign, {"request_id": r.id, "expected_version": r.version + 1})
             for r in rows
         ]
+        retry = Again("request", seen, lambda fresh: self._assign(fresh, None, again=True))
 
         def chosen(handle: str | None) -> None:
             if not handle:
                 return
-
-            def make(fresh: bool) -> Callable[[Session], Any]:
-                targets = self._targets_at(seen, self._request_versions() if fresh else seen)
-                return lambda s: leads.assign_many(s, *self._me(), targets=targets, to=handle)
-
+            targets = list(seen.items())
             self._confirm_then(
                 len(rows),
                 f"Assign {len(rows)} requests to {handle}?",
                 about,
-                make,
+                lambda s: leads.assign_many(s, *self._me(), targets=targets, to=handle),
                 f"assigned {about} to {handle}",
                 undo,
                 grid,
+                retry,
             )
 
+        candidates = self._candidates("desk", rows if again else ())
         self.push_screen(  # type: ignore[attr-defined]
-            PickerScreen(
-                f"Assign to · {len(rows)} selected", about, self._candidates("desk"), then=chosen
-            )
+            PickerScreen(f"Assign to · {len(rows)} selected", about, candidates, then=chosen)
         )
 
     def action_reassign(self) -> None:
         grid, keys = self._targets()
-        rows = self._escalations(grid, keys)
+        self._reassign(self._escalations(grid, keys), grid)
+
+    def _reassign(self, rows: list[Any], grid: VirtualGrid | None, again: bool = False) -> None:
+        """The reassign picker for `rows` as seen now; `again` after a conflict."""
         if not rows:
             return
         destination = rows[0].destination
@@ -124,38 +132,38 @@ class LeadActions(Acting):
             for r in rows
             if r.assignee
         ]
+        retry = Again("escalation", seen, lambda fresh: self._reassign(fresh, None, again=True))
 
         def chosen(handle: str | None) -> None:
             if not handle:
                 return
-
-            def make(fresh: bool) -> Callable[[Session], Any]:
-                targets = self._targets_at(seen, self._escalation_versions() if fresh else seen)
-                return lambda s: leads.reassign_many(s, *self._me(), targets=targets, to=handle)
-
+            targets = list(seen.items())
             self._confirm_then(
                 len(rows),
                 f"Reassign {len(rows)} escalations to {handle}?",
                 about,
-                make,
+                lambda s: leads.reassign_many(s, *self._me(), targets=targets, to=handle),
                 f"reassigned {about} to {handle}",
                 undo if len(undo) == len(rows) else [],
                 grid,
+                retry,
             )
 
+        candidates = self._candidates(department, rows if again else ())
         self.push_screen(  # type: ignore[attr-defined]
-            PickerScreen(
-                f"Reassign · {len(rows)} selected", about, self._candidates(department), then=chosen
-            )
+            PickerScreen(f"Reassign · {len(rows)} selected", about, candidates, then=chosen)
         )
 
     def action_move(self) -> None:
         grid, keys = self._targets()
         rows = self._escalations(grid, keys)[:1]
-        if not rows:
-            return
-        row = rows[0]
-        about = self._describe(rows, lambda r: r.request_id)
+        if rows:
+            self._open_move(rows[0])
+
+    def _open_move(self, row: Any, again: bool = False) -> None:
+        """The move dialog for `row` as seen now; `again` after a conflict (state shown)."""
+        about = self._describe([row], lambda r: r.request_id)
+        shown = f"{about}\nnow {state(row, self.staff_names)}" if again else about  # type: ignore[attr-defined]
         choices = [d.value for d in Destination if d.value != row.destination]
 
         def chosen(value: tuple[str, str] | None) -> None:
@@ -167,7 +175,7 @@ class LeadActions(Acting):
                     PickerScreen(
                         "Move to a named person",
                         about,
-                        self._candidates(None),
+                        self._candidates(None, [row] if again else ()),
                         then=lambda handle: (
                             handle and self._move(row, destination, handle, reason, about)
                         ),
@@ -177,7 +185,7 @@ class LeadActions(Acting):
                 self._move(row, destination, None, reason, about)
 
         self.push_screen(  # type: ignore[attr-defined]
-            TextScreen("Move to another destination", about, "reason (required)", choices), chosen
+            TextScreen("Move to another destination", shown, "reason (required)", choices), chosen
         )
 
     def _move(
@@ -190,21 +198,19 @@ class LeadActions(Acting):
             "reason": f"undo of the move to {destination}",
             "expected_version": row.version + 1,
         }
-
-        def make(fresh: bool) -> Callable[[Session], Any]:
-            version = self._escalation_versions().get(row.id) if fresh else row.version
-            return lambda s: commands.reassign_escalation(
+        self._attempt(
+            lambda s: commands.reassign_escalation(
                 s,
                 *self._me(),
                 escalation_id=row.id,
                 to=person,
                 destination=destination,
                 reason=reason,
-                expected_version=version,
-            )
-
-        self._attempt(
-            make, f"moved {about} to {destination}", [(commands.reassign_escalation, back)]
+                expected_version=row.version,
+            ),
+            f"moved {about} to {destination}",
+            [(commands.reassign_escalation, back)],
+            Again("escalation", {row.id: row.version}, lambda f: self._open_move(f[0], True)),
         )
 
     def action_priority(self, step: int) -> None:
@@ -212,14 +218,26 @@ class LeadActions(Acting):
         rows = self._escalations(grid, keys)[:1]
         if rows:
             position = grid.keys.index(rows[0].id) + 1 + step
-            self._place(rows[0], max(1, min(position, len(grid.keys))), grid)
+            # No dialog to open again: after a conflict the lead presses + or - anew.
+            again = Again("escalation", {rows[0].id: rows[0].version}, None)
+            self._place(rows[0], max(1, min(position, len(grid.keys))), grid, again)
 
     def action_position(self) -> None:
         grid, keys = self._targets()
         rows = self._escalations(grid, keys)[:1]
-        if not rows:
-            return
-        about = self._describe(rows, lambda r: r.request_id)
+        if rows:
+            self._open_position(rows[0], grid)
+
+    def _open_position(self, row: Any, grid: VirtualGrid, again: bool = False) -> None:
+        """The position dialog for `row` as seen now; `again` after a conflict."""
+        about = self._describe([row], lambda r: r.request_id)
+        shown = f"{about}\nnow {state(row, self.staff_names)}" if again else about  # type: ignore[attr-defined]
+        retry = Again(
+            "escalation",
+            {row.id: row.version},
+            lambda fresh: self._open_position(fresh[0], grid, True),
+            lambda fresh: fresh.destination == Destination.TECHNICAL.value,
+        )
 
         def chosen(value: str | None) -> None:
             if value is None:
@@ -227,25 +245,25 @@ class LeadActions(Acting):
             if not value.isdigit() or not 1 <= int(value) <= len(grid.keys):
                 self.notify(f"a position is 1 to {len(grid.keys)}", severity="warning")  # type: ignore[attr-defined]
                 return
-            self._place(rows[0], int(value), grid)
+            self._place(row, int(value), grid, retry)
 
         self.push_screen(
-            TextScreen("Set the technical position", about, "position (1 = first)"), chosen
+            TextScreen("Set the technical position", shown, "position (1 = first)"), chosen
         )  # type: ignore[attr-defined]
 
-    def _place(self, row: Any, position: int, grid: VirtualGrid) -> None:
-        old = grid.keys.index(row.id) + 1
-
-        def make(fresh: bool) -> Callable[[Session], Any]:
-            version = self._escalation_versions().get(row.id) if fresh else row.version
-            return lambda s: leads.place_technical(
-                s, *self._me(), escalation_id=row.id, position=position, expected_version=version
-            )
-
+    def _place(self, row: Any, position: int, grid: VirtualGrid, again: Again) -> None:
+        old = grid.keys.index(row.id) + 1 if row.id in grid.keys else position
         self._attempt(
-            make,
+            lambda s: leads.place_technical(
+                s,
+                *self._me(),
+                escalation_id=row.id,
+                position=position,
+                expected_version=row.version,
+            ),
             f"moved the escalation of #{row.request_id} to position {position}",
             [(leads.place_technical, {"escalation_id": row.id, "position": old})],
+            again,
         )
 
     def action_escalate(self) -> None:
@@ -278,10 +296,8 @@ class LeadActions(Acting):
 
     def _escalate(self, row: Any, kind: str, person: str | None, reason: str, about: str) -> None:
         self._attempt(
-            lambda _fresh: (
-                lambda s: commands.escalate(
-                    s, *self._me(), request_id=row.id, kind=kind, to=person, reason=reason
-                )
+            lambda s: commands.escalate(
+                s, *self._me(), request_id=row.id, kind=kind, to=person, reason=reason
             ),
             f"escalated {about} ({kind})",
             [],
@@ -303,30 +319,27 @@ class LeadActions(Acting):
             return
         self.undo_record = None
         self._attempt(
-            lambda _fresh: lambda s: leads.together(s, *self._me(), steps=record.steps),
+            lambda s: leads.together(s, *self._me(), steps=record.steps),
             f"undid: {record.description}",
             [],
         )
-
-    @staticmethod
-    def _targets_at(seen: dict[int, int], versions: dict[int, int]) -> list[leads.Target]:
-        """The rows seen at the key press, at `versions` (those seen, or those now on screen)."""
-        return [(row_id, versions.get(row_id)) for row_id in seen]
 
     def _confirm_then(
         self,
         count: int,
         question: str,
         about: str,
-        make: Maker,
+        do: Do,
         done: str,
         undo: list[leads.Step],
-        grid: VirtualGrid,
+        grid: VirtualGrid | None,
+        again: Again,
     ) -> None:
         def go(confirmed: bool | None = True) -> None:
             if confirmed:
-                grid.clear_marks()
-                self._attempt(make, done, undo)
+                if grid is not None:
+                    grid.clear_marks()
+                self._attempt(do, done, undo, again)
 
         if count > 1:
             # From the app's own queue: here we may be inside a picker's handler, and a
@@ -334,3 +347,13 @@ class LeadActions(Acting):
             self.call_later(self.push_screen, ConfirmScreen(question, about), go)  # type: ignore[attr-defined]
         else:
             go()
+
+
+def _holds(handle: str, held: Sequence[Any]) -> str:
+    """`now holds it` (one row), `now holds #249, #250` (several), or "" for nobody."""
+    mine = [r for r in held if r.assignee == handle]
+    if not mine:
+        return ""
+    if len(held) == 1:
+        return "now holds it"
+    return "now holds " + ", ".join(f"#{getattr(r, 'request_id', r.id)}" for r in mine)

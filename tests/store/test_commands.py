@@ -303,7 +303,8 @@ def test_a_stale_version_names_who_changed_it(desk: Database, rules, fingerprint
     with desk.session() as session, pytest.raises(ConflictError) as caught:
         c.assign(session, "lena", later, request_id=view.id, to="ari", expected_version=1)
     assert (caught.value.changed_by, caught.value.changed_at) == ("dora", later)
-    assert "changed by dora" in str(caught.value)
+    assert (caught.value.request_id, caught.value.customer) == (view.id, "Springfield")
+    assert f"request {view.id} (Springfield) was changed by dora" in str(caught.value)
     assert fingerprint_of(desk) == before
 
 

@@ -101,3 +101,22 @@ def test_reassigning_to_the_same_person_is_refused(desk: Database, rules) -> Non
             )
         with pytest.raises(InvalidState, match="not assigned"):
             unassign(session, "dora", NOW, request_id=request_id)
+
+
+def test_a_stale_escalation_names_its_request_customer_and_new_version(
+    desk: Database, rules
+) -> None:
+    with desk.session() as session:
+        (request,) = log(session, rules, 1)
+        escalation = commands.escalate(
+            session, "ari", NOW, request_id=request, kind="additional-services"
+        ).id
+        reassign_many(session, "lena", NOW, targets=[(escalation, 1)], to="cara")
+        with pytest.raises(ConflictError) as caught:
+            reassign_many(session, "lena", NOW, targets=[(escalation, 1)], to="cara")
+    error = caught.value
+    assert (error.entity, error.entity_id, error.request_id) == ("escalation", escalation, request)
+    assert (error.customer, error.changed_by, error.version) == ("Springfield", "lena", 2)
+    assert str(error).startswith(
+        f"the escalation of request {request} (Springfield) was changed by lena at "
+    )

@@ -172,7 +172,7 @@ def test_technical_lead_reorders_with_plus_minus_and_position(
     asyncio.run(scenario())
 
 
-def test_a_conflict_says_who_changed_it_and_retry_lands_on_the_new_version(
+def test_a_conflict_shows_the_row_now_and_r_asks_again_on_the_new_version(
     console, queue_desk: Database
 ) -> None:
     async def scenario() -> None:
@@ -187,8 +187,53 @@ def test_a_conflict_says_who_changed_it_and_retry_lands_on_the_new_version(
             await wait_until(pilot, lambda: rows(app)[target].assignee == "ari")
             await pilot.press(*"abe", "enter")
             await wait_until(pilot, lambda: isinstance(app.screen, ConflictScreen))
-            assert "lena" in app.screen.message
-            await pilot.press("r")
+            assert app.screen.message.startswith(
+                f"Request #{target} (Springfield) was changed by Lena Lead at 10:00 CT: "
+                "now assigned to Ari"
+            )
+            await pilot.press("r")  # the picker again, the new holder marked; no write yet
+            await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+            marked = {c.handle: c.holds for c in app.screen.candidates if c.holds}
+            assert marked == {"ari": "now holds it"}
+            assert rows(app)[target].assignee == "ari"
+            await pilot.press(*"abe", "enter")
             await wait_until(pilot, lambda: rows(app)[target].assignee == "abe")
+
+    asyncio.run(scenario())
+
+
+def test_a_bulk_conflict_names_the_changed_rows_and_r_asks_again_for_those(
+    console, queue_desk: Database
+) -> None:
+    async def scenario() -> None:
+        app = console("lena")
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            grid = app.query_one(QueuePane).grid
+            await pilot.press("down", "space", "space")
+            changed, other = [k for k in grid.keys if k in grid.marked]
+            before = rows(app)[other].assignee
+            await pilot.press("a")  # the picker is open; meanwhile dora assigns one of them
+            with queue_desk.session() as session:
+                commands.assign(session, "dora", NOW, request_id=changed, to="ari")
+            await wait_until(pilot, lambda: rows(app)[changed].assignee == "ari")
+            await pilot.press(*"abe", "enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("y")
+            await wait_until(pilot, lambda: isinstance(app.screen, ConflictScreen))
+            customer = rows(app)[changed].customer
+            assert app.screen.message == (
+                f"Request #{changed} ({customer}) was changed by Dora at 10:00 CT: "
+                "now assigned to Ari\n"
+                f"Nothing was written to the other 1 selected (#{other}) either: "
+                "mark them again to act on them."
+            )
+            await pilot.press("r")  # the picker again, for the changed row only
+            await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+            assert app.screen.title_text == "Assign to · 1 selected"
+            assert app.screen.targets.startswith(f"#{changed} ")
+            await pilot.press(*"abe", "enter")
+            await wait_until(pilot, lambda: rows(app)[changed].assignee == "abe")
+            assert rows(app)[other].assignee == before
 
     asyncio.run(scenario())

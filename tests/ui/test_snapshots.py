@@ -185,3 +185,22 @@ def test_emergency_in_an_on_call_gap(snap_compare, night_console, night_desk) ->
     assert snap_compare(
         night_console(clock=FrozenClock(late)), terminal_size=(160, 45), run_before=alarm
     )
+
+
+def test_conflict_picker_again(snap_compare, console, queue_desk) -> None:
+    """`r` in the conflict dialog: the assign picker again, the new holder marked."""
+
+    async def again(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("down", "a")
+        target = pilot.app.query_one(QueuePane).grid.cursor_key
+        with queue_desk.session() as session:
+            commands.assign(session, "lena", NOW, request_id=target, to="ari")
+        rows = pilot.app.query_one(QueuePane).model.rows
+        await wait_until(pilot, lambda: rows[target].assignee == "ari")
+        await pilot.press(*"abe", "enter")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConflictScreen))
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, PickerScreen))
+
+    assert snap_compare(console("dora"), terminal_size=(160, 45), run_before=again)

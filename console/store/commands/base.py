@@ -35,7 +35,7 @@ from console.store.errors import (
     StoreError,
     database_failure,
 )
-from console.store.models import Customer, Event, Staff
+from console.store.models import Customer, Escalation, Event, Request, Staff
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -160,11 +160,34 @@ def _conflict(session: Session, entity: str, entity_id: int) -> ConflictError:
             .limit(1)
         ).first()
         version = (last.after or {}).get("version") if last else None
+        request_id, customer = _request_of(session, entity, entity_id)
         return ConflictError(
-            entity, entity_id, last.actor if last else None, last.at if last else None, version
+            entity,
+            entity_id,
+            last.actor if last else None,
+            last.at if last else None,
+            version,
+            request_id=request_id,
+            customer=customer,
         )
     finally:
         session.rollback()
+
+
+def _request_of(session: Session, entity: str, entity_id: int) -> tuple[int | None, str | None]:
+    """The request a conflicting row belongs to and its customer, as people name it."""
+    if entity == "request":
+        request_id: int | None = entity_id
+    elif entity == "escalation":
+        request_id = session.scalar(select(Escalation.request_id).where(Escalation.id == entity_id))
+    else:
+        return None, None
+    customer = session.scalar(
+        select(Customer.municipality)
+        .join(Request, Request.customer_id == Customer.id)
+        .where(Request.id == request_id)
+    )
+    return request_id, customer
 
 
 def guard(session: Session, row: Any, entity: str, expected_version: int | None) -> None:

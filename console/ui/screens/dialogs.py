@@ -52,6 +52,8 @@ class Candidate:
     presence: str
     open_load: int
     on_duty: bool
+    #: Set after a conflict: this person holds the row now (`• now holds it`).
+    holds: str = ""
 
     @property
     def key(self) -> str:
@@ -63,6 +65,8 @@ class Candidate:
         text.append(f" {self.open_load:>3} open")
         if not self.on_duty:
             text.append("  off duty", style="dim")
+        if self.holds:
+            text.append(f"  • {self.holds}", style="bold yellow")
         return text
 
 
@@ -216,23 +220,32 @@ class TextScreen(_Dialog):
 
 
 class ConflictScreen(_Dialog):
-    """Someone else changed the row first: say who and when; r retries, Escape gives up."""
+    """Someone else changed the row first: what it is now, who changed it and when.
+
+    `r` (only when `retry` says what it opens) dismisses with True: the action opens its
+    own dialog again on the new version; Escape dismisses with False and nothing is written.
+    """
 
     BINDINGS = [
-        Binding("r", "retry", "Retry", id="dialog.retry"),
-        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("r", "retry", "Choose again", id="dialog.retry"),
+        Binding("escape", "cancel", "Leave it", id="dialog.cancel"),
     ]
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, retry: str | None = None) -> None:
         super().__init__()
         self.message = message
+        self.retry = retry
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog conflict") as box:
             box.border_title = "Changed by someone else"
-            yield Static(Text(inert(self.message), style="bold"))
-            yield Static("Nothing was written. The row on screen is up to date now.")
-            yield Static(Text("r: try again on the new version    Esc: leave it", style="dim"))
+            yield Static(Text(self.message, style="bold"))
+            yield Static("Nothing was written. The rows on screen show the new version.")
+            hint = f"{self.retry}    Esc: leave it" if self.retry else "Esc: leave it"
+            yield Static(Text(hint, style="dim"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.retry is not None if action == "retry" else True
 
     def action_retry(self) -> None:
         self.dismiss(True)
