@@ -93,6 +93,17 @@ def record(
     return event_id
 
 
+def record_many(session: Session, events: list[dict[str, Any]]) -> None:
+    """Append many events in one round trip (a bulk change such as a policy re-timing).
+
+    Each dict holds `actor`, `at`, `kind`, `entity`, `entity_id`, `before`, `after`. The
+    caller records one event with `record` first, so the transaction notifies once.
+    """
+    connection = session.connection()
+    statement = _BULK_PG if connection.dialect.name == "postgresql" else _BULK
+    connection.execute(statement, events)
+
+
 #: `Session.info` key: the (innermost) transaction that already sent its notification.
 _NOTIFIED = "switchboard.notified"
 _EVENTS = Event.__table__
@@ -112,3 +123,7 @@ _inserted = _PG_INSERT.cte("inserted")
 _PG_INSERT_NOTIFY = select(
     _inserted.c.id, func.pg_notify(literal(CHANNEL), cast(_inserted.c.id, Text))
 )
+_BULK = insert(_EVENTS).values(
+    **{name: bindparam(name, type_=_EVENTS.c[name].type) for name in _FIELDS}
+)
+_BULK_PG = _BULK.values(transaction_id=literal_column("pg_current_xact_id()::text::bigint"))

@@ -96,9 +96,8 @@ def seed(
     added next to what is there. `history_days` is how far back past requests go.
     """
     if rules is None:
-        from console.settings import load_settings
-
-        rules = Rules.from_settings(load_settings())
+        with database.reading() as session:
+            rules = Rules.read(session)
     if not force and not is_empty(database):
         raise NotEmpty(
             f"{database.url} already has staff: the demo seeds only an empty database "

@@ -215,3 +215,20 @@ class Event(Base):
     entity_id: Mapped[int] = mapped_column(BigInteger)
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
+
+
+class PolicyVersion(Base):
+    """One version of the desk policy (hours, holidays, targets, rates); never updated.
+
+    The version in effect is the one with the highest `number`; a desk with none runs on
+    the contract's defaults. `document` is the whole policy (`console.domain.policy`).
+    """
+
+    __tablename__ = "policy_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    document: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    created_by: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
