@@ -125,9 +125,7 @@ def test_a_downgraded_sunday_emergency_waits_for_monday_and_needs_a_billing_noti
         )
         work(s, rules, view.id, ct(2026, 12, 6, 3, 30), ct(2026, 12, 6, 4, 30), by="abe")
     with reports.snapshot(on_call_desk) as session:
-        bill = reports.billing_report(
-            session, rules.policy, date(2026, 12, 6), date(2026, 12, 6)
-        )
+        bill = reports.billing_report(session, rules.policy, date(2026, 12, 6), date(2026, 12, 6))
     assert (bill.minutes, bill.amount) == (Decimal("60.00"), Decimal("200.00"))
 
 

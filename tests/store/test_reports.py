@@ -242,7 +242,9 @@ def test_sla_report_per_channel_and_customer_against_hand_computed_figures(desk,
         c.log_call_answered(s, "ari", monday_9, rules, customer="Springfield", summary="hi")
     at = ct(2026, 12, 1, 19)  # Tuesday evening: the Tue 18:00 e-mail is still pending
     with reports.snapshot(desk) as session:
-        report = reports.sla_report(session, rules.policy, date(2026, 11, 30), date(2026, 12, 1), at)
+        report = reports.sla_report(
+            session, rules.policy, date(2026, 11, 30), date(2026, 12, 1), at
+        )
     channels = {g.name: g for g in report.by_channel}
     assert set(channels) == {"email"}
     email_group = channels["email"]
