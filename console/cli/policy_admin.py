@@ -22,7 +22,7 @@ from console.domain import policy as edits
 from console.domain.localtime import LocalTimeError, parse_date
 from console.domain.sla import ClockKind
 from console.store.commands.policy import PolicyChange, change_policy
-from console.store.policy import PolicyRecord, current_policy, policy_history
+from console.store.policy import IMPORT, PolicyRecord, current_policy, policy_history
 from console.text import inert
 
 Edit = Callable[[Any], Any]
@@ -136,7 +136,7 @@ def policy_history_cmd(
 def policy_import(ctx: Context, path: str, reason: str, **store: Any) -> None:
     """Load a whole policy from a TOML file (the old settings file's policy sections)."""
     document = read_policy_file(path)
-    _change(ctx, **store, edit=lambda _old: document, reason=reason, what=f"import {path}")
+    _change(ctx, **store, edit=lambda _old: document, reason=reason, what=f"{IMPORT}{path}")
 
 
 @policy.group("closure")

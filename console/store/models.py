@@ -231,4 +231,6 @@ class PolicyVersion(Base):
     document: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(index=True)
     created_by: Mapped[str] = mapped_column(String(32))
+    #: What changed, e.g. "closure add 2026-12-01" or "import desk.toml".
+    change: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)

@@ -9,8 +9,8 @@ What: `current_policy(session)` is the newest version; `policy_at(session, at)` 
 in effect at an instant (for reports: a closure added today does not rewrite last
 month); `PolicyTimeline` answers that for many instants from one read. Building a
 `Policy` (its calendar and holiday tables) is the costly part, so built policies are
-cached per process by version number and database; a version never changes once written,
-so the cache cannot be stale, and the reader always asks the database which is newest.
+cached per process by their document's text, so the cache cannot be stale, and the
+reader always asks the database which version is newest.
 
 How it fails: a stored document that no longer validates (written by a newer or broken
 client) raises `InvalidState` naming the version, rather than running on a guess.
@@ -19,6 +19,7 @@ client) raises `InvalidState` naming the version, rather than running on a guess
 from __future__ import annotations
 
 import bisect
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,24 +42,28 @@ class PolicyRecord:
     created_at: datetime | None
     created_by: str | None
     reason: str | None
+    change: str | None = None
 
     def view(self) -> dict[str, Any]:
         return {
             "number": self.number,
             "created_at": self.created_at,
             "created_by": self.created_by,
+            "change": self.change,
             "reason": self.reason,
             "document": self.policy.document,
         }
 
 
-#: (database url, version number) to the built policy; versions are immutable.
-_BUILT: dict[tuple[str, int], Policy] = {}
+#: How an import's `change` begins: its rules held before it too (see `PolicyTimeline`).
+IMPORT = "import "
+#: A stored document (as canonical JSON) to the policy built from it.
+_BUILT: dict[str, Policy] = {}
 _DEFAULTS = PolicyRecord(0, Policy.defaults(), None, None, "the contract's defaults")
 
 
 def _record(session: Session, row: PolicyVersion) -> PolicyRecord:
-    key = (str(session.get_bind().url), row.number)
+    key = json.dumps(row.document, sort_keys=True)
     policy = _BUILT.get(key)
     if policy is None:
         try:
@@ -68,7 +73,7 @@ def _record(session: Session, row: PolicyVersion) -> PolicyRecord:
         if len(_BUILT) > 64:  # a long-lived console sees a few versions a day at most
             _BUILT.clear()
         _BUILT[key] = policy
-    return PolicyRecord(row.number, policy, row.created_at, row.created_by, row.reason)
+    return PolicyRecord(row.number, policy, row.created_at, row.created_by, row.reason, row.change)
 
 
 def current_policy(session: Session) -> PolicyRecord:
@@ -88,12 +93,15 @@ def policy_history(session: Session) -> list[PolicyRecord]:
 class PolicyTimeline:
     """Which version was in effect at an instant, from one read of the history.
 
-    Before the first version the first one applies: importing a desk's old settings file
-    carries its rules back over the requests it already has.
+    Before the first version the contract's defaults applied, unless that version is an
+    import: a desk's old settings file carries its rules back over the requests it has.
     """
 
     def __init__(self, records: Sequence[PolicyRecord]) -> None:
         self.records = list(records)
+        first = self.records[0]
+        if first.number and not (first.change or "").startswith(IMPORT):
+            self.records.insert(0, _DEFAULTS)
         self._starts = [r.created_at for r in self.records[1:]]
 
     @classmethod

@@ -59,7 +59,12 @@ def change_policy(
     policy = Policy(document)
     number = old.number + 1
     row = PolicyVersion(
-        number=number, document=document, created_at=now, created_by=lead.handle, reason=why
+        number=number,
+        document=document,
+        created_at=now,
+        created_by=lead.handle,
+        change=what,
+        reason=why,
     )
     session.add(row)
     session.flush()
@@ -74,7 +79,7 @@ def change_policy(
         after={"number": number, "change": what, "reason": why, "document": document},
     )
     retimed = retime_open_requests(session, lead.handle, now, policy, number)
-    return PolicyChange(PolicyRecord(number, policy, now, lead.handle, why), retimed)
+    return PolicyChange(PolicyRecord(number, policy, now, lead.handle, why, what), retimed)
 
 
 _OPEN_UNANSWERED = select(
