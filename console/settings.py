@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import date, time
+from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
@@ -28,7 +28,8 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from console.domain.billing import Rate
-from console.domain.calendar import CalendarRules, DeskCalendar, OpeningHours
+from console.domain.calendar import CalendarRules, DeskCalendar
+from console.domain.hours import HoursError, OpeningHours, parse_windows
 from console.domain.localtime import LocalTimeError, zone_named
 from console.domain.sla import EMERGENCY, Channel, ClockKind, SlaPolicy, SlaRules, Target
 
@@ -39,27 +40,11 @@ class SettingsError(Exception):
     """A settings file or override that cannot be used; the message is one line."""
 
 
-def _hours(value: str) -> OpeningHours | None:
-    text = value.strip().lower()
-    if text == "closed":
-        return None
+def _windows(value: str) -> tuple[OpeningHours, ...]:
     try:
-        start, end = (part.strip() for part in text.split("-"))
-        return OpeningHours(_clock_time(start), _clock_time(end))
-    except ValueError as exc:
-        raise ValueError(
-            f"{value!r} is not opening hours like '07:00-19:00' or 'closed' ({exc})"
-        ) from None
-
-
-def _clock_time(text: str) -> time:
-    hours, _, minutes = text.partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
-        raise ValueError(f"{text!r} is not HH:MM")
-    h, m = int(hours), int(minutes)
-    if not (0 <= h <= 23 and 0 <= m <= 59):
-        raise ValueError(f"{text!r} is not a time of day")
-    return time(h, m)
+        return parse_windows(value)
+    except HoursError as exc:
+        raise ValueError(f"{value!r} is not opening hours: {exc}") from None
 
 
 def _zone(value: str) -> str:
@@ -87,12 +72,12 @@ class DeskSettings(_Section):
     @field_validator(*WEEKDAYS)
     @classmethod
     def _check_hours(cls, value: str) -> str:
-        _hours(value)
+        _windows(value)
         return value
 
     @model_validator(mode="after")
     def _some_day_open(self) -> DeskSettings:
-        if all(_hours(getattr(self, day)) is None for day in WEEKDAYS):
+        if not any(_windows(getattr(self, day)) for day in WEEKDAYS):
             raise ValueError("the desk must open on at least one weekday")
         return self
 
@@ -240,9 +225,9 @@ class Settings(BaseSettings):
     @cached_property
     def calendar_rules(self) -> CalendarRules:
         hours = {
-            index: span
+            index: windows
             for index, day in enumerate(WEEKDAYS)
-            if (span := _hours(getattr(self.desk, day))) is not None
+            if (windows := _windows(getattr(self.desk, day)))
         }
         return CalendarRules(
             zone=self.desk.zone,

@@ -30,7 +30,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_defaults_are_the_policy() -> None:
     s = load_settings()
     assert s.desk.zone == "America/Chicago"
-    assert s.calendar_rules.hours[0].open.hour == 7 and 5 not in s.calendar_rules.hours
+    assert s.calendar_rules.hours[0][0].open.hour == 7 and 5 not in s.calendar_rules.hours
     assert s.sla.email.target_minutes == 240 and s.sla.email.clock is ClockKind.BUSINESS
     assert s.sla.emergency.target_minutes == 60 and s.sla.emergency.clock is ClockKind.WALL
     assert s.sla.warning_fraction == 0.25
@@ -43,6 +43,7 @@ def test_file_values_reach_the_domain(tmp_path: Path) -> None:
         """
 [desk]
 zone = "America/New_York"
+monday = "07:00-12:00, 13:00-19:00"
 friday = "08:00-16:00"
 saturday = "09:00-12:00"
 
@@ -64,8 +65,10 @@ hourly = 225.50
     )
     s = load_settings(path)
     assert s.calendar.zone.key == "America/New_York"
-    assert s.calendar_rules.hours[4].close.hour == 16
-    assert s.calendar_rules.hours[5].open.hour == 9
+    assert s.calendar_rules.hours[4][-1].close.hour == 16
+    monday = s.calendar_rules.hours[0]
+    assert [(h.open.hour, h.close.hour) for h in monday] == [(7, 12), (13, 19)]
+    assert s.calendar_rules.hours[5][0].open.hour == 9
     assert s.calendar.holiday_name(date(2026, 11, 27)) == "Day after Thanksgiving"
     assert s.calendar.holiday_name(date(2026, 10, 12)) is None
     assert s.sla_policy.rules.target("portal").minutes == 480
@@ -97,7 +100,9 @@ def test_config_path_from_environment(tmp_path: Path, monkeypatch: pytest.Monkey
         ("[desks]\n", "unknown key 'desks'"),
         ('[desk]\nzone = "Mars/Base"\n', "key 'desk.zone': unknown time zone 'Mars/Base'"),
         ('[desk]\nmonday = "07:00-25:00"\n', "key 'desk.monday'"),
-        ('[desk]\nmonday = "19:00-07:00"\n', "not after opening"),
+        ('[desk]\nmonday = "19:00-07:00"\n', "19:00-07:00: ends before it starts"),
+        ('[desk]\nmonday = "07:00-13:00,12:00-19:00"\n', "07:00-13:00 overlaps 12:00-19:00"),
+        ('[desk]\nmonday = "07:00-12:00,"\n', "an empty window between commas"),
         ("[sla.email]\ntarget_minutes = -5\n", "key 'sla.email.target_minutes'"),
         ('[sla.email]\nclock = "sundial"\n', "key 'sla.email.clock'"),
         ("[sla]\nwarning_fraction = 1.5\n", "key 'sla.warning_fraction'"),
