@@ -15,10 +15,9 @@ policy raises the same, so a caller never holds a half-valid document.
 from __future__ import annotations
 
 import copy
-import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any
@@ -26,7 +25,8 @@ from typing import Any
 import holidays as holidays_lib
 
 from console.domain.billing import Rate
-from console.domain.calendar import CalendarRules, DeskCalendar, OpeningHours
+from console.domain.calendar import CalendarRules, DeskCalendar
+from console.domain.hours import HoursError, format_windows, parse_windows
 from console.domain.localtime import LocalTimeError, zone_named
 from console.domain.sla import EMERGENCY, Channel, ClockKind, SlaPolicy, SlaRules, Target
 
@@ -60,40 +60,6 @@ def default_document() -> dict[str, Any]:
 
 
 # -- reading values -------------------------------------------------------------------
-
-
-def parse_windows(text: str) -> tuple[OpeningHours, ...]:
-    """`07:00-12:00,13:00-19:00` or `closed` as ordered windows; overlaps are refused."""
-    value = str(text).strip().lower()
-    if value == "closed":
-        return ()
-    windows: list[OpeningHours] = []
-    for part in value.split(","):
-        start, sep, end = part.strip().partition("-")
-        if not sep:
-            raise ValueError(f"{text!r} is not opening hours like '07:00-19:00' or 'closed'")
-        try:
-            windows.append(OpeningHours(_clock_time(start.strip()), _clock_time(end.strip())))
-        except ValueError as exc:
-            raise ValueError(f"{text!r} is not opening hours ({exc})") from None
-    windows.sort(key=lambda w: w.open)
-    for before, after in itertools.pairwise(windows):
-        if after.open < before.close:
-            raise ValueError(
-                f"{text!r} has overlapping windows ({before.open:%H:%M}-{before.close:%H:%M} "
-                f"and {after.open:%H:%M}-{after.close:%H:%M})"
-            )
-    return tuple(windows)
-
-
-def _clock_time(text: str) -> time:
-    hours, _, minutes = text.partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and len(hours) <= 2):
-        raise ValueError(f"{text!r} is not HH:MM")
-    h, m = int(hours), int(minutes)
-    if not (0 <= h <= 23 and 0 <= m <= 59):
-        raise ValueError(f"{text!r} is not a time of day")
-    return time(h, m)
 
 
 def _day(value: Any, key: str) -> date:
@@ -136,15 +102,13 @@ def normalise(doc: Mapping[str, Any]) -> dict[str, Any]:
     except LocalTimeError as exc:
         raise PolicyError(f"desk.zone: {exc}") from None
     for day in WEEKDAYS:
-        _windows_of(desk[day], f"desk.{day}")
-        desk[day] = str(desk[day]).strip().lower()
+        desk[day] = _windows_of(desk[day], f"desk.{day}")
     if all(not parse_windows(desk[day]) for day in WEEKDAYS):
         raise PolicyError("desk: the desk must open on at least one weekday")
     dated: dict[str, str] = {}
     for key, value in sorted(_section(doc, "dated").items(), key=lambda kv: str(kv[0])):
         day = _day(key, f"dated.{key}")
-        _windows_of(value, f"dated.{day}")
-        dated[day.isoformat()] = str(value).strip().lower()
+        dated[day.isoformat()] = _windows_of(value, f"dated.{day}")
     hol = base["holidays"] | _section(doc, "holidays")
     _only(hol, ("country", "subdivision", "observed", "add", "remove"), "holidays")
     hol = _holidays(hol)
@@ -162,10 +126,11 @@ def normalise(doc: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _windows_of(value: Any, key: str) -> tuple[OpeningHours, ...]:
+def _windows_of(value: Any, key: str) -> str:
+    """`value` checked and in its canonical text (`07:00-12:00,13:00-19:00` or `closed`)."""
     try:
-        return parse_windows(str(value))
-    except ValueError as exc:
+        return format_windows(parse_windows(str(value)))
+    except HoursError as exc:
         raise PolicyError(f"{key}: {exc}") from None
 
 
@@ -269,16 +234,6 @@ class Policy:
         desk, hol = self.document["desk"], self.document["holidays"]
         hours = {i: w for i, day in enumerate(WEEKDAYS) if (w := parse_windows(desk[day]))}
         dated = {date.fromisoformat(d): parse_windows(t) for d, t in self.document["dated"].items()}
-        if "dated" not in CalendarRules.__dataclass_fields__:  # TEMPORARY until `calendar` merges
-            return CalendarRules(
-                zone=desk["zone"],
-                hours={i: w[0] for i, w in hours.items()},
-                holiday_country=hol["country"] or None,
-                holiday_subdivision=hol["subdivision"] or None,
-                holiday_observed=hol["observed"],
-                added={date.fromisoformat(d): name for d, name in hol["add"].items()},
-                removed=frozenset(date.fromisoformat(d) for d in hol["remove"]),
-            )
         return CalendarRules(
             zone=desk["zone"],
             hours=hours,

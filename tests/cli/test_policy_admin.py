@@ -95,8 +95,11 @@ LEAD = ["--as", "lena", "--reason", "because"]
     ("args", "message"),
     [
         (["warning", "--as", "dora", "--reason", "r", "0.5"], "dora is a dispatcher; changing"),
-        (["hours", "set", *LEAD, "monday", "07:00-25:00"], "'25:00' is not a time of day"),
-        (["hours", "set", *LEAD, "monday", "07:00-12:00,11:00-19:00"], "overlapping windows"),
+        (["hours", "set", *LEAD, "monday", "07:00-25:00"], "25:00: not a time of day"),
+        (
+            ["hours", "set", *LEAD, "monday", "07:00-12:00,11:00-19:00"],
+            "07:00-12:00 overlaps 11:00-",
+        ),
         (["hours", "set", *LEAD, "someday", "closed"], "not a weekday"),
         (["target", "set", *LEAD, "--", "email", "-5"], "sla.email.target_minutes: -5"),
         (["closure", "add", *LEAD, "2026-02-30"], "cannot read '2026-02-30' as a date"),
@@ -170,4 +173,4 @@ def test_a_bad_policy_file_is_one_line(lead_desk: str, capsys, tmp_path: Path) -
     bad.write_text('[desk]\nmonday = "07:00-25:00"\n')
     code, _, err = run(capsys, "policy", "import", str(bad), "--as", "lena", "--reason", "x")
     assert code != 0 and err.count("\n") == 1
-    assert f"policy file {bad}: desk.monday: '07:00-25:00'" in err
+    assert f"policy file {bad}: desk.monday: 25:00: not a time of day" in err

@@ -90,9 +90,9 @@ def test_a_closure_is_a_new_version_and_retimes_only_open_unanswered_requests(
     [
         ("dora", partial(p.set_warning, fraction=0.5), PermissionDenied, "needs a lead"),
         ("lena", partial(p.set_weekday_hours, weekday="monday", hours="07:00-25:00"),
-         InvalidInput, "desk.monday: '07:00-25:00'"),
+         InvalidInput, "desk.monday: 25:00: not a time of day"),
         ("lena", partial(p.set_weekday_hours, weekday="monday", hours="07:00-12:00,11:00-19:00"),
-         InvalidInput, "overlapping windows"),
+         InvalidInput, "07:00-12:00 overlaps 11:00-"),
         ("lena", partial(p.set_target, channel="email", minutes=-1, clock=None),
          InvalidInput, "sla.email.target_minutes: -1"),
         ("lena", partial(p.set_warning, fraction=0.25), InvalidInput, "nothing changed"),
