@@ -202,10 +202,14 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
         # Every pane that computes from the calendar or the targets gets the new ones.
         self.rules = message.rules
         self.calendar, self.sla = self.rules.calendar, self.rules.sla
-        self.query_one(StatusBar).calendar = self.calendar
-        self.query_one(QueuePane).sla = self.sla
-        self.query_one(CoveragePane).calendar = self.calendar
-        self._tick()
+        if not self.screen_stack:  # closing down: nothing left to draw
+            return
+        main = self.screen_stack[0]  # even while a dialog or the detail is on top
+        main.query_one(StatusBar).calendar = self.calendar
+        main.query_one(QueuePane).sla = self.sla
+        main.query_one(CoveragePane).calendar = self.calendar
+        if self.screen is main:
+            self._tick()
 
     @on(BoardChanged)
     def _changed(self, message: BoardChanged) -> None:
