@@ -9,6 +9,7 @@ cluster-wide lock in Postgres, so fewer notifications also means less commit con
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -24,6 +25,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -94,14 +96,18 @@ def record(
 
 
 def record_many(session: Session, events: list[dict[str, Any]]) -> None:
-    """Append many events in one round trip (a bulk change such as a policy re-timing).
+    """Append many events in a few round trips (a bulk change such as a policy re-timing).
 
     Each dict holds `actor`, `at`, `kind`, `entity`, `entity_id`, `before`, `after`. The
     caller records one event with `record` first, so the transaction notifies once.
     """
     connection = session.connection()
-    statement = _BULK_PG if connection.dialect.name == "postgresql" else _BULK
-    connection.execute(statement, events)
+    if connection.dialect.name == "postgresql":
+        # One statement over a JSON array: psycopg's executemany is a round trip per row.
+        rows = json.dumps(events, default=_plain)
+        connection.execute(_PG_INSERT_MANY, {"rows": rows})
+        return
+    connection.execute(insert(_EVENTS), events)
 
 
 #: `Session.info` key: the (innermost) transaction that already sent its notification.
@@ -117,13 +123,16 @@ def _insert(**extra: Any) -> Any:
 
 
 _INSERT = _insert()
-_PG_INSERT = _insert(transaction_id=literal_column("pg_current_xact_id()::text::bigint"))
+_XID = "pg_current_xact_id()::text::bigint"
+_PG_INSERT_MANY = text(
+    "INSERT INTO events (transaction_id, at, actor, kind, entity, entity_id, before, after) "
+    f"SELECT {_XID}, e.at, e.actor, e.kind, e.entity, e.entity_id, e.before, e.after "
+    "FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS e(at timestamptz, actor text, "
+    "kind text, entity text, entity_id bigint, before jsonb, after jsonb)"
+)
+_PG_INSERT = _insert(transaction_id=literal_column(_XID))
 _inserted = _PG_INSERT.cte("inserted")
 #: Insert, then notify with the new id, in one statement.
 _PG_INSERT_NOTIFY = select(
     _inserted.c.id, func.pg_notify(literal(CHANNEL), cast(_inserted.c.id, Text))
 )
-_BULK = insert(_EVENTS).values(
-    **{name: bindparam(name, type_=_EVENTS.c[name].type) for name in _FIELDS}
-)
-_BULK_PG = _BULK.values(transaction_id=literal_column("pg_current_xact_id()::text::bigint"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from console.domain.calendar import NoOpeningError
@@ -97,6 +97,14 @@ _SET_DUE = (
 )
 
 
+_PG_SET_DUE = text(
+    "UPDATE requests SET due_at = moved.due_at, version = moved.version "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:dues AS timestamptz[]), "
+    "CAST(:versions AS integer[])) AS moved(id, due_at, version) "
+    "WHERE requests.id = moved.id"
+)
+
+
 def retime_open_requests(
     session: Session, actor_handle: str, now: datetime, policy: Policy, number: int
 ) -> int:
@@ -132,7 +140,17 @@ def retime_open_requests(
         )
     if moves:
         connection = session.connection()
-        connection.execute(_SET_DUE, moves)
+        if connection.dialect.name == "postgresql":  # one statement, not one per request
+            connection.execute(
+                _PG_SET_DUE,
+                {
+                    "ids": [m["rid"] for m in moves],
+                    "dues": [m["new_due"] for m in moves],
+                    "versions": [m["v"] for m in moves],
+                },
+            )
+        else:
+            connection.execute(_SET_DUE, moves)
         audit.record_many(session, events)
     return len(moves)
 
