@@ -146,6 +146,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from console.clock import Clock, SystemClock
+from console.domain.policy import Policy
 from console.domain.sla import SlaPolicy, TimerState
 from console.settings import Settings, load_settings
 from console.store import commands
@@ -558,10 +559,11 @@ class StockConsole(App[None]):
     def __init__(self, settings: Settings, database: Database, clock: Clock, feed: Feed) -> None:
         super().__init__()
         self.clock = clock
-        self.sla: SlaPolicy = settings.sla_policy
-        self.zone = settings.calendar.zone
+        policy = Policy.defaults()  # the benchmark desk runs on the contract's policy
+        self.sla: SlaPolicy = policy.sla
+        self.zone = policy.calendar.zone
         self.board = Board(database)
-        self.link = LiveLink(self.board, feed, settings.calendar, clock, self.post_message)
+        self.link = LiveLink(self.board, feed, policy.calendar, clock, self.post_message)
         self.rows: dict[int, QueueRow] = {}
         self.order: list[int] = []
         self.row_keys: dict[int, Any] = {}

@@ -10,7 +10,7 @@ What it measures
     with the same holiday dates. Both engines get the same list of inputs, in one
     process; each loop is timed as a whole with ``time.perf_counter``.
 
-    * ``ours_us_per_call``: one ``SlaPolicy`` built from ``load_settings()`` defaults
+    * ``ours_us_per_call``: one ``SlaPolicy`` built from the contract's default policy
       before timing; its per-day cache starts empty and fills during the loop.
     * ``ours_cold_us_per_call``: the same loop on another policy whose per-day cache
       is emptied before every call, so each call converts its days from scratch
@@ -56,8 +56,8 @@ import businesstimedelta
 import holidays
 import pytz
 
+from console.domain.policy import Policy
 from console.domain.sla import Channel, SlaPolicy
-from console.settings import load_settings
 
 ZONE_NAME = "America/Chicago"
 OPEN, CLOSE = time(7), time(19)
@@ -281,7 +281,7 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
 
     zone = ZoneInfo(ZONE_NAME)
     dates = holiday_dates()
-    configured = load_settings().desk.zone
+    configured = Policy.defaults().document["desk"]["zone"]
     if configured != ZONE_NAME:
         raise SystemExit(f"the settings' desk zone is {configured}, not {ZONE_NAME}")
     rule = peer_rule(dates)
@@ -291,8 +291,8 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
     for _ in range(args.repeat):
         # Policies built before timing (construction is not per-call cost); the cold
         # one has its own calendar, emptied before every call.
-        policy = load_settings().sla_policy
-        cold_policy = load_settings().sla_policy
+        policy = Policy.defaults().sla
+        cold_policy = Policy.defaults().sla
         ours, ours_s = run_ours(policy, inputs)
         peer, peer_s = run_peer(rule, inputs)
         cold_s = run_ours_cold(cold_policy, inputs)
@@ -309,7 +309,7 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
     )
 
     # The two engines must have been given the same holidays.
-    check = load_settings().calendar
+    check = Policy.defaults().calendar
     day = min(dates)
     while day <= max(dates):
         if (check.holiday_name(day) is not None) != (day in dates):

@@ -80,6 +80,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from console.domain.policy import Policy
 from console.settings import load_settings
 from console.store import demo, schema, simulate
 from console.store.board import Board
@@ -312,7 +313,7 @@ def writers_main(url: str, clock: DeskClock, plan: Plan, sync: dict[str, Any], o
 
 
 def _writers(url: str, clock: DeskClock, plan: Plan, sync: dict[str, Any]) -> dict[str, Any]:
-    rules = Rules.from_settings(load_settings())
+    rules = Rules.defaults()
     each = plan.rate / plan.agents
     stats: list[simulate.Stats | None] = [None] * plan.agents
     stop = threading.Event()
@@ -403,8 +404,7 @@ class Soak:
         load_start = [round(x, 2) for x in os.getloadavg()]
         database = open_database(self.url)
         schema.upgrade(database.engine)
-        settings = load_settings()
-        seeded = demo.seed(database, DESK_START, rules=Rules.from_settings(settings))
+        seeded = demo.seed(database, DESK_START, rules=Rules.defaults())
         log(f"database {self.name}: {seeded.line()}")
         clock = DeskClock(DESK_START, time.time())
         context = multiprocessing.get_context("spawn")
@@ -449,7 +449,8 @@ class Soak:
         failed = [c for c in consoles if "error" in c]
         if failed:
             raise RuntimeError(f"console {failed[0]['index']} failed:\n{failed[0]['error']}")
-        truth = Board(database).load(clock.now(), settings.calendar.local_date(clock.now()))
+        today = Policy.defaults().calendar.local_date(clock.now())
+        truth = Board(database).load(clock.now(), today)
         with database.engine.connect() as connection:
             events = dict(connection.execute(text("SELECT id, transaction_id FROM events")).all())
         database.dispose()

@@ -32,7 +32,6 @@ from typing import Any
 
 from sqlalchemy import text
 
-from console.settings import load_settings
 from console.store import audited, schema
 from console.store import commands as c
 from console.store.db import open_database
@@ -55,7 +54,7 @@ def prepare(url: str, agents: int) -> None:
 
 
 def agent(url: str, index: int, writes: int, ready: object, start: object, results: object) -> None:
-    rules = c.Rules.from_settings(load_settings())
+    rules = c.Rules.defaults()
     database = open_database(url)
     handle = f"agent{index}"
     with database.session() as session:  # warm-up: connect, compile, fill caches

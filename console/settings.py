@@ -1,172 +1,39 @@
-"""One typed settings object: a TOML file, then `SWITCHBOARD_*` environment overrides.
+"""One typed settings object for what is personal or per machine: a TOML file, then
+`SWITCHBOARD_*` environment overrides.
 
-Every default of POLICY.md lives here as a setting. Nested keys are overridden with a
-double underscore, e.g. `SWITCHBOARD_DESK__ZONE=America/New_York` or
-`SWITCHBOARD_SLA__EMAIL__TARGET_MINUTES=120`; `SWITCHBOARD_DATABASE_URL` is a short
-form of `SWITCHBOARD_DATABASE__URL`.
+Why: the desk's policy (hours, holidays, targets, rates) is shared by everyone and lives
+in the database (`console.store.policy`); what is left here is one person's or one
+machine's: the database URL, the keymap, the bell, the idle re-sort, the feed's timing,
+the coverage horizon. Nested keys are overridden with a double underscore, e.g.
+`SWITCHBOARD_CONSOLE__BELL=false`; `SWITCHBOARD_DATABASE_URL` is a short form of
+`SWITCHBOARD_DATABASE__URL`.
+
+How it fails: `SettingsError`, one line naming the file and the key. A policy section in
+the file (`[desk]`, `[holidays]`, `[sla]`, `[billing]`, `[dated]`) or a policy variable
+(`SWITCHBOARD_DESK__ZONE`) is refused with a pointer to `switchboard policy`, rather than
+silently ignored while the desk runs on another calendar.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from datetime import date, time
-from decimal import Decimal
-from functools import cached_property
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from console.domain.billing import Rate
-from console.domain.calendar import CalendarRules, DeskCalendar, OpeningHours
-from console.domain.localtime import LocalTimeError, zone_named
-from console.domain.sla import EMERGENCY, Channel, ClockKind, SlaPolicy, SlaRules, Target
-
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+from console.domain.policy import SECTIONS as POLICY_SECTIONS
 
 
 class SettingsError(Exception):
     """A settings file or override that cannot be used; the message is one line."""
 
 
-def _hours(value: str) -> OpeningHours | None:
-    text = value.strip().lower()
-    if text == "closed":
-        return None
-    try:
-        start, end = (part.strip() for part in text.split("-"))
-        return OpeningHours(_clock_time(start), _clock_time(end))
-    except ValueError as exc:
-        raise ValueError(
-            f"{value!r} is not opening hours like '07:00-19:00' or 'closed' ({exc})"
-        ) from None
-
-
-def _clock_time(text: str) -> time:
-    hours, _, minutes = text.partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
-        raise ValueError(f"{text!r} is not HH:MM")
-    h, m = int(hours), int(minutes)
-    if not (0 <= h <= 23 and 0 <= m <= 59):
-        raise ValueError(f"{text!r} is not a time of day")
-    return time(h, m)
-
-
-def _zone(value: str) -> str:
-    try:
-        zone_named(value)
-    except LocalTimeError as exc:
-        raise ValueError(str(exc)) from None
-    return value
-
-
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class DeskSettings(_Section):
-    zone: Annotated[str, AfterValidator(_zone)] = "America/Chicago"
-    monday: str = "07:00-19:00"
-    tuesday: str = "07:00-19:00"
-    wednesday: str = "07:00-19:00"
-    thursday: str = "07:00-19:00"
-    friday: str = "07:00-19:00"
-    saturday: str = "closed"
-    sunday: str = "closed"
-
-    @field_validator(*WEEKDAYS)
-    @classmethod
-    def _check_hours(cls, value: str) -> str:
-        _hours(value)
-        return value
-
-    @model_validator(mode="after")
-    def _some_day_open(self) -> DeskSettings:
-        if all(_hours(getattr(self, day)) is None for day in WEEKDAYS):
-            raise ValueError("the desk must open on at least one weekday")
-        return self
-
-
-class HolidaySettings(_Section):
-    #: ISO country code for the `holidays` package, or "" for no public holidays.
-    country: str = "US"
-    subdivision: str = ""
-    observed: bool = True
-    #: Extra closures: date to name.
-    add: dict[date, str] = Field(default_factory=dict)
-    #: Dates the desk works although the country has a holiday.
-    remove: list[date] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _known_country(self) -> HolidaySettings:
-        if self.country:
-            import holidays
-
-            try:
-                holidays.country_holidays(self.country, subdiv=self.subdivision or None)
-            except NotImplementedError as exc:
-                raise ValueError(str(exc)) from None
-        return self
-
-
-class TargetSettings(_Section):
-    target_minutes: int = Field(ge=0)
-    clock: ClockKind
-
-
-#: Each channel's target: minutes and clock (POLICY.md section 2).
-TARGET_DEFAULTS: dict[str, tuple[int, str]] = {
-    "call": (0, "none"),
-    "voicemail": (240, "business"),
-    "email": (240, "business"),
-    "portal": (240, "business"),
-    "emergency": (60, "wall"),
-}
-
-
-class SlaSettings(_Section):
-    call: TargetSettings
-    voicemail: TargetSettings
-    email: TargetSettings
-    portal: TargetSettings
-    emergency: TargetSettings
-    warning_fraction: float = Field(default=0.25, gt=0, lt=1)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _channel_defaults(cls, data: Any) -> Any:
-        # A file or variable that sets one key of a channel keeps that channel's others.
-        if isinstance(data, dict):
-            data = dict(data)
-            for name, (minutes, clock) in TARGET_DEFAULTS.items():
-                given = data.get(name, {})
-                if isinstance(given, dict):
-                    data[name] = {"target_minutes": minutes, "clock": clock, **given}
-        return data
-
-
-class RateSettings(_Section):
-    effective: date
-    hourly: Decimal = Field(ge=0, decimal_places=2)
-
-
-class BillingSettings(_Section):
-    rates: list[RateSettings] = Field(
-        default_factory=lambda: [
-            RateSettings(effective=date(2020, 1, 1), hourly=Decimal("200.00"))
-        ],
-        min_length=1,
-    )
 
 
 class DatabaseSettings(_Section):
@@ -211,10 +78,6 @@ class Settings(BaseSettings):
         frozen=True,
     )
 
-    desk: DeskSettings = DeskSettings()
-    holidays: HolidaySettings = HolidaySettings()
-    sla: SlaSettings = SlaSettings.model_validate({})
-    billing: BillingSettings = BillingSettings()
     database: DatabaseSettings = DatabaseSettings()
     coverage: CoverageSettings = CoverageSettings()
     feed: FeedSettings = FeedSettings()
@@ -235,47 +98,6 @@ class Settings(BaseSettings):
         # The environment beats the file, which is passed in as init values.
         return (env_settings, init_settings)
 
-    # -- the domain objects these settings describe -----------------------------------
-
-    @cached_property
-    def calendar_rules(self) -> CalendarRules:
-        hours = {
-            index: span
-            for index, day in enumerate(WEEKDAYS)
-            if (span := _hours(getattr(self.desk, day))) is not None
-        }
-        return CalendarRules(
-            zone=self.desk.zone,
-            hours=hours,
-            holiday_country=self.holidays.country or None,
-            holiday_subdivision=self.holidays.subdivision or None,
-            holiday_observed=self.holidays.observed,
-            added=dict(self.holidays.add),
-            removed=frozenset(self.holidays.remove),
-        )
-
-    @cached_property
-    def calendar(self) -> DeskCalendar:
-        return DeskCalendar(self.calendar_rules)
-
-    @cached_property
-    def sla_policy(self) -> SlaPolicy:
-        targets = {
-            key: Target(t.target_minutes, t.clock)
-            for key, t in (
-                (Channel.CALL, self.sla.call),
-                (Channel.VOICEMAIL, self.sla.voicemail),
-                (Channel.EMAIL, self.sla.email),
-                (Channel.PORTAL, self.sla.portal),
-                (EMERGENCY, self.sla.emergency),
-            )
-        }
-        return SlaPolicy(self.calendar, SlaRules(targets, self.sla.warning_fraction))
-
-    @cached_property
-    def rates(self) -> tuple[Rate, ...]:
-        return tuple(Rate(r.effective, r.hourly) for r in self.billing.rates)
-
 
 def load_settings(path: str | Path | None = None) -> Settings:
     """Read `path` (or `SWITCHBOARD_CONFIG`), apply the environment, and validate.
@@ -286,6 +108,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
     chosen = path or env.get("SWITCHBOARD_CONFIG") or None
     source = f"settings file {chosen}" if chosen else "settings"
     data: dict[str, Any] = {}
+    _refuse_policy_variables(env)
     if chosen:
         try:
             with open(chosen, "rb") as handle:
@@ -296,6 +119,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
             raise SettingsError(f"{source}: cannot read it ({exc.strerror})") from None
         except tomllib.TOMLDecodeError as exc:
             raise SettingsError(f"{source}: not valid TOML ({exc})") from None
+    _refuse_policy_keys(data, source)
     database_url = env.get("SWITCHBOARD_DATABASE_URL")
     try:
         settings = Settings(**data)
@@ -305,6 +129,25 @@ def load_settings(path: str | Path | None = None) -> Settings:
     except ValidationError as exc:
         raise SettingsError(f"{source}: {_describe(exc)}") from None
     return settings
+
+
+def _refuse_policy_keys(data: dict[str, Any], source: str) -> None:
+    for section in POLICY_SECTIONS:
+        if section in data:
+            raise SettingsError(
+                f"{source}: '[{section}]' is desk policy, kept in the database for everyone: "
+                "remove it here and load it with `switchboard policy import FILE`"
+            )
+
+
+def _refuse_policy_variables(env: Mapping[str, str]) -> None:
+    for name in sorted(env):
+        section = name.removeprefix("SWITCHBOARD_").partition("__")[0].lower()
+        if name.startswith("SWITCHBOARD_") and "__" in name and section in POLICY_SECTIONS:
+            raise SettingsError(
+                f"${name} is desk policy, kept in the database for everyone: unset it and "
+                "change the policy with `switchboard policy ...` (see `policy show`)"
+            )
 
 
 def _describe(exc: ValidationError) -> str:

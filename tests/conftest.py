@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from console.settings import load_settings
 from console.store import commands, schema
 from console.store.commands import Rules
 from console.store.db import Database, open_database
@@ -133,7 +132,7 @@ NOW = datetime(2026, 12, 2, 16, 0, tzinfo=UTC)
 
 @pytest.fixture
 def rules() -> Rules:
-    return Rules.from_settings(load_settings())
+    return Rules.defaults()
 
 
 @pytest.fixture

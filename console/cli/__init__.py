@@ -8,6 +8,7 @@ import sys
 import click
 
 from console import __version__
+from console.cli.clock_commands import desk, sla
 from console.cli.common import Context
 from console.cli.console_cmd import console_command, run_console
 from console.cli.db import db
@@ -17,7 +18,7 @@ from console.cli.escalations import escalation
 from console.cli.followups import followup
 from console.cli.live import doctor, events
 from console.cli.people import contact, customer, presence, roster, staff
-from console.cli.policy import desk, sla
+from console.cli.policy_admin import policy
 from console.cli.reports import report
 from console.cli.tickets import ticket
 from console.text import inert
@@ -54,7 +55,7 @@ cli.add_command(report)
 cli.add_command(followup)
 ticket.add_command(ticket_verify)  # issue 7: the emergency commands join `ticket`
 ticket.add_command(ticket_downgrade)
-for _group in (db, ticket, escalation, presence, roster, staff, customer, contact):
+for _group in (db, ticket, escalation, presence, roster, staff, customer, contact, policy):
     cli.add_command(_group)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +13,7 @@ import click
 
 from console.clock import Clock, SystemClock
 from console.domain.localtime import LocalTimeError, parse_instant
+from console.domain.policy import Policy
 from console.settings import Settings, SettingsError, load_settings
 from console.text import OBEYED
 
@@ -27,6 +29,21 @@ class Context:
     config_path: str | None = None
     clock: Clock = field(default_factory=SystemClock)
     _settings: Settings | None = None
+    _policy: Policy | None = None
+    #: Reads the policy in effect where this command works (the database, a `--policy`
+    #: file); set by those options. Without one: the contract's defaults.
+    policy_loader: Callable[[], Policy] | None = None
+
+    @property
+    def policy(self) -> Policy:
+        """The desk policy this command applies, read once."""
+        if self._policy is None:
+            self._policy = self.policy_loader() if self.policy_loader else Policy.defaults()
+        return self._policy
+
+    @policy.setter
+    def policy(self, value: Policy) -> None:
+        self._policy = value
 
     @property
     def settings(self) -> Settings:
@@ -44,7 +61,7 @@ class Context:
         if text is None:
             return self.clock.now()
         try:
-            return parse_instant(text, self.settings.calendar.zone)
+            return parse_instant(text, self.policy.calendar.zone)
         except LocalTimeError as exc:
             raise UserError(f"{option}: {exc}") from None
 
@@ -52,7 +69,7 @@ class Context:
         """An instant as ISO-8601 with the desk's offset, e.g. 2026-11-30T10:00:00-06:00."""
         if at is None:
             return None
-        return at.astimezone(self.settings.calendar.zone).isoformat()
+        return at.astimezone(self.policy.calendar.zone).isoformat()
 
 
 pass_context = click.make_pass_decorator(Context, ensure=True)

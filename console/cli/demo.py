@@ -145,7 +145,7 @@ def simulate(
     quiet: bool,
 ) -> None:
     """Act as several desk agents through the write path; Ctrl-C stops cleanly."""
-    zone = ctx.settings.calendar.zone
+    zone = ctx.policy.calendar.zone
     on_action = None if quiet else (lambda action: click.echo(inert(action.line(zone))))
     with opened(ctx, database_url) as database, store_errors(database):
         if demo_store.is_empty(database):

@@ -28,6 +28,7 @@ from console.cli.report_format import (
 )
 from console.cli.store_access import opened, store_errors
 from console.store import reports
+from console.store.policy import PolicyTimeline
 from console.store.reports import BillingReport, CoverageReport, SlaGroup, SlaReport
 from console.text import inert
 
@@ -49,12 +50,12 @@ def period_json(ctx: Context, span: reports.Period) -> dict[str, Any]:
         "to": span.last.isoformat(),
         "start": ctx.desk_time(span.start),
         "end": ctx.desk_time(span.end),
-        "zone": ctx.settings.calendar.zone.key,
+        "zone": ctx.policy.calendar.zone.key,
     }
 
 
 def title(ctx: Context, span: reports.Period) -> str:
-    return f"{span.first} to {span.last} ({ctx.settings.calendar.zone.key})"
+    return f"{span.first} to {span.last} ({ctx.policy.calendar.zone.key})"
 
 
 @click.group()
@@ -100,10 +101,9 @@ def report_billing(
     """
     start, end = dates(first, last)
     one_format(as_csv, as_json)
-    settings = ctx.settings
     with reading(ctx, database_url) as session:
         found = reports.billing_report(
-            session, settings.calendar, settings.rates, start, end, customer=customer
+            session, PolicyTimeline.read(session), start, end, customer=customer
         )
     if as_json:
         echo_json(json_value(ctx, billing_json(ctx, found)))
@@ -229,7 +229,7 @@ def report_sla(
     one_format(as_csv, as_json)
     now = ctx.clock.now().replace(second=0, microsecond=0)  # reports are to the minute
     with reading(ctx, database_url) as session:
-        found = reports.sla_report(session, ctx.settings.sla_policy, start, end, now)
+        found = reports.sla_report(session, PolicyTimeline.read(session), start, end, now)
     groups = group_rows(found)
     breaches = breach_rows(found)
     if as_json:
@@ -336,7 +336,7 @@ def report_coverage(
     one_format(as_csv, as_json)
     now = ctx.clock.now().replace(second=0, microsecond=0)  # reports are to the minute
     with reading(ctx, database_url) as session:
-        found = reports.coverage_report(session, ctx.settings.calendar, now, days)
+        found = reports.coverage_report(session, ctx.policy.calendar, now, days)
     rows = coverage_rows(found)
     if as_json:
         data = {

@@ -15,11 +15,13 @@ import click
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from console.cli.common import Context, UserError, json_text
+from console.domain.policy import Policy
 from console.store import grants, schema
 from console.store.commands import Rules
 from console.store.db import Database, open_database
 from console.store.errors import ConflictError, OutcomeUnknown, StoreError, database_failure
 from console.store.idempotency import Once, fingerprint, retrying, run_once
+from console.store.policy import current_policy
 from console.text import inert, inert_cell
 from console.ui.format import short_day_time, zone_label
 
@@ -108,12 +110,27 @@ def database_option(fn: F) -> F:
         "database_url",
         metavar="URL",
         envvar="SWITCHBOARD_DATABASE_URL",
+        callback=_policy_from_database,
         help="postgresql+psycopg://... or sqlite:///FILE (default: the embedded file).",
     )(fn)
 
 
+def _policy_from_database(click_ctx: click.Context, _param: Any, url: str | None) -> str | None:
+    # Times typed before the command opens the database are read in its policy's zone.
+    ctx = click_ctx.ensure_object(Context)
+    ctx.policy_loader = lambda: read_policy(ctx, url)
+    return url
+
+
+def read_policy(ctx: Context, url: str | None) -> Policy:
+    """The policy in effect in the database at `url` (the configured one when None)."""
+    with opened(ctx, url):  # which reads the policy into ctx
+        return ctx.policy
+
+
 def rules(ctx: Context) -> Rules:
-    return Rules.from_settings(ctx.settings)
+    """The rules in effect for this command (read from its database once)."""
+    return Rules(ctx.policy)
 
 
 @contextmanager
@@ -130,6 +147,9 @@ def opened(ctx: Context, url: str | None, *, check: bool = True) -> Iterator[Dat
         with store_errors(database):
             if check:
                 schema.prepare(database)
+                if ctx._policy is None:  # one read serves the whole command
+                    with database.reading() as session:
+                        ctx.policy = current_policy(session).policy
             yield database
     finally:
         database.dispose()

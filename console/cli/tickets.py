@@ -294,7 +294,7 @@ def ticket_show(
         view = queries.get_request(session, request_id)
         history = queries.request_history(session, request_id)
         escalations = queries.request_escalations(session, request_id)
-    timer = ctx.settings.sla_policy.timer(view, now)
+    timer = ctx.policy.sla.timer(view, now)
     data = plain(ctx, view)
     data["timer"] = {
         "state": timer.state.value,

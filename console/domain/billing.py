@@ -102,6 +102,15 @@ def billable(
     return Billable(tuple(parts), total, amount.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
+def combined(results: Iterable[Billable]) -> Billable:
+    """One request's billable parts judged under several policy versions, as one amount
+    (rounded once, on the total)."""
+    parts = tuple(p for r in results for p in r.parts)
+    total = sum((p.duration for p in parts), ZERO)
+    amount = sum((_money(p) for p in parts), Decimal(0))
+    return Billable(parts, total, amount.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
 def rate_at(rates: Sequence[Rate], calendar: DeskCalendar, at: datetime) -> Decimal:
     """The hourly rate in effect at instant `at`."""
     changes = [(local_at(r.effective, time(0), calendar.zone), r.hourly) for r in rates]

@@ -55,6 +55,41 @@ def local_at(day: date, at: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
 
 
+def wall_span(day: date, opens: time, closes: time, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC span of the wall-clock window `opens`-`closes` on `day` in `zone`.
+
+    The span is the smallest unbroken one holding every instant whose wall clock lies in
+    the window: an edge in a skipped hour is the end of the gap (so a window inside the
+    gap comes back empty, `start == end`); in a repeated hour the start is the first
+    occurrence and the end the second, so the desk never closes for the repeat.
+    """
+    return _edge(day, opens, zone, first=True), _edge(day, closes, zone, first=False)
+
+
+def _edge(day: date, at: time, zone: ZoneInfo, *, first: bool) -> datetime:
+    naive = datetime.combine(day, at)
+    early = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    late = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    if early == late:
+        return early
+    if early.astimezone(zone).replace(tzinfo=None) == naive:  # repeated: fold 0 is first
+        return early if first else late
+    return _gap_end(min(early, late), max(early, late), zone)
+
+
+def _gap_end(before: datetime, after: datetime, zone: ZoneInfo) -> datetime:
+    """The first instant with `after`'s offset, found between `before` and `after`."""
+    target = after.astimezone(zone).utcoffset()
+    lo, hi = 0, int((after - before).total_seconds())
+    while lo < hi:  # offsets change on whole seconds
+        mid = (lo + hi) // 2
+        if (before + timedelta(seconds=mid)).astimezone(zone).utcoffset() == target:
+            hi = mid
+        else:
+            lo = mid + 1
+    return before + timedelta(seconds=lo)
+
+
 def parse_instant(text: str, zone: ZoneInfo) -> datetime:
     """Read an ISO-8601 time as a UTC instant; without an offset it is local to `zone`."""
     stripped = text.strip()

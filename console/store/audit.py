@@ -11,6 +11,7 @@ Postgres, so fewer notifications also means less commit contention.)
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -20,6 +21,7 @@ from sqlalchemy import (
     bindparam,
     insert,
     inspect,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -83,6 +85,22 @@ def record(
     return int(session.connection().execute(_INSERT, values).scalar_one())
 
 
+def record_many(session: Session, events: list[dict[str, Any]]) -> None:
+    """Append many events in a few round trips (a bulk change such as a policy re-timing).
+
+    Each dict holds `actor`, `at`, `kind`, `entity`, `entity_id`, `before`, `after`. On
+    Postgres the events trigger fills in the transaction and checks the actor, as for
+    `record`, and the transaction notifies once whatever the number of events.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # One statement over a JSON array: psycopg's executemany is a round trip per row.
+        rows = json.dumps(events, default=_plain)
+        connection.execute(_PG_INSERT_MANY, {"rows": rows})
+        return
+    connection.execute(insert(_EVENTS), events)
+
+
 _EVENTS = Event.__table__
 _FIELDS = ("actor", "at", "kind", "entity", "entity_id", "before", "after", "on_behalf_of")
 #: INSERT INTO events ... RETURNING id, built once: its compiled form is reused.
@@ -90,4 +108,11 @@ _INSERT = (
     insert(_EVENTS)
     .values(**{name: bindparam(name, type_=_EVENTS.c[name].type) for name in _FIELDS})
     .returning(_EVENTS.c.id)
+)
+#: Many events from one JSON array; the events trigger fills in `transaction_id`.
+_PG_INSERT_MANY = text(
+    "INSERT INTO events (at, actor, kind, entity, entity_id, before, after) "
+    "SELECT e.at, e.actor, e.kind, e.entity, e.entity_id, e.before, e.after "
+    "FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS e(at timestamptz, actor text, "
+    "kind text, entity text, entity_id bigint, before jsonb, after jsonb)"
 )

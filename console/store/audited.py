@@ -35,6 +35,7 @@ AUDITED: dict[str, tuple[str, str]] = {
     "staff": ("staff", "id"),
     "customers": ("customer", "id"),
     "contacts": ("contact", "id"),
+    "policy_versions": ("policy", "number"),
 }
 
 #: The trigger on each audited table, and those on `events`.

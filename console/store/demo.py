@@ -96,9 +96,8 @@ def seed(
     added next to what is there. `history_days` is how far back past requests go.
     """
     if rules is None:
-        from console.settings import load_settings
-
-        rules = Rules.from_settings(load_settings())
+        with database.reading() as session:
+            rules = Rules.read(session)
     if not force and not is_empty(database):
         raise NotEmpty(
             f"{database.url} already has staff: the demo seeds only an empty database "
@@ -296,24 +295,35 @@ def _between(rng: random.Random, low: int, high: int) -> int:
     return rng.randint(low, max(low, high))
 
 
+def _open_seconds(spans: tuple[tuple[datetime, datetime], ...]) -> int:
+    return sum(int((hi - lo).total_seconds()) for lo, hi in spans)
+
+
+def _open_instant(spans: tuple[tuple[datetime, datetime], ...], seconds: int) -> datetime:
+    """The instant `seconds` of open time into the day's `spans` (past a lunch break)."""
+    for lo, hi in spans:
+        if seconds < (hi - lo).total_seconds():
+            break
+        seconds -= int((hi - lo).total_seconds())
+    return lo + timedelta(seconds=seconds)
+
+
 def _plan_history(p: Planner) -> None:
     """Plan a few hundred past requests, resolved, in desk hours and the odd one after."""
     rng = p.rng
     cutoff = p.now - timedelta(hours=2)
     for offset in range(-p.history_days, 1):
         day = p.today + timedelta(offset)
-        span = p.cal.opening(day)
-        if span is not None:
-            for _ in range(rng.randint(14, 22)):
-                length = int((span[1] - span[0]).total_seconds())
-                received = span[0] + timedelta(seconds=rng.randint(0, length - 60))
-                if received < cutoff:
-                    _plan_past(p, received, after_hours=False)
+        spans = p.cal.openings(day)
+        for _ in range(rng.randint(14, 22) if spans else 0):
+            received = _open_instant(spans, rng.randint(0, _open_seconds(spans) - 60))
+            if received < cutoff:
+                _plan_past(p, received, after_hours=False)
         if rng.random() < 0.6:
-            if span is None:
+            if not spans:
                 received = desk_time(p.cal, day, rng.randint(9, 16), rng.randint(0, 59))
             else:
-                received = span[1] + timedelta(minutes=rng.randint(15, 200))
+                received = spans[-1][1] + timedelta(minutes=rng.randint(15, 200))
             if received < cutoff:
                 _plan_past(p, received, after_hours=True)
 

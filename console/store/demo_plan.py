@@ -123,12 +123,12 @@ def business_before(calendar: DeskCalendar, at: datetime, elapsed: timedelta) ->
     left = elapsed
     day = calendar.local_date(at)
     for _ in range(400):
-        span = calendar.opening(day)
-        if span is not None and span[0] < at:
-            lo, hi = span[0], min(span[1], at)
-            if hi - lo >= left:
-                return hi - left
-            left -= hi - lo
+        for start, end in reversed(calendar.openings(day)):
+            if start < at:
+                lo, hi = start, min(end, at)
+                if hi - lo >= left:
+                    return hi - left
+                left -= hi - lo
         day -= timedelta(days=1)
     raise ValueError("the desk calendar has too few open days before that instant")
 
@@ -137,9 +137,9 @@ def last_close(calendar: DeskCalendar, at: datetime) -> datetime:
     """When the desk last closed at or before `at`."""
     day = calendar.local_date(at)
     for _ in range(400):
-        span = calendar.opening(day)
-        if span is not None and span[1] <= at:
-            return span[1]
+        for _, end in reversed(calendar.openings(day)):
+            if end <= at:
+                return end
         day -= timedelta(days=1)
     raise ValueError("the desk calendar has no opening before that instant")
 
@@ -299,10 +299,10 @@ class Planner:
         shifts = []
         for offset in range(-7, 8):
             day = self.today + timedelta(offset)
-            span = self.cal.opening(day)
-            if span is None:
+            spans = self.cal.openings(day)
+            if not spans:
                 continue
-            o, cl = span
+            o, cl = spans[0][0], spans[-1][1]  # a duty shift runs through a lunch break
             early, late = (
                 (o, min(cl, o + timedelta(hours=8))),
                 (max(o, cl - timedelta(hours=8)), cl),
@@ -320,8 +320,7 @@ class Planner:
     def _on_call_shifts(self) -> list[tuple[str, str, datetime, datetime]]:
         """Every closed stretch covered by one person in turn, except most of one night
         (a Wednesday if one is coming) within the next 7 days: the deliberate gap."""
-        spans = [self.cal.opening(self.today + timedelta(d)) for d in range(-8, 13)]
-        opens = [s for s in spans if s is not None]
+        opens = [s for d in range(-8, 13) for s in self.cal.openings(self.today + timedelta(d))]
         stretches = [(a[1], b[0]) for a, b in pairwise(opens)]
         horizon = self.now + timedelta(days=7, hours=-5)
         soon = [s for s in stretches if self.now < s[0] < horizon]

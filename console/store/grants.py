@@ -60,6 +60,8 @@ PRIVILEGES: dict[str, list[str]] = {
         " ON escalations TO {role}",
         "GRANT INSERT ON staff, customers, contacts TO {role}",
         "GRANT UPDATE ON staff, customers, contacts TO {role}",
+        # The desk policy: a new version (and the re-timed requests' due_at, an agent column).
+        "GRANT INSERT ON policy_versions TO {role}",
     ],
 }
 ORDER = ["agent", "dispatcher", "lead"]

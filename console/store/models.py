@@ -250,3 +250,22 @@ class IdempotencyKey(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     result: Mapped[dict[str, Any] | None]
+
+
+class PolicyVersion(Base):
+    """One version of the desk policy (hours, holidays, targets, rates); never updated.
+
+    The version in effect is the one with the highest `number`; a desk with none runs on
+    the contract's defaults. `document` is the whole policy (`console.domain.policy`).
+    """
+
+    __tablename__ = "policy_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    document: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    created_by: Mapped[str] = mapped_column(String(32))
+    #: What changed, e.g. "closure add 2026-12-01" or "import desk.toml".
+    change: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)

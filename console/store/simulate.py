@@ -418,9 +418,8 @@ def run(
     if rate_per_minute <= 0:
         raise ValueError("the rate must be above zero actions per minute")
     if rules is None:
-        from console.settings import load_settings
-
-        rules = Rules.from_settings(load_settings())
+        with database.reading() as session:
+            rules = Rules.read(session)
     stop = stop or threading.Event()
     simulator = Simulator(database, clock, rules, random.Random(rng_seed), on_action)
     interval = 60.0 / rate_per_minute

@@ -27,7 +27,7 @@ from console.store.feed import Feed, FeedStatus
 from console.ui.commands import SwitchboardCommands
 from console.ui.desk_actions import DESK_BINDINGS, DeskActions
 from console.ui.lead_actions import LEAD_BINDINGS, LeadActions
-from console.ui.live import BoardChanged, BoardLoaded, FeedStateChanged, LiveLink
+from console.ui.live import BoardChanged, BoardLoaded, FeedStateChanged, LiveLink, PolicyChanged
 from console.ui.screens.detail import DetailScreen
 from console.ui.screens.help import HelpScreen
 from console.ui.screens.reports import ReportScreen
@@ -104,9 +104,10 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
         self.settings = settings
         self.clock = clock
         self.identity = identity
-        self.calendar = settings.calendar
-        self.sla = settings.sla_policy
-        self.rules = Rules.from_settings(settings)
+        with database.reading() as session:  # the desk policy in effect; the feed follows it
+            self.rules = Rules.read(session)
+        self.calendar = self.rules.calendar
+        self.sla = self.rules.sla
         self.board = Board(database)
         self.feed = feed or Feed(
             database.engine.url,
@@ -198,6 +199,20 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
             self._show_side()
         self.loaded = True
         self.call_after_refresh(_settle_heap)
+
+    @on(PolicyChanged)
+    def _policy_changed(self, message: PolicyChanged) -> None:
+        # Every pane that computes from the calendar or the targets gets the new ones.
+        self.rules = message.rules
+        self.calendar, self.sla = self.rules.calendar, self.rules.sla
+        if not self.screen_stack:  # closing down: nothing left to draw
+            return
+        main = self.screen_stack[0]  # even while a dialog or the detail is on top
+        main.query_one(StatusBar).calendar = self.calendar
+        main.query_one(QueuePane).sla = self.sla
+        main.query_one(CoveragePane).calendar = self.calendar
+        if self.screen is main:
+            self._tick()
 
     @on(BoardChanged)
     def _changed(self, message: BoardChanged) -> None:
@@ -379,7 +394,7 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
         self.push_screen(HelpScreen(rows))
 
     def action_reports(self) -> None:
-        self.push_screen(ReportScreen(self.board.database, self.settings, self.clock))
+        self.push_screen(ReportScreen(self.board.database, self.calendar, self.clock))
 
     def action_show_on_call(self) -> None:
         self.notify(self.query_one(CoveragePane).on_call_summary(self.clock.now()))

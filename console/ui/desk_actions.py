@@ -187,7 +187,7 @@ class DeskActions(Acting):
 
     def _terms(self, now: datetime) -> str:
         try:
-            rate = rate_at(self.settings.rates, self.calendar, now)  # type: ignore[attr-defined]
+            rate = rate_at(self.rules.policy.rates, self.calendar, now)  # type: ignore[attr-defined]
             price = f"${rate:,.2f}/h today"
         except NoRateError:
             price = "the rate in effect that day"

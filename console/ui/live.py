@@ -19,6 +19,7 @@ from console.clock import Clock
 from console.domain.calendar import DeskCalendar
 from console.store.board import Board
 from console.store.board_rows import BoardChanges, BoardState
+from console.store.commands import Rules
 from console.store.feed import CONNECTION_ERRORS, Batch, Feed, FeedState, FeedStatus
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,14 @@ class FeedStateChanged(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, FeedStateChanged)
+
+
+class PolicyChanged(Message):
+    """A lead changed the desk policy: the rules now in effect, read after the change."""
+
+    def __init__(self, rules: Rules) -> None:
+        super().__init__()
+        self.rules = rules
 
 
 @dataclass
@@ -98,5 +107,11 @@ class LiveLink:
         return now, self.calendar.local_date(now)
 
     def _on_batch(self, batch: Batch) -> None:
+        if any(entity == "policy" for entity, _ in batch.touched):
+            # Before the rows: their new due times must meet the calendar they were made by.
+            with self.board.database.reading() as session:
+                rules = Rules.read(session)
+            self.calendar = rules.calendar
+            self.post(PolicyChanged(rules))
         changes = self.board.changes(batch.touched, *self._now())
         self.post(BoardChanged(changes, len(batch.events)))

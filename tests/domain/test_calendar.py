@@ -40,9 +40,9 @@ def test_opening_is_seven_on_the_wall_clock_in_standard_and_daylight_time(
     calendar: DeskCalendar,
 ) -> None:
     # Friday before the spring change: CST is UTC-6; Monday after it: CDT is UTC-5.
-    assert calendar.opening(date(2026, 3, 6))[0].hour == 13
-    assert calendar.opening(date(2026, 3, 9))[0].hour == 12
-    assert calendar.opening(date(2026, 11, 2))[0].hour == 13  # back to CST
+    assert calendar.openings(date(2026, 3, 6))[0][0].hour == 13
+    assert calendar.openings(date(2026, 3, 9))[0][0].hour == 12
+    assert calendar.openings(date(2026, 11, 2))[0][0].hour == 13  # back to CST
 
 
 def test_holiday_names_include_observed_days(calendar: DeskCalendar) -> None:

@@ -1,16 +1,26 @@
 """Business-time arithmetic held against a deliberately simple minute-by-minute reference.
 
-The reference shares no code with the calendar: it asks, for each minute, "is the
-desk-local wall clock inside opening hours on a working, non-holiday day?". Inputs are
-whole minutes, so the minute walk is exact. Three desks are checked over 2026-2030:
-Chicago (the default), Chicago with a Sunday-night window that straddles the DST change
-itself, and Berlin with German holidays and a Saturday morning.
+The reference shares no code with the calendar (nor with its hours parser): it reads the
+desk from the plain description below, and asks, for each minute, "is this minute inside
+one of the day's windows?", where a window on a desk-local day runs from the first
+minute of that day whose wall clock reads at least its start to the last minute whose
+wall clock reads before its end (README: "Window edges inside a DST change"). On a day
+without an offset change that is just "the wall clock lies in the window"; on a DST day
+the reference walks the day's minutes to find the edges. Inputs are whole minutes, so
+the minute walk is exact. Desks checked over 2026-2030: Chicago (the default); Chicago
+with a Sunday-night window that straddles the DST change itself; Berlin with German
+holidays and a Saturday morning; Berlin with a lunch break and a split Saturday; Chicago
+with dated hours (New Year's Eve closing at noon, a dated closure, a dated Saturday, a
+public holiday worked short); Los Angeles with a Sunday 02:30-03:15 window (it starts in
+the skipped hour); and Los Angeles with Sunday windows ending in, inside, and starting
+in the skipped hour, and ending and starting in the repeated one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -23,34 +33,86 @@ from console.domain.calendar import CalendarRules, DeskCalendar, OpeningHours
 MINUTE = timedelta(minutes=1)
 FIRST, LAST = datetime(2026, 1, 1, tzinfo=UTC), datetime(2031, 1, 1, tzinfo=UTC)
 YEARS = range(2025, 2032)
-WEEKDAYS_7_19 = {d: OpeningHours(time(7), time(19)) for d in range(5)}
+Window = tuple[time, time]
+
+
+def w(text: str) -> list[Window]:
+    """'07:00-12:00,13:00-19:00' as (start, end) pairs, read here without the parser."""
+    pairs = [part.split("-") for part in text.split(",")]
+    return [(time.fromisoformat(a), time.fromisoformat(b)) for a, b in pairs]
 
 
 @dataclass(frozen=True)
 class Desk:
-    name: str
-    rules: CalendarRules
+    """A desk described plainly; the calendar gets it as rules, the reference as is."""
 
-    def reference_open(self) -> ReferenceDesk:
-        return ReferenceDesk(self.rules)
+    name: str
+    zone: str = "America/Chicago"
+    country: str = "US"
+    weekly: dict[int, list[Window]] = field(
+        default_factory=lambda: dict.fromkeys(range(5), w("07:00-19:00"))
+    )
+    dated: dict[date, list[Window]] = field(default_factory=dict)
+    added: dict[date, str] = field(default_factory=dict)
+    removed: frozenset[date] = frozenset()
+
+    def rules(self) -> CalendarRules:
+        def windows(pairs: list[Window]) -> tuple[OpeningHours, ...]:
+            return tuple(OpeningHours(a, b) for a, b in pairs)
+
+        return CalendarRules(
+            zone=self.zone,
+            holiday_country=self.country,
+            hours={day: windows(pairs) for day, pairs in self.weekly.items()},
+            dated={day: windows(pairs) for day, pairs in self.dated.items()},
+            added=self.added,
+            removed=self.removed,
+        )
 
 
 class ReferenceDesk:
     """Minute-by-minute truth."""
 
-    def __init__(self, rules: CalendarRules) -> None:
-        self.zone = ZoneInfo(rules.zone)
-        self.hours = {d: (h.open, h.close) for d, h in rules.hours.items()}
-        self.closed_days = set(
-            holidays.country_holidays(rules.holiday_country, years=YEARS, observed=True)
-        )
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self.zone = ZoneInfo(desk.zone)
+        self.closed_days = set(holidays.country_holidays(desk.country, years=YEARS, observed=True))
+        self.spans = cache(self._spans)
+
+    def windows(self, day: date) -> list[Window]:
+        desk = self.desk
+        if day in desk.added:
+            return []
+        if day in desk.dated:
+            return desk.dated[day]
+        if day in self.closed_days and day not in desk.removed:
+            return []
+        return desk.weekly.get(day.weekday(), [])
+
+    def _spans(self, day: date) -> list[tuple[datetime, datetime]]:
+        windows = self.windows(day)
+        if not windows:
+            return []
+        # Start a little before the day's local midnight, and list the day's minutes.
+        noon = datetime.combine(day, time(12), tzinfo=UTC)
+        at = datetime.combine(day, time(0), tzinfo=UTC) - noon.astimezone(self.zone).utcoffset()
+        at -= timedelta(hours=3)
+        while at.astimezone(self.zone).date() < day:
+            at += MINUTE
+        minutes = []
+        while (local := at.astimezone(self.zone)).date() == day:
+            minutes.append((at, local.time()))
+            at += MINUTE
+        spans = []
+        for start, end in windows:
+            inside = [m for m, wall in minutes if start <= wall < end]
+            if inside:
+                spans.append((inside[0], inside[-1] + MINUTE))
+        return spans
 
     def minute_open(self, start: datetime) -> bool:
-        local = start.astimezone(self.zone)
-        hours = self.hours.get(local.weekday())
-        if hours is None or local.date() in self.closed_days:
-            return False
-        return hours[0] <= local.time() < hours[1]
+        day = start.astimezone(self.zone).date()
+        return any(lo <= start < hi for lo, hi in self.spans(day))
 
     def add(self, start: datetime, minutes: int) -> datetime:
         at, counted = start, 0
@@ -68,26 +130,57 @@ class ReferenceDesk:
         return count * MINUTE
 
 
+NEW_YEARS_EVES = {date(year, 12, 31): w("07:00-12:00") for year in range(2026, 2031)}
 DESKS = [
-    Desk("chicago", CalendarRules()),
+    Desk("chicago"),
     Desk(
         "chicago-sunday-night",
-        CalendarRules(hours={**WEEKDAYS_7_19, 6: OpeningHours(time(1), time(4))}),
+        weekly={**dict.fromkeys(range(5), w("07:00-19:00")), 6: w("01:00-04:00")},
     ),
     Desk(
         "berlin",
-        CalendarRules(
-            zone="Europe/Berlin",
-            holiday_country="DE",
-            hours={
-                **{d: OpeningHours(time(8), time(17)) for d in range(5)},
-                5: OpeningHours(time(9), time(12)),
-            },
-        ),
+        zone="Europe/Berlin",
+        country="DE",
+        weekly={**dict.fromkeys(range(5), w("08:00-17:00")), 5: w("09:00-12:00")},
+    ),
+    Desk(
+        "berlin-lunch",
+        zone="Europe/Berlin",
+        country="DE",
+        weekly={
+            **dict.fromkeys(range(5), w("08:00-12:00,13:00-17:30")),
+            5: w("09:00-11:00,11:30-13:00"),
+        },
+    ),
+    Desk(
+        "chicago-dated",
+        dated={
+            **NEW_YEARS_EVES,  # 2027-12-31 is also New Year's Day observed: the date wins
+            date(2027, 3, 15): [],  # a dated closure
+            date(2028, 6, 10): w("10:00-14:00"),  # a Saturday opened
+            date(2026, 11, 26): w("09:00-11:00,12:00-13:00"),  # Thanksgiving, worked short
+        },
+        added={date(2026, 11, 27): "Day after Thanksgiving", date(2029, 12, 31): "Closure"},
+        removed=frozenset({date(2026, 10, 12)}),
+    ),
+    Desk(
+        "los-angeles",
+        zone="America/Los_Angeles",
+        weekly={**dict.fromkeys(range(5), w("07:00-19:00")), 6: w("02:30-03:15")},
+    ),
+    Desk(
+        "los-angeles-edges",
+        zone="America/Los_Angeles",
+        weekly={
+            **dict.fromkeys(range(5), w("09:00-17:00")),
+            # Spring: ends in the gap, inside it, starts in it. Autumn: ends in the
+            # repeated hour, then starts in it (the two spans overlap and join).
+            6: w("00:40-01:20,01:45-02:10,02:20-02:40,02:50-04:00"),
+        },
     ),
 ]
-CALENDARS = {desk.name: DeskCalendar(desk.rules) for desk in DESKS}
-REFERENCES = {desk.name: desk.reference_open() for desk in DESKS}
+CALENDARS = {desk.name: DeskCalendar(desk.rules()) for desk in DESKS}
+REFERENCES = {desk.name: ReferenceDesk(desk) for desk in DESKS}
 
 
 def _transitions(zone: ZoneInfo) -> list[datetime]:
@@ -103,12 +196,13 @@ def _transitions(zone: ZoneInfo) -> list[datetime]:
 
 def _interesting(desk: Desk) -> list[datetime]:
     """Instants near every DST change and every holiday in 2026-2030."""
-    zone = ZoneInfo(desk.rules.zone)
+    zone = ZoneInfo(desk.zone)
     points = []
     for change in _transitions(zone):
         points += [change - timedelta(hours=3), change + timedelta(minutes=30)]
-    days = holidays.country_holidays(desk.rules.holiday_country, years=range(2026, 2031))
-    for day in days:
+        points += [change - timedelta(minutes=25), change - timedelta(hours=1, minutes=35)]
+    days = [*holidays.country_holidays(desk.country, years=range(2026, 2031))]
+    for day in [*days, *desk.dated, *desk.added, *desk.removed]:
         before = datetime.combine(day - timedelta(days=1), time(17, 30), tzinfo=zone)
         points += [before.astimezone(UTC), datetime.combine(day, time(0), tzinfo=UTC)]
     return sorted(p for p in points if FIRST <= p < LAST)

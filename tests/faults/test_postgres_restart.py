@@ -45,7 +45,7 @@ def _agent_env(database_url: str, handle: str) -> dict[str, str]:
 def test_console_and_agents_ride_out_a_restart(
     queue_desk: Database, database_url: str, settings
 ) -> None:
-    rules = Rules.from_settings(settings)
+    rules = Rules.defaults()
     clock = FrozenClock(NOW)
     console_db = open_database(database_url)
     agents_db = open_database(database_url)

@@ -32,7 +32,7 @@ def test_resizing_under_live_updates(
     feed = Feed(database_url, clock=clock, poll_interval=0.05, safety_interval=0.5)
     app = make_app(settings, console_db, clock, Identity("dora"), feed=feed)
     writer_db = open_database(database_url)
-    agents = simulate.Simulator(writer_db, clock, Rules.from_settings(settings), random.Random(5))
+    agents = simulate.Simulator(writer_db, clock, Rules.defaults(), random.Random(5))
     stop = threading.Event()
 
     def work() -> None:  # another session, writing about 20 times a second

@@ -232,6 +232,8 @@ READ_ONLY = {
     ("desk", "status"),
     ("sla", "due"),
     ("db", "current"),
+    ("policy", "show"),
+    ("policy", "history"),
 }
 
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from console.settings import load_settings
 from console.store import commands as c
 from console.store import reports
 from console.store.db import Database
@@ -76,7 +75,7 @@ def test_an_undesignated_one_is_left_unverified_then_verified(on_call_desk, rule
     with reports.snapshot(on_call_desk) as session:
         sla = reports.sla_report(
             session,
-            rules.sla,
+            rules.policy,
             date(2026, 12, 6),
             date(2026, 12, 6),
             SUNDAY_3 + timedelta(minutes=10),
@@ -126,9 +125,7 @@ def test_a_downgraded_sunday_emergency_waits_for_monday_and_needs_a_billing_noti
         )
         work(s, rules, view.id, ct(2026, 12, 6, 3, 30), ct(2026, 12, 6, 4, 30), by="abe")
     with reports.snapshot(on_call_desk) as session:
-        bill = reports.billing_report(
-            session, rules.calendar, load_settings().rates, date(2026, 12, 6), date(2026, 12, 6)
-        )
+        bill = reports.billing_report(session, rules.policy, date(2026, 12, 6), date(2026, 12, 6))
     assert (bill.minutes, bill.amount) == (Decimal("60.00"), Decimal("200.00"))
 
 

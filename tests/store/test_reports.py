@@ -7,11 +7,10 @@ import re
 import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from console.settings import Settings, load_settings
+from console.domain.policy import Policy, add_rate
 from console.store import commands as c
 from console.store import reports
 from console.store.commands import Rules
@@ -33,14 +32,9 @@ SATURDAY_22 = ct(2026, 11, 28, 22)
 FRIDAY_1830 = ct(2026, 12, 4, 18, 30)
 
 
-def two_rate_settings(tmp_path: Path) -> Settings:
+def two_rate_policy() -> Policy:
     """$200/h until Saturday 12 December 2026, $250/h from desk-local midnight after it."""
-    path = tmp_path / "rates.toml"
-    path.write_text(
-        "[[billing.rates]]\neffective = 2020-01-01\nhourly = 200.00\n\n"
-        "[[billing.rates]]\neffective = 2026-12-13\nhourly = 250.00\n"
-    )
-    return load_settings(path)
+    return Policy(add_rate(Policy.defaults().document, date(2026, 12, 13), Decimal("250.00")))
 
 
 def saturday_voicemail(desk: Database, rules: Rules) -> int:
@@ -94,8 +88,8 @@ def work(s, rules: Rules, request_id: int, start: datetime, end: datetime, by: s
 
 def billing(desk: Database, rules: Rules, first: date, last: date, **kw) -> reports.BillingReport:
     with reports.snapshot(desk) as session:
-        settings = kw.pop("settings", None) or load_settings()
-        return reports.billing_report(session, rules.calendar, settings.rates, first, last, **kw)
+        policy = kw.pop("policy", None) or rules.policy
+        return reports.billing_report(session, policy, first, last, **kw)
 
 
 def test_saturday_night_bills_only_the_90_minutes_after_the_notice(desk, rules) -> None:
@@ -149,8 +143,8 @@ def test_totals_per_customer_and_overall_with_a_customer_filter(desk, rules) -> 
 
 
 def test_a_rate_change_at_midnight_between_two_work_logs(desk, tmp_path) -> None:
-    settings = two_rate_settings(tmp_path)
-    rules = Rules.from_settings(settings)
+    policy = two_rate_policy()
+    rules = Rules.defaults()
     received = ct(2026, 12, 12, 22)  # Saturday
     with desk.session() as s:
         view = c.log_email(s, "ari", received, rules, customer="Springfield", summary="map")
@@ -159,7 +153,7 @@ def test_a_rate_change_at_midnight_between_two_work_logs(desk, tmp_path) -> None
         work(s, rules, view.id, ct(2026, 12, 13, 0, 30), ct(2026, 12, 13, 1))
         # One more log that runs across midnight: half at each rate.
         work(s, rules, view.id, ct(2026, 12, 12, 23, 45), ct(2026, 12, 13, 0, 15))
-    report = billing(desk, rules, date(2026, 12, 12), date(2026, 12, 13), settings=settings)
+    report = billing(desk, rules, date(2026, 12, 12), date(2026, 12, 13), policy=policy)
     (line,) = report.customers[0].lines
     assert [(r.hourly, r.minutes) for r in line.rates] == [
         (Decimal("200.00"), Decimal("45.00")),
@@ -248,7 +242,9 @@ def test_sla_report_per_channel_and_customer_against_hand_computed_figures(desk,
         c.log_call_answered(s, "ari", monday_9, rules, customer="Springfield", summary="hi")
     at = ct(2026, 12, 1, 19)  # Tuesday evening: the Tue 18:00 e-mail is still pending
     with reports.snapshot(desk) as session:
-        report = reports.sla_report(session, rules.sla, date(2026, 11, 30), date(2026, 12, 1), at)
+        report = reports.sla_report(
+            session, rules.policy, date(2026, 11, 30), date(2026, 12, 1), at
+        )
     channels = {g.name: g for g in report.by_channel}
     assert set(channels) == {"email"}
     email_group = channels["email"]
@@ -274,7 +270,7 @@ def test_sla_report_per_channel_and_customer_against_hand_computed_figures(desk,
 
     at = ct(2026, 12, 7, 12)  # Monday noon
     with reports.snapshot(desk) as session:
-        week = reports.sla_report(session, rules.sla, date(2026, 11, 30), date(2026, 12, 7), at)
+        week = reports.sla_report(session, rules.policy, date(2026, 11, 30), date(2026, 12, 7), at)
     channels = {g.name: g for g in week.by_channel}
     # Met: 60, 180 and Friday's 120; breached: 300 and Tuesday's (due Wed 10:00, unanswered).
     assert (channels["email"].requests, channels["email"].met, channels["email"].breached) == (
@@ -383,7 +379,7 @@ def test_an_open_report_snapshot_does_not_block_a_writer(desk, rules) -> None:
 
     with reports.snapshot(desk) as session:
         first = reports.billing_report(
-            session, rules.calendar, load_settings().rates, date(2026, 11, 28), date(2026, 11, 29)
+            session, rules.policy, date(2026, 11, 28), date(2026, 11, 29)
         )
         writer = threading.Thread(target=write)
         writer.start()
@@ -391,7 +387,7 @@ def test_an_open_report_snapshot_does_not_block_a_writer(desk, rules) -> None:
         assert not errors
         # Still the same snapshot: the report's reads are repeatable.
         again = reports.sla_report(
-            session, rules.sla, date(2026, 11, 28), date(2026, 11, 29), SATURDAY_22
+            session, rules.policy, date(2026, 11, 28), date(2026, 11, 29), SATURDAY_22
         )
         assert again.total.requests == 1
     writer.join()

@@ -44,7 +44,7 @@ def queue_desk(desk: Database, settings: Settings) -> Database:
     Chicago); request 9 is the emergency (Website is down), received 20 minutes ago;
     request 10 is an e-mail from yesterday, breached.
     """
-    rules = Rules.from_settings(settings)
+    rules = Rules.defaults()
     with desk.session() as session:
         for i, summary in enumerate(SUMMARIES):
             commands.log_request(
@@ -161,7 +161,7 @@ def night_desk(desk: Database, settings: Settings) -> Database:
 
     Springfield also has Chief Wiggum, designated, with a phone number to call back.
     """
-    rules = Rules.from_settings(settings)
+    rules = Rules.defaults()
     at = NIGHT - timedelta(hours=1)
     with desk.session() as session:
         commands.add_contact(

@@ -35,7 +35,7 @@ def test_a_new_emergency_and_a_new_breach_ring_once(
                     session,
                     "abe",
                     NOW,
-                    Rules.from_settings(settings),
+                    Rules.defaults(),
                     channel="call",
                     customer="Shelbyville",
                     summary="Site is down",

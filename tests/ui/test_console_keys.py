@@ -188,7 +188,7 @@ def test_quit_key_exits(console) -> None:
 
 def agent_writes(database: Database, settings, write: Callable) -> None:
     with database.session() as session:
-        write(session, Rules.from_settings(settings))
+        write(session, Rules.defaults())
 
 
 def test_an_agents_write_appears_and_the_cursor_stays_on_its_request(

@@ -31,7 +31,7 @@ def test_outage_shows_reconnecting_and_changes_made_meanwhile_arrive(
     clock = FrozenClock(NOW)
     feed = Feed(through_proxy, clock=clock, safety_interval=0.5, max_backoff=0.2)
     app = make_app(settings, console_db, clock, Identity("dora"), feed=feed)
-    rules = Rules.from_settings(settings)
+    rules = Rules.defaults()
 
     async def scenario() -> None:
         async with app.run_test(size=(160, 45)) as pilot:

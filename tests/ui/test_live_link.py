@@ -7,7 +7,7 @@ from datetime import timedelta
 from unittest import mock
 
 from console.clock import FrozenClock
-from console.settings import load_settings
+from console.domain.policy import Policy
 from console.store.feed import FeedStatus
 from console.ui.live import FeedStateChanged, LiveLink
 from tests.conftest import NOW
@@ -40,7 +40,7 @@ def test_the_outage_ages_from_its_first_failure_and_turns_offline() -> None:
     link = LiveLink(
         board=mock.Mock(),
         feed=DownFeed(clock, tries=5),  # type: ignore[arg-type]
-        calendar=load_settings().calendar,
+        calendar=Policy.defaults().calendar,
         clock=clock,
         post=posted.append,
     )

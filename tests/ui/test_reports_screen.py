@@ -33,7 +33,7 @@ def test_reports_show_the_month_and_step_between_months(night_console, night_des
             session,
             "ari",
             NIGHT,
-            commands.Rules.from_settings(night_console().settings),
+            commands.Rules.defaults(),
             request_id=1,
             started_at=NIGHT - timedelta(minutes=20),
             ended_at=NIGHT,

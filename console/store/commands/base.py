@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from console.domain.calendar import DeskCalendar
+from console.domain.policy import Policy
 from console.domain.sla import SlaPolicy
 from console.store import idempotency
 from console.store.db import safe_url
@@ -36,6 +37,7 @@ from console.store.errors import (
     database_failure,
 )
 from console.store.models import Customer, Escalation, Event, Request, Staff
+from console.store.policy import current_policy
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -49,17 +51,30 @@ LIMITS = {"name": 200, "summary": 2000, "note": 4000, "reason": 1000, "phone": 4
 
 @dataclass(frozen=True)
 class Rules:
-    """The policy a command applies: the desk calendar and the response targets."""
+    """The policy a command applies: the version in effect (calendar, targets, rates)."""
 
-    sla: SlaPolicy
+    policy: Policy
+    #: The policy version it came from (0: the contract's defaults).
+    number: int = 0
+
+    @property
+    def sla(self) -> SlaPolicy:
+        return self.policy.sla
 
     @property
     def calendar(self) -> DeskCalendar:
-        return self.sla.calendar
+        return self.policy.calendar
 
     @classmethod
-    def from_settings(cls, settings: Any) -> Rules:
-        return cls(settings.sla_policy)
+    def defaults(cls) -> Rules:
+        """The contract's rules, for a desk without a database (or a test)."""
+        return cls(Policy.defaults())
+
+    @classmethod
+    def read(cls, session: Session) -> Rules:
+        """The rules in effect in the database now (see `console.store.policy`)."""
+        record = current_policy(session)
+        return cls(record.policy, record.number)
 
 
 @dataclass(frozen=True, slots=True)

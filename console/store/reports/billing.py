@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -11,11 +10,12 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from console.domain.billing import Billable, NoRateError, Rate, Work, billable
-from console.domain.calendar import DeskCalendar
+from console.domain.billing import Billable, NoRateError, Work, billable, combined
+from console.domain.policy import Policy
 from console.store.commands.base import customer_named
 from console.store.errors import InvalidInput
 from console.store.models import BillingNotice, Customer, Request, Staff, WorkLog
+from console.store.policy import PolicyTimeline
 from console.store.reports.common import ZERO, Period, minutes, period
 
 # -- billing ---------------------------------------------------------------------------
@@ -65,8 +65,7 @@ class BillingReport:
 
 def billing_report(
     session: Session,
-    calendar: DeskCalendar,
-    rates: Sequence[Rate],
+    policy: Policy | PolicyTimeline,
     from_date: date,
     to_date: date,
     customer: str | int | None = None,
@@ -76,9 +75,12 @@ def billing_report(
     Work is clipped to the period; `console.domain.billing.billable` keeps the part after
     the billing notice and outside desk hours, at each day's rate, and rounds each
     request's amount to the cent once. Totals add up those amounts, so the lines of an
-    invoice sum to its total. Emergencies are free and never appear.
+    invoice sum to its total. Emergencies are free and never appear. With a timeline,
+    each piece of work is judged by the policy version in effect when it started (its
+    hours and its rates), so a later change never re-prices old work.
     """
-    span = period(calendar, from_date, to_date)
+    timeline = PolicyTimeline.of(policy)
+    span = period(timeline.current.calendar, from_date, to_date)
     owner = customer_named(session, customer) if customer is not None else None
     wanted = [Request.emergency.is_(False)]
     if owner is not None:
@@ -123,7 +125,7 @@ def billing_report(
     for request_id, pieces in work.items():
         notice_at, method, handle = notices[request_id]
         try:
-            result = billable(calendar, rates, pieces, notice_at)
+            result = _billable(timeline, pieces, notice_at)
         except NoRateError as exc:
             raise InvalidInput(f"request {request_id}: {exc}") from None
         if not result.parts:
@@ -161,6 +163,18 @@ def billing_report(
         minutes=sum((c.minutes for c in customers), Decimal("0.00")),
         amount=sum((c.amount for c in customers), Decimal("0.00")),
     )
+
+
+def _billable(timeline: PolicyTimeline, pieces: list[Work], notice_at: datetime) -> Billable:
+    by_version: dict[int, tuple[Policy, list[Work]]] = {}
+    for piece in pieces:
+        applies = timeline.at(piece.start)
+        by_version.setdefault(id(applies), (applies, []))[1].append(piece)
+    results = [
+        billable(applies.calendar, applies.rates, work, notice_at)
+        for applies, work in by_version.values()
+    ]
+    return results[0] if len(results) == 1 else combined(results)
 
 
 def _rate_lines(result: Billable) -> tuple[RateLine, ...]:

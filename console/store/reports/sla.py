@@ -11,8 +11,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from console.domain.sla import ClockKind, SlaPolicy, TimerState
+from console.domain.policy import Policy
+from console.domain.sla import ClockKind, TimerState
 from console.store.models import Customer, Request
+from console.store.policy import PolicyTimeline
 from console.store.reports.common import ZERO, Period, minutes, period
 
 # -- response times --------------------------------------------------------------------
@@ -83,15 +85,22 @@ class _Request:
 
 
 def sla_report(
-    session: Session, policy: SlaPolicy, from_date: date, to_date: date, now: datetime
+    session: Session,
+    policy: Policy | PolicyTimeline,
+    from_date: date,
+    to_date: date,
+    now: datetime,
 ) -> SlaReport:
     """Met and breached response targets of requests received in the period, at `now`.
 
     Emergencies are one channel of their own (`emergency`, wall clock); the others are
     measured on the business clock. Median and p90 (nearest rank) are times to the first
-    response on each request's own clock.
+    response on each request's own clock. With a timeline, each request is judged by the
+    policy version in effect when it was received (a closure added today does not
+    rewrite last month).
     """
-    span = period(policy.calendar, from_date, to_date)
+    timeline = PolicyTimeline.of(policy)
+    span = period(timeline.current.calendar, from_date, to_date)
     rows = session.execute(
         select(
             Request.id,
@@ -110,14 +119,15 @@ def sla_report(
     breaches: list[Breach] = []
     untimed = 0
     for request_id, customer, channel, emergency, received, due, first in rows:
-        timer = policy.timer(_Request(channel, emergency, received, due, first), now)
+        sla = timeline.at(received).sla
+        timer = sla.timer(_Request(channel, emergency, received, due, first), now)
         if timer.state is TimerState.NONE:
             untimed += 1
             continue
         response = None
         if first is not None:
             if timer.clock is ClockKind.BUSINESS:
-                response = policy.calendar.business_time_between(received, first)
+                response = sla.calendar.business_time_between(received, first)
             else:
                 response = first - received
         group = "emergency" if emergency else channel

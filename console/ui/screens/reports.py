@@ -22,10 +22,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from console.clock import Clock
-from console.settings import Settings
+from console.domain.calendar import DeskCalendar
 from console.store import reports
 from console.store.db import Database
 from console.store.errors import StoreError
+from console.store.policy import PolicyTimeline
 from console.ui.format import inert
 
 COLUMNS = {
@@ -108,13 +109,13 @@ class ReportScreen(Screen):
         Binding("right_square_bracket", "month(1)", "Month after", id="reports.next"),
     ]
 
-    def __init__(self, database: Database, settings: Settings, clock: Clock) -> None:
+    def __init__(self, database: Database, calendar: DeskCalendar, clock: Clock) -> None:
         super().__init__()
         self.database = database
-        self.settings = settings
+        self.calendar = calendar
         self.clock = clock
-        self.zone = settings.calendar.zone
-        self.month = Month.of(settings.calendar.local_date(clock.now()))
+        self.zone = calendar.zone
+        self.month = Month.of(calendar.local_date(clock.now()))
 
     def compose(self) -> ComposeResult:
         with Vertical(id="reports-body"):
@@ -150,15 +151,14 @@ class ReportScreen(Screen):
 
     @work(thread=True, exclusive=True, group="reports", exit_on_error=False)
     def _read(self, month: Month) -> None:
-        settings, now = self.settings, self.clock.now().replace(second=0, microsecond=0)
+        now = self.clock.now().replace(second=0, microsecond=0)
         try:
             with reports.snapshot(self.database) as session:
+                timeline = PolicyTimeline.read(session)  # each request under its own version
                 found = Loaded(
-                    reports.billing_report(
-                        session, settings.calendar, settings.rates, month.first, month.last
-                    ),
-                    reports.sla_report(session, settings.sla_policy, month.first, month.last, now),
-                    reports.coverage_report(session, settings.calendar, now, days=14),
+                    reports.billing_report(session, timeline, month.first, month.last),
+                    reports.sla_report(session, timeline, month.first, month.last, now),
+                    reports.coverage_report(session, timeline.current.calendar, now, days=14),
                 )
         except (StoreError, SQLAlchemyError) as exc:
             message = str(exc) if isinstance(exc, StoreError) else type(exc).__name__

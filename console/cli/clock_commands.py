@@ -1,10 +1,17 @@
-"""`switchboard sla` and `switchboard desk`: the policy core, on the command line."""
+"""`switchboard sla` and `switchboard desk`: the policy core, on the command line.
+
+They apply the policy in effect in the database given by `--database` (or
+`SWITCHBOARD_DATABASE_URL`, or the settings file's `[database] url`), or the one in a
+`--policy FILE` (the TOML shape of `policy import`); with neither, the contract's
+defaults, so they work on a machine with no desk at all.
+"""
 
 from __future__ import annotations
 
 import click
 
 from console.cli.common import Context, UserError, echo_json, pass_context
+from console.cli.policy_file import policy_source
 from console.domain.calendar import NoOpeningError
 from console.domain.sla import EMERGENCY, Channel
 
@@ -22,12 +29,13 @@ def sla() -> None:
 )
 @click.option("--channel", required=True, type=click.Choice(CHANNELS), help="How it arrived.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@policy_source
 @pass_context
-def sla_due(ctx: Context, received: str, channel: str, as_json: bool) -> None:
+def sla_due(ctx: Context, received: str, channel: str, as_json: bool, **_source: object) -> None:
     """Print when the first response to a request is due."""
     emergency = channel == EMERGENCY
     received_at = ctx.instant(received, "--received")
-    policy = ctx.settings.sla_policy
+    policy = ctx.policy.sla
     target = policy.rules.target(Channel.EMAIL if emergency else channel, emergency)
     try:
         due = policy.due_at(Channel.EMAIL if emergency else channel, received_at, emergency)
@@ -53,12 +61,13 @@ def desk() -> None:
 @desk.command("status")
 @click.option("--at", "at_text", metavar="ISO", help="Ask about another time (default: now).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@policy_source
 @pass_context
-def desk_status(ctx: Context, at_text: str | None, as_json: bool) -> None:
+def desk_status(ctx: Context, at_text: str | None, as_json: bool, **_source: object) -> None:
     """Print whether the desk is open, and until when."""
     at = ctx.instant(at_text, "--at")
     try:
-        status = ctx.settings.calendar.status(at)
+        status = ctx.policy.calendar.status(at)
     except NoOpeningError as exc:
         raise UserError(str(exc)) from None
     next_change = ctx.desk_time(status.next_change.at)
