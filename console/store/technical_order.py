@@ -123,8 +123,34 @@ def renumber(
 
 
 def close_gaps(session: Session, by: str, now: datetime) -> list[EscalationView]:
-    """Renumber what is left after rows left the order (flushed already): no holes."""
-    return renumber(session, by, now, current(session))
+    """Renumber what is left after rows left the order (flushed already): no holes.
+
+    On Postgres through the database's own gap-closing function (migration 0004): an
+    agent who resolves a request may close the gap, but their login may not write
+    positions; the function can only close gaps, never reorder.
+    """
+    order = current(session)
+    if session.connection().dialect.name != "postgresql":
+        return renumber(session, by, now, order)
+    before = {row.id: audit.snapshot(row) for row in order}
+    moved = set(session.scalars(text("SELECT escalations_close_technical_gaps()")))
+    views = []
+    for row in order:
+        if row.id not in moved:
+            continue
+        session.refresh(row)
+        audit.record(
+            session,
+            actor=by,
+            at=now,
+            kind="escalation.reordered",
+            entity="escalation",
+            entity_id=row.id,
+            before=before[row.id],
+            after=audit.snapshot(row),
+        )
+        views.append(escalation_view(session, row))
+    return views
 
 
 __all__ = ["ORDER_LOCK", "close_gaps", "current", "in_order", "lock", "renumber"]

@@ -31,6 +31,7 @@ ORDER_LOCK = 1_210_005
 IN_ORDER = "status = 'open' AND destination = 'technical'"
 EXCLUDE = "ex_escalations_technical_position"
 CHECK = "escalations_technical_order"
+GAPS = "escalations_close_technical_gaps"
 
 
 def upgrade() -> None:
@@ -87,6 +88,27 @@ def _postgres_up() -> None:
         END $$
         """
     )
+    # Closing a gap is part of an agent's resolve, but agents' logins may not write
+    # technical_priority (`db grant`): this owner's function may only close gaps, never
+    # reorder, so anyone may run it. It returns the ids it renumbered.
+    op.execute(
+        f"""
+        CREATE FUNCTION {GAPS}() RETURNS SETOF integer
+        LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
+            WITH ranked AS (
+                SELECT id, row_number() OVER (
+                    ORDER BY technical_priority, opened_at, id
+                ) AS rank
+                FROM escalations WHERE {IN_ORDER}
+            )
+            UPDATE escalations AS e
+               SET technical_priority = ranked.rank, version = e.version + 1
+              FROM ranked
+             WHERE e.id = ranked.id AND e.technical_priority IS DISTINCT FROM ranked.rank
+            RETURNING e.id
+        $$
+        """
+    )
     was = "(OLD.status = 'open' AND OLD.destination = 'technical')"
     now = "(NEW.status = 'open' AND NEW.destination = 'technical')"
     for name, event, when in [
@@ -125,6 +147,7 @@ def downgrade() -> None:
         for suffix in ("insert", "update", "delete"):
             op.execute(f"DROP TRIGGER IF EXISTS {CHECK}_{suffix} ON escalations")
         op.execute(f"DROP FUNCTION IF EXISTS {CHECK}()")
+        op.execute(f"DROP FUNCTION IF EXISTS {GAPS}()")
         op.execute(f"ALTER TABLE escalations DROP CONSTRAINT IF EXISTS {EXCLUDE}")
     else:
         for suffix in ("insert", "update"):

@@ -326,7 +326,7 @@ def resolve(
     expected_version: int | None = None,
 ) -> RequestView:
     """Resolve an open request; its open escalations close with it (a technical one leaves
-    the technical order, and the ones after it move up)."""
+    the technical order, keeping its last position as history; the ones after move up)."""
     by = actor(session, actor_handle, Role.AGENT, "resolving requests")
     row = request_for_change(session, request_id)
     guard(session, row, "request", expected_version)
@@ -345,7 +345,6 @@ def resolve(
     for escalation in escalations:
         was = audit.snapshot(escalation)
         escalation.status, escalation.closed_at = EscalationStatus.CLOSED.value, now
-        escalation.technical_priority = None  # a position means something only while open
         save(session)
         audit.record(
             session,
