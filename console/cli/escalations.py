@@ -62,7 +62,11 @@ def escalation_priority(
     actor: str | None,
     as_json: bool,
 ) -> None:
-    """Set a technical escalation's place in the tracker (technical leads)."""
+    """Put a technical escalation at position N of the technical order (technical leads).
+
+    1 is first; N past the last position means last. The escalations between its old and
+    new place move by one, each with its own audit event, all in one transaction.
+    """
     now = ctx.clock.now()
     run_command(
         ctx,

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
+
+T = TypeVar("T")
+
+#: The largest position a technical lead may ask for; any past the end of the order means
+#: last, so this only refuses nonsense (and keeps the number inside a database integer).
+LAST_POSITION = 10_000
 
 
 class EscalationKind(StrEnum):
@@ -65,3 +73,25 @@ def check_move(destination: Destination | str, person: str | None, reason: str |
     if destination is Destination.PERSON and not person:
         raise RoutingError("moving an escalation to a named person needs the person (--to HANDLE)")
     return Route(destination, person or None)
+
+
+class PositionError(ValueError):
+    """A technical position that cannot be used."""
+
+
+def place(order: Sequence[T], item: T, position: int) -> list[T]:
+    """`order` with `item` moved (or added) to `position`, 1 being first.
+
+    Insert semantics: the items between its old and its new place shift by one, the others
+    keep theirs. A position past the end means last. The technical team's order is this
+    list numbered 1..n, so it has no repeats and no holes by construction.
+    """
+    rest = [other for other in order if other != item]
+    if not 1 <= position <= LAST_POSITION:
+        last = len(rest) + 1
+        raise PositionError(
+            f"position must be 1 (first) to {LAST_POSITION}: the technical order holds "
+            f"{last}, so {last} or more means last"
+        )
+    rest.insert(min(position, len(rest) + 1) - 1, item)
+    return rest

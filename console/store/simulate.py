@@ -325,24 +325,21 @@ class Simulator:
         return Action(now, "reassign", actor, "escalation", row.id, f"escalation {row.id} to {to}")
 
     def _priority(self, session: Session, now: datetime) -> Action | None:
+        """A technical lead moves one of the newest technical items somewhere in the order."""
         leads = self._who("lead", "technical")
         query = select(Escalation.id, Escalation.version).where(
-            Escalation.status == "open",
-            Escalation.destination == "technical",
-            Escalation.technical_priority.is_(None),
+            Escalation.status == "open", Escalation.destination == "technical"
         )
-        row = self._pick(session, query.order_by(Escalation.opened_at))
+        row = self._pick(session, query.order_by(Escalation.opened_at.desc()))
         if row is None or not leads:
             return None
-        ranked = select(func.count()).where(
-            Escalation.status == "open", Escalation.technical_priority.is_not(None)
-        )
-        place = (session.scalar(ranked) or 0) + 1
+        count = session.scalar(select(func.count()).select_from(query.subquery())) or 1
+        place = self.rng.randint(1, count)
         actor = self.rng.choice(leads)
-        c.set_technical_priority(
+        moved = c.set_technical_priority(
             session, actor, now, escalation_id=row.id, priority=place, expected_version=row.version
         )
-        detail = f"escalation {row.id} is #{place}"
+        detail = f"escalation {row.id} is #{moved.technical_priority}"
         return Action(now, "priority", actor, "escalation", row.id, detail)
 
     def _work(self, session: Session, now: datetime) -> Action | None:

@@ -242,10 +242,18 @@ class LeadActions(Acting):
         def chosen(value: str | None) -> None:
             if value is None:
                 return
-            if not value.isdigit() or not 1 <= int(value) <= len(grid.keys):
-                self.notify(f"a position is 1 to {len(grid.keys)}", severity="warning")  # type: ignore[attr-defined]
+            digits = value.strip()
+            # Past the end means last; a number past the command's limit is refused there.
+            # (int() of thousands of digits is refused by Python itself: cap the length.)
+            ok = digits.isascii() and digits.isdigit()
+            position = (int(digits) if len(digits) <= 9 else 10**9) if ok else 0
+            if position < 1:
+                self.notify(  # type: ignore[attr-defined]
+                    f"a position is a whole number: 1 is first, {len(grid.keys)} or more last",
+                    severity="warning",
+                )
                 return
-            self._place(row, int(value), grid, retry)
+            self._place(row, position, grid, retry)
 
         self.push_screen(
             TextScreen("Set the technical position", shown, "position (1 = first)"), chosen

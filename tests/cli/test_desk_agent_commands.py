@@ -233,3 +233,28 @@ def test_the_first_staff_add_bootstraps(database: Database, capsys, monkeypatch)
     code, _, err = run(capsys, "staff", "add", "bob", "--name", "Bob", "--role", "agent",
                        "--department", "desk", "--as", "whoever")  # fmt: skip
     assert code != 0 and "no active acting staff member with handle 'whoever'" in err
+
+
+def test_priority_moves_the_others_and_past_the_end_means_last(
+    agent_desk, rules, fingerprint_of, capsys
+) -> None:
+    now = datetime(2026, 11, 17, 17, 0, tzinfo=UTC)
+    with agent_desk.session() as session:
+        for summary in ("three", "four"):
+            logged = c.log_email(
+                session, "ari", now, rules, customer="Springfield", summary=summary
+            )
+            c.escalate(session, "ari", now, request_id=logged.id, kind="product")
+    code, out, err = run(capsys, "escalation", "priority", "3", "1", "--as", "tess")
+    assert (code, out, err) == (0, "escalation 3: technical priority 1\n", "")
+    code, out, _ = run(capsys, "escalation", "priority", "3", "50", "--as", "tess", "--json")
+    assert code == 0 and json.loads(out)["technical_priority"] == 2
+    before = fingerprint_of(agent_desk)
+    for args, fragment in [
+        (["3", "0"], "position must be 1 (first) to 10000: the technical order holds 2, so 2"),
+        (["1", "1"], "escalation 1 goes to customer-care, not technical"),
+    ]:
+        code, out, err = run(capsys, "escalation", "priority", *args, "--as", "tess")
+        assert code != 0 and out == "" and err.count("\n") == 1
+        assert err.startswith("switchboard: ") and fragment in err, err
+    assert fingerprint_of(agent_desk) == before

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from console.domain.escalation import (
+    LAST_POSITION,
     Destination,
     EscalationKind,
+    PositionError,
     RoutingError,
     check_move,
+    place,
     route,
 )
 
@@ -51,3 +56,30 @@ def test_moving_needs_a_reason_and_for_a_person_the_person() -> None:
     with pytest.raises(RoutingError, match="unknown destination"):
         check_move("legal", None, "why not")
     assert check_move("customer-care", None, "quote").destination is Destination.CUSTOMER_CARE
+
+
+@given(
+    st.lists(st.integers(0, 50), unique=True, max_size=12),
+    st.integers(0, 60),
+    st.integers(1, LAST_POSITION),
+)
+def test_place_keeps_every_item_once_and_the_others_in_their_order(
+    order: list[int], item: int, position: int
+) -> None:
+    placed = place(order, item, position)
+    others = [o for o in order if o != item]
+    assert sorted(placed) == sorted([*others, item])  # 1..n: no repeat, no hole
+    assert placed.index(item) + 1 == min(position, len(others) + 1)  # past the end: last
+    assert [o for o in placed if o != item] == others  # the rest shift, never swap
+
+
+def test_place_moves_up_and_down_with_insert_semantics() -> None:
+    assert place(["a", "b", "c", "d"], "d", 2) == ["a", "d", "b", "c"]
+    assert place(["a", "b", "c", "d"], "a", 3) == ["b", "c", "a", "d"]
+    assert place(["a", "b"], "new", 99) == ["a", "b", "new"]
+
+
+@pytest.mark.parametrize("position", [0, -3, LAST_POSITION + 1])
+def test_place_refuses_a_position_out_of_range_naming_the_limits(position: int) -> None:
+    with pytest.raises(PositionError, match=r"1 \(first\) to 10000: .* holds 3, so 3 or more"):
+        place(["a", "b", "c"], "a", position)

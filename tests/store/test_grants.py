@@ -14,6 +14,7 @@ from console.cli import main
 from console.store import commands
 from console.store.db import Database, open_database
 from tests.conftest import NOW
+from tests.store.test_technical_order import escalate, order
 
 
 @pytest.fixture
@@ -117,3 +118,34 @@ def test_grant_refuses_sqlite_and_unknown_roles(capsys, tmp_path) -> None:
     code = main(["db", "grant", "dora", "boss", "--database", f"sqlite:///{tmp_path / 'x.db'}"])
     assert code != 0
     assert "'boss' is not one of" in capsys.readouterr().err
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_an_agents_login_closes_the_gap_but_cannot_reorder(
+    desk: Database,
+    database_url: str,
+    login_roles,
+    rules,
+    capsys,
+) -> None:
+    requests, esc = escalate(
+        desk, rules, 3
+    )  # the technical order: tests/store/test_technical_order.py
+    for role, name in login_roles.items():
+        assert main(["db", "grant", name, role, "--database", database_url]) == 0
+    capsys.readouterr()
+    agent = as_role(database_url, login_roles["agent"])
+    try:
+        with agent.session() as session:  # the first one resolved: the others move up
+            commands.resolve(session, "ari", NOW, request_id=requests[0])
+        with (
+            pytest.raises(ProgrammingError, match="permission denied"),
+            agent.engine.begin() as connection,
+        ):
+            connection.execute(
+                text("UPDATE escalations SET technical_priority = 3 - technical_priority")
+            )
+    finally:
+        agent.dispose()
+    assert order(desk) == esc[1:]

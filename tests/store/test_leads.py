@@ -76,8 +76,14 @@ def test_place_technical_renumbers_the_order(desk: Database, rules) -> None:
         assert [e for _, e in order] == [esc[0], esc[1], esc[2]]
         with pytest.raises(PermissionDenied):
             place_technical(session, "lena", NOW, escalation_id=esc[0], position=2)
-        with pytest.raises(InvalidInput):
-            place_technical(session, "tess", NOW, escalation_id=esc[0], position=9)
+        with pytest.raises(InvalidInput, match="1 \\(first\\) to 10000"):
+            place_technical(session, "tess", NOW, escalation_id=esc[0], position=0)
+        moved = place_technical(session, "tess", NOW, escalation_id=esc[0], position=9)
+        assert [(e.id, e.technical_priority) for e in moved] == [
+            (esc[1], 1),
+            (esc[2], 2),
+            (esc[0], 3),
+        ]  # past the end means last
 
 
 def _escalation(session, escalation_id: int):

@@ -160,6 +160,9 @@ def test_technical_lead_reorders_with_plus_minus_and_position(
             await pilot.press("minus")
             await wait_until(pilot, lambda: pane.grid.keys.index(last) == 1)
             assert [pane.rows[k].technical_priority for k in pane.grid.keys] == [1, 2, 3]
+            await pilot.press("P", *"99", "enter")  # past the end means last
+            await wait_until(pilot, lambda: pane.grid.keys[-1] == last)
+            assert [pane.rows[k].technical_priority for k in pane.grid.keys] == [1, 2, 3]
 
         lead = console("lena")  # a desk lead is not a technical lead
         async with lead.run_test(size=SIZE) as pilot:

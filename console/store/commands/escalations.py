@@ -1,4 +1,9 @@
-"""Commands on escalations: escalate, reassign, set technical priority (POLICY.md s. 5)."""
+"""Commands on escalations: escalate, reassign, set technical priority (POLICY.md s. 5).
+
+The technical order (positions 1..n, no repeats, no holes) is kept by
+`console.store.technical_order`: escalating to Technical or moving there joins at the end,
+moving away closes the gap, and a position moves the others (insert semantics).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from console.domain.escalation import Destination, RoutingError, check_move, route
-from console.store import audit
+from console.domain.escalation import (
+    Destination,
+    PositionError,
+    RoutingError,
+    check_move,
+    place,
+    route,
+)
+from console.store import audit, technical_order
 from console.store.commands.base import (
     actor,
     clean_text,
@@ -22,10 +34,7 @@ from console.store.commands.requests import load_request
 from console.store.enums import Department, EscalationStatus, RequestStatus, Role
 from console.store.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from console.store.models import Escalation
-from console.store.views import EscalationView
-
-#: The deepest technical priority accepted (the tracker's order: 1 comes first).
-LAST_PRIORITY = 10_000
+from console.store.views import EscalationView, escalation_view
 
 
 def load_escalation(session: Session, escalation_id: int) -> Escalation:
@@ -96,13 +105,15 @@ def escalate(
             f"request {request.id} is already escalated (escalation {already.id}): "
             "a lead can reassign that one"
         )
+    # A new technical item joins the end of the team's order; a technical lead moves it.
+    joining = routed.destination is Destination.TECHNICAL
     row = Escalation(
         request_id=request.id,
         kind=str(kind),
         destination=routed.destination.value,
         assignee_id=assignee.id if assignee else None,
         reason=why,
-        technical_priority=None,
+        technical_priority=len(technical_order.current(session)) + 1 if joining else None,
         status=EscalationStatus.OPEN.value,
         opened_at=now,
         closed_at=None,
@@ -126,6 +137,8 @@ def reassign_escalation(
     """Give an open escalation to another person, or move it to another destination with a
     reason. Leads only."""
     lead = actor(session, actor_handle, Role.LEAD, "reassigning escalations")
+    if destination:  # a move may leave or join the technical order: queue for it first
+        technical_order.lock(session)
     row = load_escalation(session, escalation_id)
     guard(session, row, "escalation", expected_version)
     if row.status != EscalationStatus.OPEN.value:
@@ -144,6 +157,10 @@ def reassign_escalation(
     if target == row.destination and assignee is not None and assignee.id == row.assignee_id:
         # A no-op would leave the version as it was and hide a lost race.
         raise InvalidState(f"escalation {row.id} is already with {assignee.handle}")
+    was_in_order = technical_order.in_order(row)
+    joins_at = None
+    if target == Destination.TECHNICAL.value and not was_in_order:
+        joins_at = len(technical_order.current(session)) + 1  # the end of the order
     before = audit.snapshot(row)
     row.destination = Destination(target).value
     row.assignee_id = assignee.id if assignee else None
@@ -151,7 +168,47 @@ def reassign_escalation(
         row.reason = why
     if row.destination != Destination.TECHNICAL.value:
         row.technical_priority = None  # the order belongs to the technical tracker only
-    return _record(session, row, lead.handle, now, "escalation.reassigned", before)
+    elif joins_at is not None:
+        row.technical_priority = joins_at
+    view = _record(session, row, lead.handle, now, "escalation.reassigned", before)
+    if was_in_order and not technical_order.in_order(row):
+        technical_order.close_gaps(session, lead.handle, now)
+    return view
+
+
+def place_in_order(
+    session: Session,
+    actor_handle: str,
+    now: datetime,
+    *,
+    escalation_id: int,
+    position: int,
+    expected_version: int | None = None,
+) -> tuple[EscalationView, list[EscalationView]]:
+    """Move an open technical escalation to `position` (1 = first, past the end = last).
+
+    Returns the moved escalation and every escalation whose position changed (the moved
+    one included), each written with its own event. Technical leads only.
+    """
+    lead = actor(session, actor_handle, Role.LEAD, "setting technical priority")
+    if lead.department != Department.TECHNICAL.value:
+        raise PermissionDenied(
+            f"{lead.handle} is a {lead.department} lead; technical priority is set by "
+            "technical leads"
+        )
+    order = technical_order.current(session)
+    row = load_escalation(session, escalation_id)
+    guard(session, row, "escalation", expected_version)
+    if row.status != EscalationStatus.OPEN.value:
+        raise InvalidState(f"escalation {row.id} is {row.status}")
+    if row.destination != Destination.TECHNICAL.value:
+        raise InvalidState(f"escalation {row.id} goes to {row.destination}, not technical")
+    try:
+        placed = place(order, row, position)
+    except PositionError as exc:
+        raise InvalidInput(str(exc)) from None
+    changed = technical_order.renumber(session, lead.handle, now, placed, moved=row)
+    return escalation_view(session, row), changed
 
 
 @command
@@ -164,21 +221,14 @@ def set_technical_priority(
     priority: int,
     expected_version: int | None = None,
 ) -> EscalationView:
-    """Set an open technical escalation's place in the tracker. Technical leads only."""
-    lead = actor(session, actor_handle, Role.LEAD, "setting technical priority")
-    if lead.department != Department.TECHNICAL.value:
-        raise PermissionDenied(
-            f"{lead.handle} is a {lead.department} lead; technical priority is set by "
-            "technical leads"
-        )
-    row = load_escalation(session, escalation_id)
-    guard(session, row, "escalation", expected_version)
-    if row.status != EscalationStatus.OPEN.value:
-        raise InvalidState(f"escalation {row.id} is {row.status}")
-    if row.destination != Destination.TECHNICAL.value:
-        raise InvalidState(f"escalation {row.id} goes to {row.destination}, not technical")
-    if not 1 <= priority <= LAST_PRIORITY:
-        raise InvalidInput(f"priority must be between 1 and {LAST_PRIORITY}")
-    before = audit.snapshot(row)
-    row.technical_priority = priority
-    return _record(session, row, lead.handle, now, "escalation.prioritised", before)
+    """Set an open technical escalation's place in the tracker; the others between its old
+    and new place shift by one (`place_in_order`). Technical leads only."""
+    moved, _changed = place_in_order(
+        session,
+        actor_handle,
+        now,
+        escalation_id=escalation_id,
+        position=priority,
+        expected_version=expected_version,
+    )
+    return moved

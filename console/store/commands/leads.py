@@ -11,20 +11,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from console.domain.escalation import Destination
-from console.store.commands.base import actor, command, guard
-from console.store.commands.escalations import (
-    load_escalation,
-    reassign_escalation,
-    set_technical_priority,
-)
+from console.store.commands.base import command
+from console.store.commands.escalations import place_in_order, reassign_escalation
 from console.store.commands.requests import assign
-from console.store.enums import Department, EscalationStatus, Role
-from console.store.errors import InvalidInput, InvalidState, PermissionDenied
-from console.store.models import Escalation
+from console.store.errors import InvalidInput
 from console.store.views import EscalationView, RequestView
 
 #: (row id, the version the person saw)
@@ -76,42 +68,17 @@ def place_technical(
     position: int,
     expected_version: int | None = None,
 ) -> list[EscalationView]:
-    """Put a technical escalation at `position` (1 = first) of the technical team's order.
-
-    The open technical escalations are renumbered 1..n in their current order with this
-    one moved; only the rows whose priority changes are written (technical leads only).
-    """
-    moved = load_escalation(session, escalation_id)
-    guard(session, moved, "escalation", expected_version)
-    if moved.destination != Destination.TECHNICAL.value:
-        raise InvalidState(f"escalation {moved.id} is not with the technical team")
-    rows = list(
-        session.scalars(
-            select(Escalation).where(
-                Escalation.destination == Destination.TECHNICAL.value,
-                Escalation.status == EscalationStatus.OPEN.value,
-            )
-        )
+    """Put a technical escalation at `position` (1 = first; past the end = last) of the
+    technical team's order, and return every escalation whose position changed (the
+    others between its old and new place shift by one). Technical leads only."""
+    _moved, changed = place_in_order(
+        session,
+        actor_handle,
+        now,
+        escalation_id=escalation_id,
+        position=position,
+        expected_version=expected_version,
     )
-    ordered = sorted(
-        (r for r in rows if r.id != moved.id),
-        key=lambda r: (r.technical_priority is None, r.technical_priority or 0, r.opened_at, r.id),
-    )
-    if not 1 <= position <= len(ordered) + 1:
-        raise InvalidInput(f"position must be 1 to {len(ordered) + 1}")
-    ordered.insert(position - 1, moved)
-    changed = []
-    for rank, row in enumerate(ordered, start=1):
-        if row.technical_priority != rank:
-            changed.append(
-                set_technical_priority.__wrapped__(  # type: ignore[attr-defined]
-                    session, actor_handle, now, escalation_id=row.id, priority=rank
-                )
-            )
-    if not changed:  # already there: nothing to write, but say so to someone not allowed
-        lead = actor(session, actor_handle, Role.LEAD, "setting technical priority")
-        if lead.department != Department.TECHNICAL.value:
-            raise PermissionDenied(f"{lead.handle} is not a technical lead")
     return changed
 
 

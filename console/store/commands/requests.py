@@ -13,7 +13,7 @@ from console.domain.calendar import NoOpeningError
 from console.domain.coverage import Shift as CoverShift
 from console.domain.coverage import ShiftKind, on_call_at
 from console.domain.sla import Channel
-from console.store import audit
+from console.store import audit, technical_order
 from console.store.commands.base import (
     Rules,
     actor,
@@ -325,19 +325,23 @@ def resolve(
     request_id: int,
     expected_version: int | None = None,
 ) -> RequestView:
-    """Resolve an open request; its open escalations close with it."""
+    """Resolve an open request; its open escalations close with it (a technical one leaves
+    the technical order, keeping its last position as history; the ones after move up)."""
     by = actor(session, actor_handle, Role.AGENT, "resolving requests")
     row = request_for_change(session, request_id)
     guard(session, row, "request", expected_version)
     _open(row, "resolve")
-    before = audit.snapshot(row)
-    row.status, row.resolved_at = RequestStatus.RESOLVED.value, now
-    view = _change(session, row, by.handle, now, "request.resolved", before)
     escalations = session.scalars(
         select(Escalation).where(
             Escalation.request_id == row.id, Escalation.status == EscalationStatus.OPEN.value
         )
     ).all()
+    technical = [e for e in escalations if technical_order.in_order(e)]
+    if technical:
+        technical_order.current(session)  # queue for the order; refreshes these rows too
+    before = audit.snapshot(row)
+    row.status, row.resolved_at = RequestStatus.RESOLVED.value, now
+    view = _change(session, row, by.handle, now, "request.resolved", before)
     for escalation in escalations:
         was = audit.snapshot(escalation)
         escalation.status, escalation.closed_at = EscalationStatus.CLOSED.value, now
@@ -352,6 +356,8 @@ def resolve(
             before=was,
             after=audit.snapshot(escalation),
         )
+    if technical:
+        technical_order.close_gaps(session, by.handle, now)
     return view
 
 
