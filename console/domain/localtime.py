@@ -2,8 +2,10 @@
 
 A wall-clock time without an offset is desk-local. Two local times need care: one that
 never happens (the hour skipped when clocks go forward) and one that happens twice (the
-hour repeated when they go back). Both are refused with a message that says how to fix
-the input, rather than guessed.
+hour repeated when they go back). In typed input both are refused with a message that
+says how to fix the input, rather than guessed. Opening-hour edges are not input but
+rules, so `wall_span` places them by one stated rule instead (README: "Window edges
+inside a DST change").
 """
 
 from __future__ import annotations
