@@ -69,11 +69,14 @@ def wall_span(day: date, opens: time, closes: time, zone: ZoneInfo) -> tuple[dat
 
 
 def _edge(day: date, at: time, zone: ZoneInfo, *, first: bool) -> datetime:
-    naive = datetime.combine(day, at)
-    early = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
-    late = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
-    if early == late:
-        return early
+    local = datetime.combine(day, at, tzinfo=zone)
+    offset = local.utcoffset()
+    assert offset is not None  # a ZoneInfo always has one
+    if offset == local.replace(fold=1).utcoffset():  # the usual case: one clean instant
+        return (local - offset).replace(tzinfo=UTC)
+    naive = local.replace(tzinfo=None)
+    early = local.astimezone(UTC)
+    late = local.replace(fold=1).astimezone(UTC)
     if early.astimezone(zone).replace(tzinfo=None) == naive:  # repeated: fold 0 is first
         return early if first else late
     return _gap_end(min(early, late), max(early, late), zone)
