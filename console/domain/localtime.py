@@ -69,17 +69,18 @@ def wall_span(day: date, opens: time, closes: time, zone: ZoneInfo) -> tuple[dat
 
 
 def _edge(day: date, at: time, zone: ZoneInfo, *, first: bool) -> datetime:
-    local = datetime.combine(day, at, tzinfo=zone)
-    offset = local.utcoffset()
-    assert offset is not None  # a ZoneInfo always has one
-    if offset == local.replace(fold=1).utcoffset():  # the usual case: one clean instant
-        return (local - offset).replace(tzinfo=UTC)
-    naive = local.replace(tzinfo=None)
-    early = local.astimezone(UTC)
-    late = local.replace(fold=1).astimezone(UTC)
-    if early.astimezone(zone).replace(tzinfo=None) == naive:  # repeated: fold 0 is first
-        return early if first else late
+    early = datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+    folded = _FOLDED.get(at) or _FOLDED.setdefault(at, at.replace(fold=1))
+    late = datetime.combine(day, folded, tzinfo=zone).astimezone(UTC)
+    if early == late:  # the usual case: no DST change at this wall time
+        return early
+    if early.astimezone(zone).replace(tzinfo=None) == datetime.combine(day, at):
+        return early if first else late  # repeated: fold 0 is the first occurrence
     return _gap_end(min(early, late), max(early, late), zone)
+
+
+#: Each edge time with fold=1, made once (window edges are few and reused every day).
+_FOLDED: dict[time, time] = {}
 
 
 def _gap_end(before: datetime, after: datetime, zone: ZoneInfo) -> datetime:
