@@ -2,8 +2,10 @@
 
 A wall-clock time without an offset is desk-local. Two local times need care: one that
 never happens (the hour skipped when clocks go forward) and one that happens twice (the
-hour repeated when they go back). Both are refused with a message that says how to fix
-the input, rather than guessed.
+hour repeated when they go back). In typed input both are refused with a message that
+says how to fix the input, rather than guessed. Opening-hour edges are not input but
+rules, so `wall_span` places them by one stated rule instead (README: "Window edges
+inside a DST change").
 """
 
 from __future__ import annotations
@@ -67,14 +69,18 @@ def wall_span(day: date, opens: time, closes: time, zone: ZoneInfo) -> tuple[dat
 
 
 def _edge(day: date, at: time, zone: ZoneInfo, *, first: bool) -> datetime:
-    naive = datetime.combine(day, at)
-    early = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
-    late = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
-    if early == late:
+    early = datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+    folded = _FOLDED.get(at) or _FOLDED.setdefault(at, at.replace(fold=1))
+    late = datetime.combine(day, folded, tzinfo=zone).astimezone(UTC)
+    if early == late:  # the usual case: no DST change at this wall time
         return early
-    if early.astimezone(zone).replace(tzinfo=None) == naive:  # repeated: fold 0 is first
-        return early if first else late
+    if early.astimezone(zone).replace(tzinfo=None) == datetime.combine(day, at):
+        return early if first else late  # repeated: fold 0 is the first occurrence
     return _gap_end(min(early, late), max(early, late), zone)
+
+
+#: Each edge time with fold=1, made once (window edges are few and reused every day).
+_FOLDED: dict[time, time] = {}
 
 
 def _gap_end(before: datetime, after: datetime, zone: ZoneInfo) -> datetime:

@@ -18,9 +18,11 @@ in the skipped hour, and ending and starting in the repeated one.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -77,7 +79,7 @@ class ReferenceDesk:
         self.desk = desk
         self.zone = ZoneInfo(desk.zone)
         self.closed_days = set(holidays.country_holidays(desk.country, years=YEARS, observed=True))
-        self.spans = cache(self._spans)
+        self.day = cache(self._day)
 
     def windows(self, day: date) -> list[Window]:
         desk = self.desk
@@ -89,44 +91,60 @@ class ReferenceDesk:
             return []
         return desk.weekly.get(day.weekday(), [])
 
-    def _spans(self, day: date) -> list[tuple[datetime, datetime]]:
-        windows = self.windows(day)
-        if not windows:
-            return []
-        # Start a little before the day's local midnight, and list the day's minutes.
+    def _midnight(self, day: date) -> datetime:
+        """The first minute whose desk-local date is `day`, found by walking to it."""
         noon = datetime.combine(day, time(12), tzinfo=UTC)
         at = datetime.combine(day, time(0), tzinfo=UTC) - noon.astimezone(self.zone).utcoffset()
-        at -= timedelta(hours=3)
+        at -= timedelta(hours=2)
         while at.astimezone(self.zone).date() < day:
             at += MINUTE
-        minutes = []
-        while (local := at.astimezone(self.zone)).date() == day:
-            minutes.append((at, local.time()))
-            at += MINUTE
+        return at
+
+    def _day(self, day: date) -> tuple[datetime, datetime, list[tuple[datetime, datetime]]]:
+        """The day's first minute, the next day's, and the open spans between."""
+        first, last = self._midnight(day), self._midnight(day + timedelta(days=1))
+        offset = first.astimezone(self.zone).utcoffset()
         spans = []
-        for start, end in windows:
-            inside = [m for m, wall in minutes if start <= wall < end]
+        if offset == (last - MINUTE).astimezone(self.zone).utcoffset():  # no DST change
+            for start, end in self.windows(day):
+                lo = datetime.combine(day, start, tzinfo=UTC) - offset
+                spans.append((lo, datetime.combine(day, end, tzinfo=UTC) - offset))
+            return first, last, spans
+        minutes = [(first + n * MINUTE) for n in range(int((last - first) / MINUTE))]
+        walls = [(m, m.astimezone(self.zone).time()) for m in minutes]
+        for start, end in self.windows(day):
+            inside = [m for m, wall in walls if start <= wall < end]
             if inside:
                 spans.append((inside[0], inside[-1] + MINUTE))
-        return spans
+        return first, last, spans
+
+    def minutes(self, start: datetime) -> Iterator[bool]:
+        """Whether the desk is open in each minute from `start` on, one day at a time."""
+        at = start
+        while True:
+            _, last, spans = self.day(at.astimezone(self.zone).date())
+            while at < last:
+                for lo, hi in spans:
+                    if lo <= at < hi:
+                        yield True
+                        break
+                else:
+                    yield False
+                at += MINUTE
 
     def minute_open(self, start: datetime) -> bool:
-        day = start.astimezone(self.zone).date()
-        return any(lo <= start < hi for lo, hi in self.spans(day))
+        return next(self.minutes(start))
 
     def add(self, start: datetime, minutes: int) -> datetime:
         at, counted = start, 0
+        walk = self.minutes(start)
         while counted < minutes:
-            if self.minute_open(at):
-                counted += 1
+            counted += next(walk)
             at += MINUTE
         return at
 
     def between(self, a: datetime, b: datetime) -> timedelta:
-        count, at = 0, a
-        while at < b:
-            count += self.minute_open(at)
-            at += MINUTE
+        count = sum(islice(self.minutes(a), int((b - a) / MINUTE)))
         return count * MINUTE
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from console.domain.calendar import DeskCalendar
+from console.domain.calendar import CalendarRules, DeskCalendar
 from console.domain.coverage import (
     OpenEmergency,
     Presence,
@@ -17,6 +17,7 @@ from console.domain.coverage import (
     on_call_gaps,
     uncovered_emergencies,
 )
+from console.domain.hours import parse_windows
 from tests.domain.conftest import ct
 
 DUTY, ON_CALL = ShiftKind.DUTY, ShiftKind.ON_CALL
@@ -109,3 +110,14 @@ def test_an_unassigned_emergency_in_an_on_call_gap_is_uncovered(calendar: DeskCa
     assert uncovered_emergencies(calendar, shifts, emergencies, ct(2026, 12, 10, 8)) == ()
     # Nothing open: nothing to raise, even in the gap.
     assert uncovered_emergencies(calendar, shifts, [taken], in_gap) == ()
+
+
+def test_a_lunch_break_is_closed_time_and_needs_on_call() -> None:
+    lunch = DeskCalendar(
+        CalendarRules(hours=dict.fromkeys(range(5), parse_windows("07:00-12:00,13:00-19:00")))
+    )
+    start, horizon = ct(2026, 12, 8, 7), timedelta(hours=12)
+    (gap,) = on_call_gaps(lunch, [], start, horizon)
+    assert (gap.start, gap.end) == (ct(2026, 12, 8, 12), ct(2026, 12, 8, 13))
+    cover = [Shift("ann", ct(2026, 12, 8, 12), ct(2026, 12, 8, 13), ON_CALL)]
+    assert on_call_gaps(lunch, cover, start, horizon) == ()
