@@ -132,8 +132,10 @@ def test_an_agents_login_closes_the_gap_but_cannot_reorder(
     requests, esc = escalate(
         desk, rules, 3
     )  # the technical order: tests/store/test_technical_order.py
+    handles = {"dispatcher": "dora", "lead": "lena", "agent": "ari"}
     for role, name in login_roles.items():
-        assert main(["db", "grant", name, role, "--database", database_url]) == 0
+        grant = ["db", "grant", handles[role], role, "--login", name]
+        assert main([*grant, "--database", database_url]) == 0
     capsys.readouterr()
     agent = as_role(database_url, login_roles["agent"])
     try:
