@@ -207,7 +207,7 @@ def conflict_line(error: ConflictError, ctx: Context) -> str:
     """A lost race in the desk's words and time, one line: `request 249 (Fargo) was changed
     by lena at 14:02 CT (now version 4): look at it again (switchboard ticket show 249) and
     retry`."""
-    zone = ctx.settings.calendar.zone
+    zone = ctx.policy.calendar.zone
     when = ""
     if error.changed_at is not None:
         when = f" at {short_day_time(error.changed_at, zone, ctx.clock.now())} {zone_label(zone)}"
