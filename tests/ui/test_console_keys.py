@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 
+from textual.command import CommandList
+
 from console.store import commands
 from console.store.commands import Rules
 from console.store.db import Database
@@ -168,11 +170,20 @@ def test_palette_jumps_to_a_ticket(console) -> None:
         async with app.run_test(size=SIZE) as pilot:
             await loaded(pilot)
             await pilot.press("ctrl+p", *"ticket 5")
-            await pilot.pause(0.3)
+            await wait_until(pilot, lambda: _highlighted(app) == "Jump to ticket 5")
             await pilot.press("enter")
             await wait_until(pilot, lambda: queue(app).grid.cursor_key == 5)
 
     asyncio.run(scenario())
+
+
+def _highlighted(app: SwitchboardApp) -> str | None:
+    """The prompt the command palette would run on Enter (its search is asynchronous)."""
+    found = app.screen.query(CommandList)
+    if not found or found.first().highlighted is None:
+        return None
+    option = found.first().highlighted_option
+    return None if option is None else str(option.prompt).splitlines()[0]
 
 
 def test_quit_key_exits(console) -> None:
