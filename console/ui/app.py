@@ -264,6 +264,8 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Which keys apply depends on the focused pane.
+        if not self._showing():
+            return
         self.refresh_bindings()
         if not self.settings.console.cursor_blink and isinstance(event.widget, Input):
             event.widget.cursor_blink = False
@@ -271,6 +273,8 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
     @on(VirtualGrid.Moved, "#queue-grid")
     def _follow_cursor(self) -> None:
         """The after-hours keys show in the footer only for a row that needs them."""
+        if not self._showing():  # a late message while closing: no screen to ask
+            return
         applying = self.desk_keys_applying()
         if applying != self._desk_keys:
             self._desk_keys = applying
@@ -310,8 +314,8 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
             self._show_side()
 
     def _showing(self) -> bool:
-        """False once shutdown began: a timer may still fire after the panes are gone
-        (it raised `NoMatches` for the status bar)."""
+        """False once shutdown began: a timer or a late message may still arrive after
+        the panes are gone (`NoMatches` for the status bar, `ScreenStackError`)."""
         return self.is_running and bool(self.screen_stack)
 
     def _release_retained(self) -> None:

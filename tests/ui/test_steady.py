@@ -118,9 +118,11 @@ def test_a_tick_after_shutdown_is_harmless(console) -> None:
     async def scenario() -> None:
         async with app.run_test(size=SIZE) as pilot:
             await loaded(pilot)
-        # The panes are gone now; a timer that fires late must not raise NoMatches.
+        # The panes are gone now; a timer that fires late must not raise NoMatches, nor a
+        # late cursor move ScreenStackError.
         app._tick()
         app._release_retained()
+        app._follow_cursor()
 
     asyncio.run(scenario())
     assert not app.is_running
