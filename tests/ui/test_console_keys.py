@@ -63,6 +63,8 @@ def test_cursor_keys_and_enter_open_the_request_under_the_cursor(console) -> Non
             await wait_until(pilot, lambda: "Loading" not in str(facts.render()))
             await pilot.press("escape")
             assert not isinstance(app.screen, DetailScreen)
+            # The focus comes back to the grid a moment after the screen is gone.
+            await wait_until(pilot, lambda: app.focused is grid)
             await pilot.press("end")
             assert grid.cursor == len(grid.keys) - 1
             await pilot.press("home")
@@ -137,7 +139,9 @@ def test_panes_switch_with_tab_and_numbers(console) -> None:
             await pilot.press("enter")  # the escalation's request opens
             await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
             assert app.screen.request_id == 3
-            await pilot.press("escape", "tab")
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: getattr(app.focused, "id", None) == "esc-technical")
+            await pilot.press("tab")
             assert app.focused.id == "esc-person"
             await pilot.press("tab")
             assert app.focused.id == "queue-grid"
