@@ -19,11 +19,13 @@ What it does
 
 What is measured, per console
     - **memory**: resident set size (psutil when installed, else ``/proc/self/statm``)
-      every ``sample`` seconds; the baseline is the sample ``baseline`` seconds in, the
-      end is the sample when the writers' time is up. ``sample`` is min(60, S/6) and
+      every ``sample`` seconds; the baseline is the sample due ``baseline`` seconds in,
+      the end is the sample when the writers' time is up. ``sample`` is min(60, S/6) and
       ``baseline`` min(60, S/3) for a run of S seconds: every minute and after the first
       minute for the 10-minute soak; every 10 s and after the first 20 s for a 60 s run
-      (a minute-one baseline would leave no time to compare against).
+      (a minute-one baseline would leave no time to compare against). The baseline is
+      picked by its number (the 1st of the soak, the 2nd of a 60 s run), not by the time
+      it was taken: on a loaded machine a sample arrives late (21.2 s for 20).
     - **CPU**: the process's CPU time (``time.process_time()``, every thread: UI, feed,
       board reads) over the run, per minute.
     - **events**: the feed is the app's own ``Feed`` with two observers added by
@@ -131,6 +133,11 @@ class Plan:
     @property
     def baseline_at(self) -> float:
         return min(60.0, self.seconds / 3)
+
+    @property
+    def baseline_sample(self) -> int:
+        """Which sample (from 1) is the memory baseline: the one due at `baseline_at`."""
+        return max(1, round(self.baseline_at / self.sample_every))
 
 
 def rss_bytes() -> int:
@@ -505,7 +512,7 @@ def judge(
         for i in escalations.keys() | truth.escalations.keys()
     )
     samples = console["samples"]
-    baseline = next(s for s in samples if s["at_s"] >= plan.baseline_at - 1)
+    baseline = samples[min(plan.baseline_sample, len(samples)) - 1]
     end = samples[-1]
     ratio = end["rss_mb"] / baseline["rss_mb"]
     minutes = console["measured_s"] / 60
@@ -535,6 +542,7 @@ def judge(
         "rss_loaded_mb": console["rss_loaded_mb"],
         "rss_baseline_mb": baseline["rss_mb"],
         "rss_baseline_at_s": baseline["at_s"],
+        "rss_baseline_sample": samples.index(baseline) + 1,
         "rss_end_mb": end["rss_mb"],
         "rss_ratio": round(ratio, 3),
         "rss_samples_mb": [s["rss_mb"] for s in samples],

@@ -66,6 +66,10 @@ class ConsoleSettings(_Section):
     bell: bool = True
     #: Re-sort the queue after this many seconds without a key press.
     idle_resort_seconds: float = Field(default=3.0, ge=0.5, le=600)
+    #: Blink the text cursor of input fields (the snapshot tests turn it off).
+    cursor_blink: bool = True
+    #: Animate scrolling and the like (off: every frame is final at once).
+    animations: bool = True
 
 
 class Settings(BaseSettings):

@@ -15,12 +15,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
 from console.store import commands, schema
 from console.store.commands import Rules
 from console.store.db import Database, open_database
 from console.store.models import Base
+
+# No per-example deadline and no "too slow" health check: on a loaded machine an example
+# can take seconds, which says nothing about the code (timing belongs in benchmarks/).
+hypothesis_settings.register_profile(
+    "switchboard", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("switchboard")
 
 PG_SERVER = os.environ.get(
     "SWITCHBOARD_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432"

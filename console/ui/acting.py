@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
@@ -36,7 +36,8 @@ from console.ui.widgets.queue_pane import QueuePane
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-UNDO_WINDOW = 60.0
+#: How long the last action can be undone, on the console's clock (tests freeze it).
+UNDO_WINDOW = timedelta(seconds=60)
 #: A write: runs the store command(s) of one action in the session given.
 Do = Callable[["Session"], Any]
 
@@ -72,7 +73,7 @@ def key_pair(
 
 @dataclass(frozen=True)
 class Undo:
-    at: float
+    at: datetime
     description: str
     steps: list[leads.Step]
 
@@ -203,7 +204,7 @@ class Acting:
                 return
             self.writes_done += 1
             # Even one that cannot be undone replaces the last: `u` must never reach past it.
-            self.undo_record = Undo(time.monotonic(), done, undo)
+            self.undo_record = Undo(self.clock.now(), done, undo)  # type: ignore[attr-defined]
             self._tell(self.notify, done[:1].upper() + done[1:], title="Done")  # type: ignore[attr-defined]
 
         threading.Thread(target=run, name="switchboard-write").start()

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import gc
 import sys
-import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
-from textual.widgets import Footer
+from textual.timer import Timer
+from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState
 
 from console.clock import Clock
@@ -31,7 +32,7 @@ from console.ui.live import BoardChanged, BoardLoaded, FeedStateChanged, LiveLin
 from console.ui.screens.detail import DetailScreen
 from console.ui.screens.help import HelpScreen
 from console.ui.screens.reports import ReportScreen
-from console.ui.textual_fixes import release_dead_styles, release_dead_watchers
+from console.ui.textual_fixes import check_fixes, release_dead_styles, release_dead_watchers
 from console.ui.widgets.coverage_pane import CoveragePane, FollowUpsPane
 from console.ui.widgets.escalations import EscalationPane
 from console.ui.widgets.grid import VirtualGrid
@@ -119,7 +120,9 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
         self.link = LiveLink(self.board, self.feed, self.calendar, clock, self.post_message)
         self.paused = False
         self._held: list[BoardChanges] = []
-        self._last_key = time.monotonic()
+        # On the console's clock, so a frozen clock freezes the idle re-sort too.
+        self._last_key = clock.now()
+        self._own_timers: list[Timer] = []
         self.loaded = False
         #: Handle to department, for the pickers and the technical-lead check.
         self.staff_departments: dict[str, str] = {}
@@ -130,6 +133,8 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
         self._desk_keys: tuple[bool, ...] = ()
         if settings.keymap:
             self.set_keymap(dict(settings.keymap))
+        if not settings.console.animations:
+            self.animation_level = "none"
 
     # -- layout -------------------------------------------------------------------------
 
@@ -158,8 +163,13 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
         sys.setswitchinterval(SWITCH_INTERVAL)
         self.screen.set_class(self.size.width < 140, "-narrow")
         self.query_one("#queue-grid").focus()
+        check_fixes()
         self._tick()
-        self.set_interval(1.0, self._tick)
+        self._own_timers = [
+            self.set_interval(1.0, self._tick),
+            # Their own timer: a work-around that breaks must not take the clock with it.
+            self.set_interval(1.0, self._release_retained),
+        ]
         self._run_link()
 
     @work(thread=True, exclusive=True, group="live", exit_on_error=False)
@@ -175,11 +185,17 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
             )
 
     async def action_quit(self) -> None:
+        self._stop_timers()
         self.link.stop()
         self.exit()
 
     def on_unmount(self) -> None:
+        self._stop_timers()
         self.link.stop()
+
+    def _stop_timers(self) -> None:
+        for timer in self._own_timers:
+            timer.stop()
 
     # -- live data ------------------------------------------------------------------------
 
@@ -266,13 +282,19 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
             self.query_one(StatusBar).user = self.identity.label
         self.refresh_bindings()
 
-    def on_descendant_focus(self) -> None:
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Which keys apply depends on the focused pane.
+        if not self._showing():
+            return
         self.refresh_bindings()
+        if not self.settings.console.cursor_blink and isinstance(event.widget, Input):
+            event.widget.cursor_blink = False
 
     @on(VirtualGrid.Moved, "#queue-grid")
     def _follow_cursor(self) -> None:
         """The after-hours keys show in the footer only for a row that needs them."""
+        if not self._showing():  # a late message while closing: no screen to ask
+            return
         applying = self.desk_keys_applying()
         if applying != self._desk_keys:
             self._desk_keys = applying
@@ -294,8 +316,8 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
     # -- the clock ------------------------------------------------------------------------
 
     def _tick(self) -> None:
-        release_dead_styles()
-        release_dead_watchers(f for s in self.screen_stack for f in s.query(Footer))
+        if not self._showing():
+            return
         now = self.clock.now()
         queue = self.query_one(QueuePane)
         with self.batch_update():
@@ -310,6 +332,17 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
             for pane in self.query(EscalationPane):
                 pane.grid.refresh()
             self._show_side()
+
+    def _showing(self) -> bool:
+        """False once shutdown began: a timer or a late message may still arrive after
+        the panes are gone (`NoMatches` for the status bar, `ScreenStackError`)."""
+        return self.is_running and bool(self.screen_stack)
+
+    def _release_retained(self) -> None:
+        if not self._showing():
+            return
+        release_dead_styles()
+        release_dead_watchers(f for s in self.screen_stack for f in s.query(Footer))
 
     def _show_side(self) -> None:
         now = self.clock.now()
@@ -329,14 +362,15 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
         self.query_one(FollowUpsPane).show(self.calendar.local_date(now))
 
     def _navigating(self) -> bool:
-        return time.monotonic() - self._last_key < self.settings.console.idle_resort_seconds
+        idle = timedelta(seconds=self.settings.console.idle_resort_seconds)
+        return self.clock.now() - self._last_key < idle
 
     def _ring(self) -> None:
         if self.settings.console.bell:
             self.bell()
 
     def on_key(self) -> None:
-        self._last_key = time.monotonic()
+        self._last_key = self.clock.now()
 
     # -- actions --------------------------------------------------------------------------
 

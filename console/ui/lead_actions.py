@@ -5,7 +5,6 @@ permissions, the write worker) is in `console.ui.acting`.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -319,7 +318,7 @@ class LeadActions(Acting):
 
     def action_undo(self) -> None:
         record = self.undo_record
-        if record is None or time.monotonic() - record.at > UNDO_WINDOW:
+        if record is None or self.clock.now() - record.at > UNDO_WINDOW:  # type: ignore[attr-defined]
             self.notify("nothing of yours to undo in the last 60 s", severity="warning")  # type: ignore[attr-defined]
             return
         if not record.steps:

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from sqlalchemy import select
@@ -93,12 +92,10 @@ def test_doctor_on_a_healthy_database(capsys, database: Database, database_url) 
 
 def test_doctor_names_an_unreachable_server_without_its_password(capsys) -> None:
     url = "postgresql+psycopg://desk:hunter2@127.0.0.1:1/desk"
-    started = time.monotonic()
     code, out, err = run(capsys, "doctor", "--database", url)
     assert code != 0
     assert "FAIL  connection" in out and "hunter2" not in out + err
     assert "***" in out
-    assert time.monotonic() - started < 30
 
 
 @pytest.mark.parametrize("args", [["events", "--since", "-1"], ["events", "--since", "abc"]])

@@ -33,7 +33,7 @@ class Run:
     err: str
 
 
-def switchboard(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> Run:
+def switchboard(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> Run:
     """`switchboard ARGS` as an agent runs it: its own process, no terminal."""
     done = subprocess.run(
         [str(SWITCHBOARD), *args],

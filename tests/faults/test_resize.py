@@ -19,7 +19,7 @@ from console.ui.screens.detail import DetailScreen
 from console.ui.widgets.queue_pane import QueuePane
 from tests.conftest import NOW
 from tests.faults.conftest import matches_database, queue_rows
-from tests.ui.conftest import loaded, wait_until
+from tests.ui.conftest import PATIENCE, loaded, wait_until
 
 SMALL, MEDIUM, LARGE = (60, 20), (100, 30), (160, 45)
 
@@ -74,8 +74,8 @@ def test_resizing_under_live_updates(
                 await pilot.press("down", "down", "up")  # a moving cursor meanwhile
             await resize(pilot, LARGE)
             stop.set()
-            await asyncio.to_thread(writer.join, 30)
-            await wait_until(pilot, lambda: matches_database(app, queue_desk), timeout=30)
+            await asyncio.to_thread(writer.join, PATIENCE)
+            await wait_until(pilot, lambda: matches_database(app, queue_desk))
             # Still answering keys: the sort moves on, the help screen opens and closes.
             queue = app.query_one(QueuePane)
             sort = queue.model.sort
@@ -93,7 +93,7 @@ def test_resizing_under_live_updates(
     finally:
         stop.set()
         if writer.is_alive():
-            writer.join(30)
+            writer.join(PATIENCE)
         console_db.dispose()
         writer_db.dispose()
     assert agents.stats.total >= 8 and agents.stats.errors == 0, agents.stats.line()

@@ -6,8 +6,9 @@ on the real feed. It must end with every console equal to a fresh `Board.load` (
 and escalation ids, versions and whole rows), no event missed, duplicated or left
 undispatched, and every console's RSS at the end within 10 % of its RSS after the first
 20 s (a 60 s run has no "after the first minute" to compare with; the harness takes the
-baseline at a third of the run, capped at 60 s). Write rates and CPU are printed, never
-asserted.
+baseline at a third of the run, capped at 60 s: the 2nd of its samples every 10 s, by
+number, however late it arrives on a busy machine). Write rates and CPU are printed,
+never asserted.
 
 Skipped when Postgres is unreachable (`postgres_url`), failed instead under
 SWITCHBOARD_REQUIRE_POSTGRES=1. About 80-90 s of wall time.
@@ -76,7 +77,7 @@ def test_a_minute_of_a_whole_desk_leaves_every_console_equal_to_the_database(
         assert console["equal"] and console["rows_differing"] == 0, name
         assert console["requests"] == result["open_requests_end"], name
         assert console["escalations"] == result["open_escalations_end"], name
-        assert console["rss_baseline_at_s"] == pytest.approx(20, abs=1), name
+        assert console["rss_baseline_sample"] == 2, name  # due at 20 s; when it came varies
         assert abs(console["rss_ratio"] - 1) <= 0.10, (name, console["rss_samples_mb"])
     assert result["criteria"] == {
         "equal": True,
@@ -150,6 +151,7 @@ def test_the_judgement_catches_missed_duplicated_stale_rows_and_growth() -> None
         requests={1: Row(1, 1), 2: Row(2, 1), 3: Row(3, 1)},  # 1 stale, 3 gone in the database
         escalations={5: Row(5, 3, summary="y")},  # same version, different content
         samples=[
+            {"at_s": 10.0, "rss_mb": 100.0, "cpu_s": 0.5},
             {"at_s": 20.0, "rss_mb": 100.0, "cpu_s": 1.0},
             {"at_s": 60.0, "rss_mb": 111.0, "cpu_s": 3.0},
         ],
@@ -161,3 +163,21 @@ def test_the_judgement_catches_missed_duplicated_stale_rows_and_growth() -> None
     assert not verdict["versions_equal"] and not verdict["equal"]
     assert verdict["rows_differing"] == 3
     assert verdict["rss_ratio"] == 1.11 and not verdict["memory_ok"]
+
+
+def test_the_memory_baseline_is_the_sample_due_then_however_late_it_arrived() -> None:
+    """On a loaded machine the samples come late (the 1st here nearly when the 2nd was
+    due); the baseline is still the 2nd of a 60 s run (due at 20 s), and the 1st of the
+    10-minute soak (due after a minute)."""
+    soak = _harness()
+    plan = soak.Plan(seconds=60, consoles=1, agents=1, rate=60, settle=10)
+    late = [
+        {"at_s": 19.4, "rss_mb": 90.0, "cpu_s": 0.5},  # due at 10 s: the machine stalled
+        {"at_s": 21.2, "rss_mb": 100.0, "cpu_s": 1.0},
+        {"at_s": 33.4, "rss_mb": 101.0, "cpu_s": 1.5},
+        {"at_s": 61.8, "rss_mb": 104.0, "cpu_s": 3.0},
+    ]
+    verdict = soak.judge(_console(samples=late), TRUTH, EVENTS, plan)
+    assert (verdict["rss_baseline_sample"], verdict["rss_baseline_at_s"]) == (2, 21.2)
+    assert verdict["rss_baseline_mb"] == 100.0 and verdict["rss_ratio"] == 1.04
+    assert soak.Plan(seconds=600, consoles=5, agents=10, rate=300, settle=60).baseline_sample == 1

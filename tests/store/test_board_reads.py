@@ -4,7 +4,6 @@ write lock, and sees what was committed before it began."""
 from __future__ import annotations
 
 import sqlite3
-import time
 
 import pytest
 from sqlalchemy import select
@@ -31,9 +30,7 @@ def test_a_board_load_reads_while_another_program_holds_the_write_lock(
         # A write waits for the lock and fails: the lock is real.
         with pytest.raises(StoreError, match="busy"), impatient.session() as session:
             commands.log_email(session, "ari", NOW, rules, customer="Springfield", summary="x")
-        started = time.monotonic()
-        state = Board(impatient).load(NOW, NOW.date())
-        assert time.monotonic() - started < 2  # no busy wait (it would fail at 0.2 s anyway)
+        state = Board(impatient).load(NOW, NOW.date())  # a busy wait would fail at 0.2 s
         assert [r.summary for r in state.requests.values()] == ["One"]
         with impatient.reading() as session:
             assert session.scalars(select(Request.summary)).all() == ["One"]

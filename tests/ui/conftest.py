@@ -30,9 +30,18 @@ SUMMARIES = [
 ]
 
 
+#: How long a wait for the console may take before the test fails: generous, since CI
+#: runs on a busy 2-core machine; a passing wait returns as soon as its condition holds.
+PATIENCE = 120.0
+
+
 @pytest.fixture
 def settings() -> Settings:
-    return load_settings()
+    """The defaults, with nothing that moves on its own: no blinking cursor, no animation
+    (the clock is frozen by `console_on`, and the idle re-sort follows that clock)."""
+    defaults = load_settings()
+    steady = defaults.console.model_copy(update={"cursor_blink": False, "animations": False})
+    return defaults.model_copy(update={"console": steady})
 
 
 @pytest.fixture
@@ -128,8 +137,11 @@ def console_on(
     return build
 
 
-async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    """Let the app run until `condition()` holds (never a fixed sleep)."""
+async def wait_until(
+    pilot: Pilot, condition: Callable[[], bool], timeout: float = PATIENCE
+) -> None:
+    """Let the app run until `condition()` holds (never a fixed sleep); fail after
+    `timeout` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():

@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 
+from textual.command import CommandList
+
 from console.store import commands
 from console.store.commands import Rules
 from console.store.db import Database
@@ -61,6 +63,8 @@ def test_cursor_keys_and_enter_open_the_request_under_the_cursor(console) -> Non
             await wait_until(pilot, lambda: "Loading" not in str(facts.render()))
             await pilot.press("escape")
             assert not isinstance(app.screen, DetailScreen)
+            # The focus comes back to the grid a moment after the screen is gone.
+            await wait_until(pilot, lambda: app.focused is grid)
             await pilot.press("end")
             assert grid.cursor == len(grid.keys) - 1
             await pilot.press("home")
@@ -135,7 +139,9 @@ def test_panes_switch_with_tab_and_numbers(console) -> None:
             await pilot.press("enter")  # the escalation's request opens
             await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
             assert app.screen.request_id == 3
-            await pilot.press("escape", "tab")
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: getattr(app.focused, "id", None) == "esc-technical")
+            await pilot.press("tab")
             assert app.focused.id == "esc-person"
             await pilot.press("tab")
             assert app.focused.id == "queue-grid"
@@ -168,11 +174,20 @@ def test_palette_jumps_to_a_ticket(console) -> None:
         async with app.run_test(size=SIZE) as pilot:
             await loaded(pilot)
             await pilot.press("ctrl+p", *"ticket 5")
-            await pilot.pause(0.3)
+            await wait_until(pilot, lambda: _highlighted(app) == "Jump to ticket 5")
             await pilot.press("enter")
             await wait_until(pilot, lambda: queue(app).grid.cursor_key == 5)
 
     asyncio.run(scenario())
+
+
+def _highlighted(app: SwitchboardApp) -> str | None:
+    """The prompt the command palette would run on Enter (its search is asynchronous)."""
+    found = app.screen.query(CommandList)
+    if not found or found.first().highlighted is None:
+        return None
+    option = found.first().highlighted_option
+    return None if option is None else str(option.prompt).splitlines()[0]
 
 
 def test_quit_key_exits(console) -> None:
