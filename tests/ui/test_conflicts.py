@@ -81,7 +81,7 @@ def test_the_loser_of_a_reassign_sees_the_new_holder_and_only_a_new_choice_write
             assert loser.writes_conflicted == 1
             assert loser.screen.message == (
                 "Request #3 (Springfield) was changed by Lena Lead at 10:00 CT: "
-                "now assigned to Tom Bell, Technical, reason 'Upload crashes'"
+                "now assigned to Tom Bell, Technical, position 1, reason 'Upload crashes'"
             )
             # r: the same picker, on the new version, with the new holder marked; no write.
             await lost.press("r")
