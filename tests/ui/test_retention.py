@@ -30,7 +30,7 @@ def footer_watchers(app) -> int:
 def test_dialogs_opened_all_day_leave_nothing_behind(console, monkeypatch) -> None:
     from console.ui import app as app_module
 
-    held = {"on": False}  # while on, the once-a-second tick does not clean up
+    held = {"on": False}  # while on, the once-a-second clean-up does nothing
     for name in ("release_dead_styles", "release_dead_watchers"):
         real = getattr(app_module, name)
         monkeypatch.setattr(
@@ -41,7 +41,7 @@ def test_dialogs_opened_all_day_leave_nothing_behind(console, monkeypatch) -> No
         app = console("lena")
         async with app.run_test(size=(160, 45)) as pilot:
             await loaded(pilot)
-            app._tick()
+            app._release_retained()
             keys_shown = len(app.screen.query(FooterKey))
             settled = footer_watchers(app)
             assert settled <= keys_shown + 1  # one per key on screen (and the footer's own)
@@ -55,7 +55,7 @@ def test_dialogs_opened_all_day_leave_nothing_behind(console, monkeypatch) -> No
             # every rebuild are still watched (this is what grew without bound).
             assert footer_watchers(app) > settled + ROUNDS
             held["on"] = False
-            app._tick()
+            app._release_retained()
             assert footer_watchers(app) <= len(app.screen.query(FooterKey)) + 1
             pinned = _styles_cache.StylesCache.get_inner_outer.cache_info().currsize
             assert pinned == 0

@@ -48,7 +48,7 @@ def test_the_idle_resort_waits_for_the_consoles_clock_not_the_wall(
                     session,
                     "abe",
                     NOW,
-                    Rules.from_settings(settings),
+                    Rules.defaults(),
                     channel="email",
                     customer="Shelbyville",
                     summary="Breached since Monday",
