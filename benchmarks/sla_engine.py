@@ -10,8 +10,12 @@ What it measures
     with the same holiday dates. Both engines get the same list of inputs, in one
     process; each loop is timed as a whole with ``time.perf_counter``.
 
-    * ``ours_us_per_call``: one ``SlaPolicy`` built from the contract's default policy
-      before timing; its per-day cache starts empty and fills during the loop.
+    * ``ours_us_per_call``: one ``SlaPolicy`` built, before timing, from the policy in
+      effect in a throw-away SQLite desk database: the contract's defaults plus a
+      closure a lead added with ``change_policy`` (on 2032-06-01, outside the inputs,
+      so the answers stay comparable with the peer's), read back with
+      ``current_policy`` as every process does. Its per-day cache starts empty and
+      fills during the loop.
     * ``ours_cold_us_per_call``: the same loop on another policy whose per-day cache
       is emptied before every call, so each call converts its days from scratch
       (the ``holidays`` year tables stay loaded: that is construction, not per call).
@@ -44,6 +48,7 @@ import argparse
 import json
 import random
 import statistics
+import tempfile
 import time as clock
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -56,8 +61,13 @@ import businesstimedelta
 import holidays
 import pytz
 
-from console.domain.policy import Policy
+from console.domain.policy import Policy, add_closure
 from console.domain.sla import Channel, SlaPolicy
+from console.store import schema
+from console.store.commands import add_staff
+from console.store.commands.policy import change_policy
+from console.store.db import open_database
+from console.store.policy import current_policy
 
 ZONE_NAME = "America/Chicago"
 OPEN, CLOSE = time(7), time(19)
@@ -107,6 +117,37 @@ def peer_rule(dates: frozenset[date]) -> businesstimedelta.Rules:
         tz=pytz.timezone(ZONE_NAME),
     )
     return businesstimedelta.Rules([workday, businesstimedelta.HolidayRule(dates)])
+
+
+def policy_from_database() -> Policy:
+    """The policy in effect in a new desk database after a lead's closure (see above)."""
+    with tempfile.TemporaryDirectory() as folder:
+        database = open_database(f"sqlite:///{folder}/desk.db")
+        try:
+            schema.upgrade(database.engine)
+            now = datetime(2026, 12, 2, 16, 0, tzinfo=UTC)
+            with database.session() as session:
+                add_staff(
+                    session,
+                    None,
+                    now,
+                    handle="lee",
+                    name="Lee",
+                    role="lead",
+                    department="customer-care",
+                )
+                change_policy(
+                    session,
+                    "lee",
+                    now,
+                    what="closure add 2032-06-01",
+                    reason="benchmark",
+                    edit=lambda doc: add_closure(doc, date(2032, 6, 1), "After the inputs"),
+                )
+            with database.session() as session:
+                return current_policy(session).policy
+        finally:
+            database.dispose()
 
 
 def run_ours(policy: SlaPolicy, inputs: Sequence[datetime]) -> tuple[list[datetime], float]:
@@ -281,7 +322,8 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
 
     zone = ZoneInfo(ZONE_NAME)
     dates = holiday_dates()
-    configured = Policy.defaults().document["desk"]["zone"]
+    stored = policy_from_database()
+    configured = stored.document["desk"]["zone"]
     if configured != ZONE_NAME:
         raise SystemExit(f"the settings' desk zone is {configured}, not {ZONE_NAME}")
     rule = peer_rule(dates)
@@ -291,8 +333,8 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
     for _ in range(args.repeat):
         # Policies built before timing (construction is not per-call cost); the cold
         # one has its own calendar, emptied before every call.
-        policy = Policy.defaults().sla
-        cold_policy = Policy.defaults().sla
+        policy = Policy(stored.document).sla
+        cold_policy = Policy(stored.document).sla
         ours, ours_s = run_ours(policy, inputs)
         peer, peer_s = run_peer(rule, inputs)
         cold_s = run_ours_cold(cold_policy, inputs)
