@@ -8,23 +8,15 @@ import sys
 import click
 
 from console import __version__
-from console.cli.clock_commands import desk, sla
-from console.cli.common import Context
-from console.cli.console_cmd import console_command, run_console
-from console.cli.db import db
-from console.cli.demo import demo, simulate
-from console.cli.emergencies import ticket_downgrade, ticket_verify
-from console.cli.escalations import escalation
-from console.cli.followups import followup
-from console.cli.live import doctor, events
-from console.cli.people import contact, customer, presence, roster, staff
-from console.cli.policy_admin import policy
-from console.cli.reports import report
-from console.cli.tickets import ticket
+from console.cli.lazy import LazyGroup
 from console.text import inert
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    invoke_without_command=True,
+)
 @click.option(
     "--config",
     "config_path",
@@ -39,24 +31,13 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
     Without a command it opens the console (`switchboard console`).
     """
+    from console.cli.common import Context  # here, not above: --version never needs it
+
     ctx.obj = Context(config_path=config_path)
     if ctx.invoked_subcommand is None:
+        from console.cli.console_cmd import run_console
+
         run_console(ctx.obj, None, None)
-
-
-cli.add_command(sla)
-cli.add_command(desk)
-cli.add_command(console_command)
-cli.add_command(demo)
-cli.add_command(simulate)
-cli.add_command(events)
-cli.add_command(doctor)
-cli.add_command(report)
-cli.add_command(followup)
-ticket.add_command(ticket_verify)  # issue 7: the emergency commands join `ticket`
-ticket.add_command(ticket_downgrade)
-for _group in (db, ticket, escalation, presence, roster, staff, customer, contact, policy):
-    cli.add_command(_group)
 
 
 def main(argv: list[str] | None = None) -> int:

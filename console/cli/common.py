@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from console.clock import Clock, SystemClock
 from console.domain.localtime import LocalTimeError, parse_instant
 from console.domain.policy import Policy
-from console.settings import Settings, SettingsError, load_settings
 from console.text import OBEYED
+
+if TYPE_CHECKING:
+    from console.settings import Settings
 
 
 class UserError(click.ClickException):
@@ -48,6 +51,9 @@ class Context:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            # Here, not at the top: pydantic costs every command a tenth of a second.
+            from console.settings import SettingsError, load_settings
+
             if self.config_path and "\x00" in self.config_path:  # open() raises ValueError
                 raise UserError(f"settings file {self.config_path!r}: no such file")
             try:
@@ -55,6 +61,16 @@ class Context:
             except SettingsError as exc:
                 raise UserError(str(exc)) from None
         return self._settings
+
+    @property
+    def database_settings(self) -> DatabaseChoice:
+        """The database URL and SQLite busy timeout. Without a settings file or an override
+        of a settings key these are the defaults (and $SWITCHBOARD_DATABASE_URL), known
+        without loading pydantic (a tenth of a second of every command); else `settings`."""
+        if self._settings is None and self.config_path is None and not _overridden(os.environ):
+            return DatabaseChoice(os.environ.get("SWITCHBOARD_DATABASE_URL", ""))
+        database = self.settings.database
+        return DatabaseChoice(database.url, database.busy_timeout)
 
     def instant(self, text: str | None, option: str) -> datetime:
         """`text` as a UTC instant (desk-local without an offset), or now when absent."""
@@ -70,6 +86,31 @@ class Context:
         if at is None:
             return None
         return at.astimezone(self.policy.calendar.zone).isoformat()
+
+
+@dataclass(frozen=True)
+class DatabaseChoice:
+    """Where the desk database is and how long an SQLite writer waits (seconds)."""
+
+    url: str
+    #: The default of `console.settings.DatabaseSettings.busy_timeout` (a test checks it).
+    busy_timeout: float = 10.0
+
+
+#: The top-level keys of `console.settings.Settings` (a test checks them): the environment
+#: overrides one as SWITCHBOARD_KEY or SWITCHBOARD_KEY__SUBKEY.
+SETTINGS_KEYS = frozenset({"DATABASE", "COVERAGE", "FEED", "CONSOLE", "FOLLOWUPS", "KEYMAP"})
+
+
+def _overridden(env: Mapping[str, str]) -> bool:
+    """Whether `env` overrides (or tries to) any settings key, a policy one included."""
+    for name in env:
+        upper = name.upper()
+        if upper.startswith("SWITCHBOARD_"):
+            key = upper.removeprefix("SWITCHBOARD_")
+            if "__" in key or key in SETTINGS_KEYS:
+                return True
+    return False
 
 
 pass_context = click.make_pass_decorator(Context, ensure=True)

@@ -23,7 +23,6 @@ from console.store.errors import ConflictError, OutcomeUnknown, StoreError, data
 from console.store.idempotency import Once, fingerprint, retrying, run_once
 from console.store.policy import current_policy
 from console.text import inert, inert_cell
-from console.ui.format import short_day_time, zone_label
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -136,7 +135,7 @@ def rules(ctx: Context) -> Rules:
 @contextmanager
 def opened(ctx: Context, url: str | None, *, check: bool = True) -> Iterator[Database]:
     """The database, schema-checked (the embedded file is migrated on first use)."""
-    settings = ctx.settings.database
+    settings = ctx.database_settings
     text = url or settings.url or None
     control = next((ch for ch in text or "" if ord(ch) < 0x20 or ord(ch) == 0x7F), None)
     if control is not None:  # a NUL would reach the driver as a ValueError
@@ -207,6 +206,8 @@ def conflict_line(error: ConflictError, ctx: Context) -> str:
     """A lost race in the desk's words and time, one line: `request 249 (Fargo) was changed
     by lena at 14:02 CT (now version 4): look at it again (switchboard ticket show 249) and
     retry`."""
+    from console.ui.format import short_day_time, zone_label  # only when a race is lost
+
     zone = ctx.policy.calendar.zone
     when = ""
     if error.changed_at is not None:

@@ -20,16 +20,19 @@ a calendar with no opening in `SEARCH_LIMIT_DAYS` raises `NoOpeningError` when a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-import holidays as holidays_lib
 
 from console.domain.hours import HoursError, OpeningHours, normalise_windows
 from console.domain.localtime import wall_span, zone_named
+
+if TYPE_CHECKING:
+    from holidays import HolidayBase
 
 __all__ = [
     "CalendarRules",
@@ -127,15 +130,6 @@ class DeskCalendar:
         self.zone: ZoneInfo = zone_named(self.rules.zone)
         if not self.rules.hours and not any(self.rules.dated.values()):
             raise ValueError("the desk has no opening hours on any weekday")
-        self._holidays = (
-            holidays_lib.country_holidays(
-                self.rules.holiday_country,
-                subdiv=self.rules.holiday_subdivision,
-                observed=self.rules.holiday_observed,
-            )
-            if self.rules.holiday_country
-            else None
-        )
         self._days: dict[date, tuple[Span, ...]] = {}
 
     # -- days -------------------------------------------------------------------------
@@ -148,6 +142,20 @@ class DeskCalendar:
         if day in rules.dated or day in rules.removed or self._holidays is None:
             return None
         return self._holidays.get(day)
+
+    @functools.cached_property
+    def _holidays(self) -> HolidayBase | None:
+        # Built on first use: the holidays package and its countries cost a command that
+        # only prints times in the desk zone about 100 ms.
+        if not self.rules.holiday_country:
+            return None
+        import holidays as holidays_lib
+
+        return holidays_lib.country_holidays(
+            self.rules.holiday_country,
+            subdiv=self.rules.holiday_subdivision,
+            observed=self.rules.holiday_observed,
+        )
 
     def windows(self, day: date) -> Windows:
         """The wall-clock windows the desk keeps on desk-local `day` (empty: closed)."""

@@ -22,8 +22,6 @@ from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any
 
-import holidays as holidays_lib
-
 from console.domain.billing import Rate
 from console.domain.calendar import CalendarRules, DeskCalendar
 from console.domain.hours import HoursError, format_windows, parse_windows
@@ -137,6 +135,8 @@ def _windows_of(value: Any, key: str) -> str:
 def _holidays(hol: dict[str, Any]) -> dict[str, Any]:
     country, subdivision = str(hol["country"] or ""), str(hol["subdivision"] or "")
     if country:
+        import holidays as holidays_lib  # here: the package costs every command 30 ms
+
         try:
             holidays_lib.country_holidays(country, subdiv=subdivision or None)
         except NotImplementedError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
@@ -11,7 +13,16 @@ from console.domain.sla import TimerState
 from console.store.commands.base import Rules, customer_named
 from console.store.commands.requests import load_request
 from console.store.enums import RequestStatus
-from console.store.models import BillingNotice, Escalation, Event, Request, Staff, WorkLog
+from console.store.models import (
+    BillingNotice,
+    Contact,
+    Customer,
+    Escalation,
+    Event,
+    Request,
+    Staff,
+    WorkLog,
+)
 from console.store.views import (
     EscalationView,
     EventView,
@@ -75,11 +86,31 @@ def list_requests(
         query = query.order_by(Request.id.desc())
     if customer is not None:
         query = query.where(Request.customer_id == customer_named(session, customer).id)
-    views = [request_view(session, row) for row in session.scalars(query.limit(limit))]
+    rows = session.scalars(query.limit(limit)).all()
+    with _loaded_around(session, rows):
+        views = [request_view(session, row) for row in rows]
     if breached_at is not None:
         assert rules is not None, "a breached filter needs the rules"
         views = [v for v in views if rules.sla.timer(v, breached_at).state is TimerState.BREACHED]
     return views
+
+
+@contextmanager
+def _loaded_around(session: Session, rows: Sequence[Request]) -> Iterator[None]:
+    """The customers, contacts and staff `rows` name, read in three queries and held in the
+    session while the views are made: `request_view` then finds them without a query each
+    (265 requests were 692 queries)."""
+    held = [
+        session.scalars(select(model).where(model.id.in_(ids))).all()
+        for model, ids in (
+            (Customer, {r.customer_id for r in rows}),
+            (Contact, {r.contact_id for r in rows if r.contact_id is not None}),
+            (Staff, {r.assignee_id for r in rows if r.assignee_id is not None}),
+        )
+        if ids
+    ]
+    yield
+    del held
 
 
 def staff_count(session: Session) -> int:

@@ -43,7 +43,10 @@ NEW = ["ticket", "new", "--customer", "Springfield", "--channel", "email"]
 
 
 def _commands(group: click.Group, prefix: str = ""):
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):  # the top group loads them lazily
+        command = group.get_command(context, name)
+        assert command is not None
         path = f"{prefix}{name}"
         if isinstance(command, click.Group):
             yield from _commands(command, f"{path} ")

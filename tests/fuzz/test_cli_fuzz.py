@@ -194,8 +194,10 @@ def walk(group: click.Group, path: Path_ = ()) -> Iterator[tuple[Path_, click.Co
     """Every command, and every group that also runs on its own (`switchboard`, `demo`)."""
     if group.invoke_without_command:
         yield path, group
-    for name in sorted(group.commands):
-        command = group.commands[name]
+    context = click.Context(group)
+    for name in sorted(group.list_commands(context)):  # the top group loads them lazily
+        command = group.get_command(context, name)
+        assert command is not None
         if isinstance(command, click.Group):
             yield from walk(command, (*path, name))
         else:
