@@ -1,4 +1,8 @@
-"""`switchboard escalation`: leads reassign escalations and order the technical work."""
+"""`switchboard escalation`: leads reassign escalations and order the technical work.
+
+An escalation is named by its request's number, the one every screen shows: a request
+has at most one open escalation.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from console.cli.store_access import write_options
 from console.cli.tickets import run_command
 from console.domain.escalation import Destination
 from console.store import commands
+from console.store.views import EscalationView
 
 DESTINATIONS = [d.value for d in Destination]
 
@@ -18,8 +23,13 @@ def escalation() -> None:
     """Escalations: reassign them and order the technical team's work (leads)."""
 
 
+def _line(e: EscalationView) -> str:
+    who = f" ({e.assignee})" if e.assignee else ""
+    return f"request {e.request_id}: escalated to {e.destination}{who}"
+
+
 @escalation.command("reassign")
-@click.argument("escalation_id", metavar="ID", type=int)
+@click.argument("request_id", metavar="REQUEST", type=int)
 @click.option("--to", "to", metavar="HANDLE")
 @click.option("--destination", type=click.Choice(DESTINATIONS))
 @click.option("--reason", metavar="TEXT")
@@ -27,7 +37,7 @@ def escalation() -> None:
 @pass_context
 def escalation_reassign(
     ctx: Context,
-    escalation_id: int,
+    request_id: int,
     to: str | None,
     destination: str | None,
     reason: str | None,
@@ -35,7 +45,8 @@ def escalation_reassign(
     actor: str | None,
     as_json: bool,
 ) -> None:
-    """Give an escalation to another person, or move it elsewhere with a reason."""
+    """Give request REQUEST's open escalation to another person, or move it elsewhere with a
+    reason (leads)."""
     now = ctx.clock.now()
     run_command(
         ctx,
@@ -43,26 +54,33 @@ def escalation_reassign(
         actor,
         as_json,
         lambda s, who: commands.reassign_escalation(
-            s, who, now, escalation_id=escalation_id, to=to, destination=destination, reason=reason
+            s,
+            who,
+            now,
+            escalation_id=commands.open_escalation_of(s, request_id),
+            to=to,
+            destination=destination,
+            reason=reason,
         ),
-        lambda e: f"escalation {e.id}: {e.destination} {e.assignee or ''}".rstrip(),
+        _line,
     )
 
 
 @escalation.command("priority")
-@click.argument("escalation_id", metavar="ID", type=int)
+@click.argument("request_id", metavar="REQUEST", type=int)
 @click.argument("priority", metavar="N", type=int)
 @write_options
 @pass_context
 def escalation_priority(
     ctx: Context,
-    escalation_id: int,
+    request_id: int,
     priority: int,
     database_url: str | None,
     actor: str | None,
     as_json: bool,
 ) -> None:
-    """Put a technical escalation at position N of the technical order (technical leads).
+    """Put request REQUEST's technical escalation at position N of the technical order
+    (technical leads).
 
     1 is first; N past the last position means last. The escalations between its old and
     new place move by one, each with its own audit event, all in one transaction.
@@ -74,7 +92,7 @@ def escalation_priority(
         actor,
         as_json,
         lambda s, who: commands.set_technical_priority(
-            s, who, now, escalation_id=escalation_id, priority=priority
+            s, who, now, escalation_id=commands.open_escalation_of(s, request_id), priority=priority
         ),
-        lambda e: f"escalation {e.id}: technical priority {e.technical_priority}",
+        lambda e: f"request {e.request_id}: technical priority {e.technical_priority}",
     )

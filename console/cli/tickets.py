@@ -168,7 +168,7 @@ def ticket_escalate(
             s, who, now, request_id=request_id, kind=kind, to=to, reason=reason
         ),
         lambda e: (
-            f"escalation {e.id}: request {e.request_id} to {e.destination}"
+            f"request {e.request_id}: escalated to {e.destination}"
             + (f" ({e.assignee})" if e.assignee else "")
         ),
     )
@@ -327,7 +327,7 @@ def ticket_show(
         + (f", resumes {data['timer']['resumes_at']}" if timer.resumes_at else "")
     )
     for e in escalations:
-        click.echo(inert(f"  escalation {e.id}: {e.status}, {e.destination} {e.assignee or ''}"))
+        click.echo(inert(f"  escalation: {e.status}, {e.destination} {e.assignee or ''}".rstrip()))
     for event in data["events"]:
         line = f"  {event['at']}  {event['actor']:<12} {event['kind']}"
         click.echo(inert(line) + (f"  {event['change']}" if event["change"] else ""))

@@ -10,6 +10,7 @@ import pytest
 
 from console.cli import main
 from console.store import commands as c
+from console.store import queries
 from console.store.db import Database
 
 HUGE = "x" * 10_000_000
@@ -119,8 +120,8 @@ BAD = [
     (["ticket", "reopen", "2"], "request 2 is open: only a resolved one can reopen"),
     (["ticket", "show", "999"], "no request 999"),
     (["ticket", "list", "--customer", SQL], "no customer"),
-    (["escalation", "reassign", "1", "--to", "abe"], "ari is an agent"),
-    (["escalation", "priority", "1", "3"], "ari is an agent"),
+    (["escalation", "reassign", "2", "--to", "abe"], "ari is an agent"),
+    (["escalation", "priority", "2", "3"], "ari is an agent"),
     (["presence", "set", "ghost", "away"], "no active staff member with handle 'ghost'"),
     (["roster", "add", "abe", "--duty", "--from", "9am", "--to", "5pm"], "cannot read '9am'"),
     (
@@ -157,7 +158,9 @@ def test_bad_input_as_an_agent(agent_desk, fingerprint_of, capsys, args, fragmen
 
 
 LEAD_BAD = [
-    (["escalation", "reassign", "999", "--to", "abe"], "no escalation 999"),
+    (["escalation", "reassign", "999", "--to", "abe"], "no request 999"),
+    (["escalation", "reassign", "1", "--to", "abe"], "request 1 has no open escalation"),
+    (["escalation", "priority", "1", "1"], "request 1 has no open escalation"),
     (["ticket", "assign", "999", "--to", "abe"], "no request 999"),
     (["ticket", "assign", "2", "--to", SQL], "no active assignee"),
     (["ticket", "assign", "2", "--to", "ghost"], "no active assignee with handle 'ghost'"),
@@ -174,8 +177,8 @@ LEAD_BAD = [
     (["contact", "add", "Nowhere", "Ned"], "no customer 'Nowhere'"),
     (["contact", "add", "Springfield", "Ned\x07"], "control character (U+0007)"),
     (["contact", "add", "Springfield", "Ned", "--email", "not-an-address"], "not an address"),
-    (["escalation", "reassign", "1", "--destination", "technical"], "needs a reason"),
-    (["escalation", "priority", "1", "3"], "technical leads"),
+    (["escalation", "reassign", "2", "--destination", "technical"], "needs a reason"),
+    (["escalation", "priority", "2", "3"], "technical leads"),
     (["ticket", "assign", "2", "--to", "ghost"], "no active assignee"),
 ]
 
@@ -245,16 +248,35 @@ def test_priority_moves_the_others_and_past_the_end_means_last(
                 session, "ari", now, rules, customer="Springfield", summary=summary
             )
             c.escalate(session, "ari", now, request_id=logged.id, kind="product")
-    code, out, err = run(capsys, "escalation", "priority", "3", "1", "--as", "tess")
-    assert (code, out, err) == (0, "escalation 3: technical priority 1\n", "")
-    code, out, _ = run(capsys, "escalation", "priority", "3", "50", "--as", "tess", "--json")
+    # Requests 3 and 4 hold escalations 2 and 3: the command takes the request's number.
+    code, out, err = run(capsys, "escalation", "priority", "4", "1", "--as", "tess")
+    assert (code, out, err) == (0, "request 4: technical priority 1\n", "")
+    code, out, _ = run(capsys, "escalation", "priority", "4", "50", "--as", "tess", "--json")
     assert code == 0 and json.loads(out)["technical_priority"] == 2
     before = fingerprint_of(agent_desk)
     for args, fragment in [
-        (["3", "0"], "position must be 1 (first) to 10000: the technical order holds 2, so 2"),
-        (["1", "1"], "escalation 1 goes to customer-care, not technical"),
+        (["4", "0"], "position must be 1 (first) to 10000: the technical order holds 2, so 2"),
+        (["2", "1"], "the escalation of request 2 goes to customer-care, not technical"),
     ]:
         code, out, err = run(capsys, "escalation", "priority", *args, "--as", "tess")
         assert code != 0 and out == "" and err.count("\n") == 1
         assert err.startswith("switchboard: ") and fragment in err, err
     assert fingerprint_of(agent_desk) == before
+
+
+def test_an_escalation_is_named_by_its_request(agent_desk, fingerprint_of, capsys) -> None:
+    """Request 2 holds escalation 1: `escalation reassign 1` once moved request 2's."""
+    before = fingerprint_of(agent_desk)
+    code, out, err = run(capsys, "escalation", "reassign", "1", "--to", "abe", "--as", "lena")
+    assert code == 1 and out == "" and "request 1 has no open escalation" in err
+    assert fingerprint_of(agent_desk) == before
+    code, out, err = run(capsys, "escalation", "reassign", "2", "--to", "abe", "--as", "lena")
+    assert (code, out, err) == (0, "request 2: escalated to customer-care (abe)\n", "")
+    with agent_desk.session() as session:
+        assert [e.assignee for e in queries.request_escalations(session, 2)] == ["abe"]
+
+
+def test_escalate_points_to_the_reassign_command(agent_desk, capsys) -> None:
+    code, _, err = run(capsys, "ticket", "escalate", "2", "--kind", "product", "--as", "ari")
+    assert code == 1
+    assert "already escalated: a lead can reassign it (switchboard escalation reassign 2)" in err

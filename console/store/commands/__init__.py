@@ -11,6 +11,7 @@ from console.store.commands.billing import log_work, record_billing_notice, reco
 from console.store.commands.emergencies import downgrade_emergency, verify_emergency
 from console.store.commands.escalations import (
     escalate,
+    open_escalation_of,
     reassign_escalation,
     set_technical_priority,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "log_request",
     "log_voicemail",
     "log_work",
+    "open_escalation_of",
     "reassign_escalation",
     "record_billing_notice",
     "record_decline",

@@ -44,6 +44,20 @@ def load_escalation(session: Session, escalation_id: int) -> Escalation:
     return row
 
 
+def open_escalation_of(session: Session, request_id: int) -> int:
+    """The id of request `request_id`'s open escalation (a request has at most one, see
+    `escalate`): people name an escalation by its request's number, the one on screen."""
+    request = load_request(session, request_id)
+    found = session.scalar(
+        select(Escalation.id).where(
+            Escalation.request_id == request.id, Escalation.status == EscalationStatus.OPEN.value
+        )
+    )
+    if found is None:
+        raise NotFound(f"request {request.id} has no open escalation")
+    return found
+
+
 def _record(
     session: Session, row: Escalation, by: str, now: datetime, kind: str, before: dict | None
 ) -> EscalationView:
@@ -102,8 +116,8 @@ def escalate(
     ).first()
     if already:
         raise InvalidState(
-            f"request {request.id} is already escalated (escalation {already.id}): "
-            "a lead can reassign that one"
+            f"request {request.id} is already escalated: a lead can reassign it "
+            f"(switchboard escalation reassign {request.id})"
         )
     # A new technical item joins the end of the team's order; a technical lead moves it.
     joining = routed.destination is Destination.TECHNICAL
@@ -142,7 +156,9 @@ def reassign_escalation(
     row = load_escalation(session, escalation_id)
     guard(session, row, "escalation", expected_version)
     if row.status != EscalationStatus.OPEN.value:
-        raise InvalidState(f"escalation {row.id} is {row.status}: cannot reassign it")
+        raise InvalidState(
+            f"the escalation of request {row.request_id} is {row.status}: cannot reassign it"
+        )
     why = clean_text(reason, "reason", "reason", required=False)
     target = destination or row.destination
     if target != row.destination:
@@ -156,7 +172,9 @@ def reassign_escalation(
     assignee = staff_named(session, to, what="assignee") if to else None
     if target == row.destination and assignee is not None and assignee.id == row.assignee_id:
         # A no-op would leave the version as it was and hide a lost race.
-        raise InvalidState(f"escalation {row.id} is already with {assignee.handle}")
+        raise InvalidState(
+            f"the escalation of request {row.request_id} is already with {assignee.handle}"
+        )
     was_in_order = technical_order.in_order(row)
     joins_at = None
     if target == Destination.TECHNICAL.value and not was_in_order:
@@ -200,9 +218,11 @@ def place_in_order(
     row = load_escalation(session, escalation_id)
     guard(session, row, "escalation", expected_version)
     if row.status != EscalationStatus.OPEN.value:
-        raise InvalidState(f"escalation {row.id} is {row.status}")
+        raise InvalidState(f"the escalation of request {row.request_id} is {row.status}")
     if row.destination != Destination.TECHNICAL.value:
-        raise InvalidState(f"escalation {row.id} goes to {row.destination}, not technical")
+        raise InvalidState(
+            f"the escalation of request {row.request_id} goes to {row.destination}, not technical"
+        )
     try:
         placed = place(order, row, position)
     except PositionError as exc:
