@@ -52,8 +52,8 @@ def roster() -> None:
 @click.argument("handle")
 @click.option("--duty", "kind", flag_value="duty", help="A shift at the desk.")
 @click.option("--on-call", "kind", flag_value="on-call", help="On call for emergencies.")
-@click.option("--from", "start", required=True, metavar="ISO")
-@click.option("--to", "end", required=True, metavar="ISO")
+@click.option("--from", "start", required=True, metavar="TIME")
+@click.option("--to", "end", required=True, metavar="TIME")
 @write_options
 @pass_context
 def roster_add(
@@ -184,7 +184,7 @@ def contact_add(
     actor: str | None,
     as_json: bool,
 ) -> None:
-    """Add a contact to CUSTOMER (leads)."""
+    """Add a contact to CUSTOMER (any agent; --designated: leads)."""
     now = ctx.clock.now()
     run_command(
         ctx,
@@ -206,3 +206,7 @@ def contact_add(
             + (" (designated for emergencies)" if v.designated_for_emergencies else "")
         ),
     )
+
+
+# The `list` commands of these groups (issue 18) join them when the groups load.
+from console.cli import directory  # noqa: E402, F401

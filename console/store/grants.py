@@ -50,6 +50,9 @@ PRIVILEGES: dict[str, list[str]] = {
         "GRANT UPDATE (next_check_in) ON customers TO {role}",
         # Every write may carry a key (its answer is stored on it) and purge old ones.
         "GRANT INSERT, UPDATE, DELETE ON idempotency_keys TO {role}",
+        # An agent adds a caller as a contact (the write path lets only leads designate one;
+        # the row needs every column, so here the audit history is the guard).
+        "GRANT INSERT ON contacts TO {role}",
     ],
     "dispatcher": [
         "GRANT UPDATE (assignee_id) ON requests TO {role}",
@@ -58,7 +61,7 @@ PRIVILEGES: dict[str, list[str]] = {
     "lead": [
         "GRANT UPDATE (assignee_id, destination, reason, technical_priority)"
         " ON escalations TO {role}",
-        "GRANT INSERT ON staff, customers, contacts TO {role}",
+        "GRANT INSERT ON staff, customers TO {role}",
         "GRANT UPDATE ON staff, customers, contacts TO {role}",
         # The desk policy: a new version (and the re-timed requests' due_at, an agent column).
         "GRANT INSERT ON policy_versions TO {role}",

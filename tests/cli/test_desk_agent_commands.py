@@ -141,7 +141,7 @@ BAD = [
         ["customer", "add", "Ogdenville", "--liaison", "abe", "--next-checkin", "soon"],
         "cannot read 'soon' as a date",
     ),
-    (["contact", "add", "Nowhere", "Ned"], "ari is an agent"),
+    (["contact", "add", "Springfield", "Ned", "--designated"], "designating an emergency"),
 ]
 
 

@@ -72,7 +72,7 @@ def test_a_dispatchers_database_role_cannot_reassign_an_escalation(
             [
                 "escalation",
                 "reassign",
-                str(escalation.id),
+                str(request.id),  # an escalation is named by its request's number
                 "--to",
                 "tess",
                 "--as",
@@ -109,6 +109,18 @@ def test_a_dispatchers_database_role_cannot_reassign_an_escalation(
             connection.execute(
                 text("UPDATE requests SET assignee_id = NULL WHERE id = :i"),
                 {"i": request.id},
+            )
+        # An agent adds a caller as a contact through its own login; designating is a lead's.
+        with agent.session() as session:
+            added = commands.add_contact(session, "ari", NOW, customer="Springfield", name="Ned")
+            assert not added.designated_for_emergencies
+        with (
+            pytest.raises(ProgrammingError, match="permission denied"),
+            agent.engine.begin() as connection,
+        ):
+            connection.execute(
+                text("UPDATE contacts SET designated_for_emergencies = true WHERE id = :i"),
+                {"i": added.id},
             )
     finally:
         agent.dispose()

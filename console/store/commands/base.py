@@ -7,10 +7,11 @@ commits its rows and events together or raises a `StoreError` with nothing writt
 from __future__ import annotations
 
 import contextlib
+import difflib
 import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ParamSpec, TypeVar
@@ -258,7 +259,10 @@ def staff_named(session: Session, handle: str, what: str = "staff member") -> St
             if staff.active:
                 cache[key] = staff
     if staff is None or not staff.active:
-        raise NotFound(f"no active {what} with handle {shown(handle)}")
+        handles = session.scalars(select(Staff.handle).where(Staff.active.is_(True))).all()
+        raise NotFound(
+            f"no active {what} with handle {shown(handle)}{did_you_mean(str(handle), handles)}"
+        )
     return staff
 
 
@@ -300,9 +304,40 @@ def customer_named(session: Session, name_or_id: str | int) -> Customer:
     elif 0 < len(text) <= LIMITS["name"]:
         customer = session.scalars(_CUSTOMER_BY_NAME, {"name": text.lower()}).first()
     if customer is None:
-        raise NotFound(f"no customer {shown(text)}")
+        names = session.scalars(select(Customer.municipality)).all()
+        raise NotFound(f"no customer {shown(text)}{did_you_mean(text, names)}")
     remember(session, "customer", customer.id, customer.municipality)
     return customer
+
+
+def _word_close(key: str, name: str) -> bool:
+    """Misspelt words of a longer name: "edna" for "city of edina, mn", "glen elyn" for
+    "village of glen ellyn, il" (each typed word close to one of the name's)."""
+    typed = [word for word in re.findall(r"\w+", key) if len(word) >= 3]
+    words = re.findall(r"\w+", name)
+    return bool(typed) and all(
+        any(difflib.SequenceMatcher(None, t, word).ratio() >= 0.75 for word in words) for t in typed
+    )
+
+
+def did_you_mean(typed: str, names: Sequence[str], most: int = 3) -> str:
+    """`; did you mean Fargo County?` for the names close to `typed` (those that begin with
+    it or hold it, then the near misspellings), or "" when none is close."""
+    key = typed.strip().casefold()
+    if not key:
+        return ""
+    by_key = {name.casefold(): name for name in names}
+    chosen = [k for k in by_key if k.startswith(key)]
+    if len(key) >= 3:  # "fargo" in "city of fargo, nd"; not "a" in everything
+        chosen += [k for k in by_key if key in k and k not in chosen]
+    chosen += [k for k in difflib.get_close_matches(key, list(by_key), most) if k not in chosen]
+    chosen += [k for k in by_key if k not in chosen and _word_close(key, k)]
+    shown_names = [shown(by_key[k]).strip("'\"") for k in chosen[:most]]
+    if not shown_names:
+        return ""
+    if len(shown_names) == 1:
+        return f"; did you mean {shown_names[0]}?"
+    return f"; did you mean {', '.join(shown_names[:-1])} or {shown_names[-1]}?"
 
 
 _CUSTOMER_BY_NAME = select(Customer).where(

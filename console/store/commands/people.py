@@ -142,8 +142,13 @@ def add_contact(
     email: str | None = None,
     designated: bool = False,
 ) -> ContactView:
-    """Add a customer's contact, optionally a designated emergency contact. Leads only."""
-    lead = actor(session, actor_handle, Role.LEAD, "adding contacts")
+    """Add a customer's contact. Any agent may add one (a caller not yet known, while
+    logging the call); only a lead designates an emergency contact, since designation
+    gives 24/7 free emergency support under the contract (POLICY.md s. 3)."""
+    lead = actor(
+        session, actor_handle, Role.LEAD if designated else Role.AGENT,
+        "designating an emergency contact" if designated else "adding contacts",
+    )  # fmt: skip
     owner = customer_named(session, customer)
     contact_name = clean_text(name, "name", "name")
     contact_phone = clean_text(phone, "phone", "phone", required=False)
