@@ -25,7 +25,7 @@ def sla() -> None:
 
 @sla.command("due")
 @click.option(
-    "--received", required=True, metavar="ISO", help="When it arrived (desk-local without offset)."
+    "--received", required=True, metavar="TIME", help="When it arrived (desk-local without offset)."
 )
 @click.option("--channel", required=True, type=click.Choice(CHANNELS), help="How it arrived.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
@@ -59,7 +59,7 @@ def desk() -> None:
 
 
 @desk.command("status")
-@click.option("--at", "at_text", metavar="ISO", help="Ask about another time (default: now).")
+@click.option("--at", "at_text", metavar="TIME", help="Ask about another time (default: now).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 @policy_source
 @pass_context

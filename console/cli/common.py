@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from console.clock import Clock, SystemClock
-from console.domain.localtime import LocalTimeError, parse_instant
+from console.domain.localtime import LocalTimeError, parse_typed
 from console.domain.policy import Policy
 from console.text import OBEYED
 
@@ -72,20 +72,24 @@ class Context:
         database = self.settings.database
         return DatabaseChoice(database.url, database.busy_timeout)
 
-    def instant(self, text: str | None, option: str) -> datetime:
-        """`text` as a UTC instant (desk-local without an offset), or now when absent."""
+    def instant(self, text: str | None, option: str, *, past: bool = False) -> datetime:
+        """`text` as a UTC instant, or now when absent: `HH:MM`, `today 18:00`, `tomorrow
+        07:00`, `mon 09:00` or ISO-8601, desk-local without an offset, read by the parser
+        the console uses (`parse_typed`). `past`: a bare `HH:MM` is the latest one not
+        after now (when something was received or done), else today's."""
         if text is None:
             return self.clock.now()
         try:
-            return parse_instant(text, self.policy.calendar.zone)
+            return parse_typed(text, self.policy.calendar.zone, self.clock.now(), past=past)
         except LocalTimeError as exc:
             raise UserError(f"{option}: {exc}") from None
 
     def desk_time(self, at: datetime | None) -> str | None:
-        """An instant as ISO-8601 with the desk's offset, e.g. 2026-11-30T10:00:00-06:00."""
+        """An instant as ISO-8601 with the desk's offset, to the second (no fraction), e.g.
+        2026-11-30T10:00:00-06:00."""
         if at is None:
             return None
-        return at.astimezone(self.policy.calendar.zone).isoformat()
+        return at.astimezone(self.policy.calendar.zone).replace(microsecond=0).isoformat()
 
 
 @dataclass(frozen=True)
@@ -133,5 +137,5 @@ def json_text(payload: Any) -> str:
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
+        return value.astimezone(UTC).replace(microsecond=0).isoformat()
     return str(value)

@@ -101,7 +101,7 @@ def json_value(ctx: Context, value: Any) -> Any:
 
 def table_cell(ctx: Context, value: Any) -> str:
     if isinstance(value, datetime):
-        return value.astimezone(ctx.policy.calendar.zone).strftime("%Y-%m-%d %H:%M")
+        return value.astimezone(ctx.policy.calendar.zone).strftime("%Y-%m-%d %H:%M:%S")
     return inert(csv_cell(ctx, value))  # a table is read on a terminal; CSV stays exact
 
 

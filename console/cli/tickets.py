@@ -50,7 +50,7 @@ def ticket() -> None:
 @click.option("--summary", required=True, metavar="TEXT")
 @click.option("--contact", metavar="NAME")
 @click.option("--emergency", is_flag=True, help="The website is down or applications fail.")
-@click.option("--received", metavar="ISO", help="When it arrived (default: now).")
+@click.option("--received", metavar="TIME", help="When it arrived (default: now).")
 @write_options
 @pass_context
 def ticket_new(
@@ -66,7 +66,7 @@ def ticket_new(
     as_json: bool,
 ) -> None:
     """Log a new request and print its id."""
-    received_at = ctx.instant(received, "--received") if received else None
+    received_at = ctx.instant(received, "--received", past=True) if received else None
     now = ctx.clock.now()
     run_command(
         ctx,
@@ -116,7 +116,7 @@ def ticket_assign(
 
 @ticket.command("respond")
 @click.argument("request_id", metavar="ID", type=int)
-@click.option("--at", "at", metavar="ISO", help="When (default: now).")
+@click.option("--at", "at", metavar="TIME", help="When (default: now).")
 @write_options
 @pass_context
 def ticket_respond(
@@ -128,7 +128,7 @@ def ticket_respond(
     as_json: bool,
 ) -> None:
     """Record the first response, which stops the timer."""
-    when = ctx.instant(at, "--at") if at else None
+    when = ctx.instant(at, "--at", past=True) if at else None
     now = ctx.clock.now()
     run_command(
         ctx,
@@ -176,8 +176,8 @@ def ticket_escalate(
 
 @ticket.command("work")
 @click.argument("request_id", metavar="ID", type=int)
-@click.option("--from", "start", required=True, metavar="ISO")
-@click.option("--to", "end", required=True, metavar="ISO")
+@click.option("--from", "start", required=True, metavar="TIME")
+@click.option("--to", "end", required=True, metavar="TIME")
 @click.option("--note", metavar="TEXT")
 @write_options
 @pass_context
@@ -192,7 +192,7 @@ def ticket_work(
     as_json: bool,
 ) -> None:
     """Log time worked on a request."""
-    started, ended = ctx.instant(start, "--from"), ctx.instant(end, "--to")
+    started, ended = ctx.instant(start, "--from", past=True), ctx.instant(end, "--to", past=True)
     now = ctx.clock.now()
     run_command(
         ctx,
@@ -216,7 +216,7 @@ def ticket_work(
 @ticket.command("notice")
 @click.argument("request_id", metavar="ID", type=int)
 @click.option("--method", required=True, type=click.Choice(METHODS))
-@click.option("--at", "at", metavar="ISO", help="When the customer was told (default: now).")
+@click.option("--at", "at", metavar="TIME", help="When the customer was told (default: now).")
 @click.option(
     "--by", "given_by", metavar="HANDLE", help="Who told them (default: you, who record it)."
 )
@@ -233,7 +233,7 @@ def ticket_notice(
     as_json: bool,
 ) -> None:
     """Record that the customer was told after-hours work is billable."""
-    when = ctx.instant(at, "--at") if at else None
+    when = ctx.instant(at, "--at", past=True) if at else None
     now = ctx.clock.now()
     run_command(
         ctx,

@@ -116,24 +116,84 @@ def parse_instant(text: str, zone: ZoneInfo) -> datetime:
 
 def parse_recent(text: str, zone: ZoneInfo, now: datetime) -> datetime:
     """A time just past, as a person at the desk types it: `22:10` is the latest 22:10
-    not after `now` (so at 00:30, `23:50` is last night); anything longer is read by
-    `parse_instant`. A time after `now` is refused."""
-    stripped = text.strip()
-    hours, sep, minutes = stripped.partition(":")
-    if sep and hours.isdigit() and minutes.isdigit() and len(hours) <= 2 and len(minutes) == 2:
-        try:
-            wall = time(int(hours), int(minutes))
-        except ValueError:
-            raise LocalTimeError(f"{text!r} is not a time of day (00:00 to 23:59)") from None
-        today = now.astimezone(zone).date()
-        at = localize(datetime.combine(today, wall), zone).astimezone(UTC)
-        if at > now:
-            at = localize(datetime.combine(today - timedelta(days=1), wall), zone)
-        return at.astimezone(UTC)
-    at = parse_instant(stripped, zone)
+    not after `now` (so at 00:30, `23:50` is last night); `yesterday 22:10`, `mon 09:00`
+    and ISO-8601 as `parse_typed` reads them. A time after `now` is refused."""
+    at = parse_typed(text, zone, now, past=True)
     if at > now:
         raise LocalTimeError(f"{text.strip()} is in the future")
     return at
+
+
+#: Day words a typed time may start with, and the weekday each names (0 = Monday).
+_WEEKDAYS = {
+    name: number
+    for number, day in enumerate(
+        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    )
+    for name in (day, day[:3])
+}
+_RELATIVE = {"yesterday": -1, "today": 0, "tomorrow": 1}
+TYPED_HINT = "HH:MM, 'today 18:00', 'tomorrow 07:00', 'mon 09:00' or " + ISO_HINT
+
+
+def parse_typed(text: str, zone: ZoneInfo, now: datetime, *, past: bool = False) -> datetime:
+    """A time as people type it, in the desk's `zone`, as a UTC instant:
+
+    - `HH:MM`: with `past`, the latest such time not after `now` (what was just done:
+      at 00:30, `23:50` is last night); else today's (desk date);
+    - `today 18:00`, `tomorrow 07:00`, `yesterday 22:10`;
+    - a weekday, `mon 09:00` or `monday 09:00`: with `past`, the latest one not after
+      `now`; else the next one from today on (today included);
+    - anything else as ISO-8601 (`parse_instant`; without an offset, desk-local).
+
+    A wall time the DST change skips or repeats is refused as `localize` refuses it.
+    """
+    words = text.strip().lower().split()
+    clock = bool(words) and _clock(words[-1]) and len(words) <= 2
+    if not clock or (len(words) == 2 and words[0] not in _RELATIVE | _WEEKDAYS.keys()):
+        try:  # `2026-12-05 23:00`, `2026-12-05T23:00-06:00`
+            return parse_instant(text, zone)
+        except LocalTimeError as exc:
+            raise LocalTimeError(str(exc).replace(ISO_HINT, TYPED_HINT)) from None
+    wall = _wall(words[-1], text)
+    today = now.astimezone(zone).date()
+    if len(words) == 1:
+        if not past:
+            return _at(today, wall, zone)
+        at = _at(today, wall, zone)
+        return at if at <= now else _at(today - timedelta(days=1), wall, zone)
+    day = words[0]
+    if day in _RELATIVE:
+        return _at(today + timedelta(days=_RELATIVE[day]), wall, zone)
+    ahead = (_WEEKDAYS[day] - today.weekday()) % 7
+    if not past:
+        return _at(today + timedelta(days=ahead), wall, zone)
+    back = (today.weekday() - _WEEKDAYS[day]) % 7
+    at = _at(today - timedelta(days=back), wall, zone)
+    return at if at <= now else _at(today - timedelta(days=back or 7), wall, zone)
+
+
+def _clock(word: str) -> bool:
+    hours, sep, minutes = word.partition(":")
+    return (
+        bool(sep)
+        and hours.isdigit()
+        and minutes.isdigit()
+        and len(hours) <= 2
+        and len(minutes) == 2
+    )
+
+
+def _wall(word: str, text: str) -> time:
+    hours, _, minutes = word.partition(":")
+    try:
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise LocalTimeError(f"{text.strip()!r} is not a time of day (00:00 to 23:59)") from None
+
+
+def _at(day: date, wall: time, zone: ZoneInfo) -> datetime:
+    return localize(datetime.combine(day, wall), zone).astimezone(UTC)
 
 
 def parse_date(text: str) -> date:
