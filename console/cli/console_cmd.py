@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+from typing import TYPE_CHECKING
+
 import click
 
 from console.cli.common import Context, pass_context
 from console.cli.store_access import database_option, identity, opened
+
+if TYPE_CHECKING:
+    from console.store.simulate_status import SimulatorStatus
 
 
 @click.command("console")
@@ -23,10 +29,30 @@ def console_command(ctx: Context, database_url: str | None, actor: str | None) -
     run_console(ctx, database_url, actor)
 
 
-def run_console(ctx: Context, database_url: str | None, actor: str | None) -> None:
-    """Open the console; returns when the dispatcher quits."""
+def run_console(
+    ctx: Context,
+    database_url: str | None,
+    actor: str | None,
+    *,
+    simulator: SimulatorStatus | None = None,
+) -> None:
+    """Open the console; returns when the dispatcher quits. With `simulator` (the demo's),
+    each problem it reports shows on screen as an error notification.
+
+    Hook for the console's top line: `SimulatorStatus.problem` (one line, or None) and
+    `SimulatorStatus.subscribe(callback)`, called from the simulator's thread.
+    """
     from console.ui.app import Identity, make_app  # Textual loads only for the console
 
     with opened(ctx, database_url) as database:
         handle = identity(actor, database)
-        make_app(ctx.settings, database, ctx.clock, Identity(handle)).run()
+        app = make_app(ctx.settings, database, ctx.clock, Identity(handle))
+        if simulator is not None:
+
+            def show(line: str) -> None:
+                # RuntimeError: the console is not running (yet, or any more).
+                with contextlib.suppress(RuntimeError):
+                    app.call_from_thread(app.notify, line, severity="error", timeout=30)
+
+            simulator.subscribe(show)
+        app.run()

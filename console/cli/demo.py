@@ -1,15 +1,23 @@
 """`switchboard demo` and `switchboard simulate`: a living desk to look at.
 
-- `switchboard demo`: seed the embedded database if it is empty, start the simulator in
-  the background, and open the console signed in as the desk lead.
-- `switchboard demo seed`: only seed (refuses a database with staff unless --force).
+- `switchboard demo`: seed the embedded database if it is empty (`--reset`: empty the demo
+  desk and seed it afresh), start the simulator in the background, and open the console
+  signed in as the desk lead (or `--as` anyone on the demo staff). The simulator acts as
+  the others, never as the person signed in; a failure of it shows on screen, goes to the
+  log file (`simulator_log()`), and a crash ends the command with one line and status 1.
+- `switchboard demo seed`: only seed (refuses a database with staff; `--force` replaces a
+  demo desk, never adding a second copy).
 - `switchboard simulate`: act as several desk agents until Ctrl-C or --duration.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -19,7 +27,8 @@ from console.cli.console_cmd import run_console
 from console.cli.store_access import database_option, opened, rules, store_errors
 from console.store import demo as demo_store
 from console.store import simulate as simulator
-from console.store.db import Database
+from console.store.db import APP_NAME, Database
+from console.store.simulate_status import SimulatorStatus
 from console.text import inert
 
 
@@ -51,6 +60,15 @@ seed_option = click.option(
     help="Simulated actions per minute while the console is open.",
 )
 @seed_option
+@click.option("--reset", is_flag=True, help="Empty the demo desk and seed it afresh, as of now.")
+@click.option(
+    "--as",
+    "actor",
+    metavar="HANDLE",
+    default=demo_store.DESK_LEAD,
+    show_default=True,
+    help="Who is signed in: anyone on the demo staff (see the README's demo handles).",
+)
 @pass_context
 @click.pass_context
 def demo(
@@ -59,6 +77,8 @@ def demo(
     database_url: str | None,
     rate: float,
     seed_number: int,
+    reset: bool,
+    actor: str,
 ) -> None:
     """Open the console on a seeded demo desk with simulated agents at work.
 
@@ -68,43 +88,108 @@ def demo(
         return
     with opened(ctx, database_url) as database:
         with store_errors(database):
-            if demo_store.is_empty(database):
-                summary = demo_store.seed(database, ctx.clock.now(), seed_number, rules=rules(ctx))
-                click.echo(summary.line())
+            if reset or demo_store.is_empty(database):
+                summary = demo_store.seed(
+                    database, ctx.clock.now(), seed_number, force=reset, rules=rules(ctx)
+                )
+                click.echo(f"{summary.line()} in {database.url}")
             if not demo_store.is_demo(database):
                 raise UserError(
                     f"{database.url} is not a demo desk (no {demo_store.DESK_LEAD}): the demo "
                     "never simulates traffic on real data"
                 )
+        status = SimulatorStatus()
         stop = threading.Event()
         worker = threading.Thread(
-            target=_simulate_quietly,
-            args=(database, ctx, rate, stop, seed_number),
+            target=_simulate_beside,
+            args=(database, ctx, rate, stop, seed_number, actor, status),
             name="switchboard-simulator",
             daemon=True,
         )
-        worker.start()
-        try:
-            run_console(ctx, database_url, demo_store.DESK_LEAD)
-        finally:
-            stop.set()
-            worker.join(timeout=5)
+        with _logged_to(_log_file(simulator_log())):
+            worker.start()
+            try:
+                run_console(ctx, database_url, actor, simulator=status)
+            finally:
+                stop.set()
+                worker.join(timeout=5)
+    if status.stopped:
+        raise UserError(f"{status.problem} (details in {simulator_log()})")
+    if status.problem:
+        click.echo(f"switchboard: {status.problem} (details in {simulator_log()})", err=True)
 
 
-def _simulate_quietly(
-    database: Database, ctx: Context, rate: float, stop: threading.Event, seed: int
-) -> None:
-    """The console owns the terminal: the simulator prints nothing and never raises."""
+def simulator_log() -> Path:
+    """Where the demo's simulator writes what went wrong (the user's log directory)."""
+    import platformdirs
+
+    return Path(platformdirs.user_log_dir(APP_NAME)) / "simulator.log"
+
+
+@contextmanager
+def _logged_to(handler: logging.Handler) -> Iterator[None]:
+    """The simulator's log records go to `handler` only, while the block runs."""
+    simulator.log.addHandler(handler)
+    simulator.log.propagate = False
     try:
-        simulator.run(database, ctx.clock, rate, None, stop, seed, rules=rules(ctx))
-    except Exception:  # a broken simulator must not take the console down with it
+        yield
+    finally:
+        simulator.log.removeHandler(handler)
+        simulator.log.propagate = True
+        handler.close()
+
+
+def _log_file(path: Path) -> logging.Handler:
+    """Records with their tracebacks, appended to `path` (the console owns the terminal)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    return handler
+
+
+class _OneLine(logging.Handler):
+    """`switchboard: <message>` on stderr, one line, no traceback."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"switchboard: {inert(record.getMessage())}", err=True)
+
+
+def _simulate_beside(
+    database: Database,
+    ctx: Context,
+    rate: float,
+    stop: threading.Event,
+    seed: int,
+    signed_in: str,
+    status: SimulatorStatus,
+) -> None:
+    """The console owns the terminal: the simulator prints nothing; a crash is logged and
+    reported to `status` (which the console shows), never lost."""
+    try:
+        simulator.run(
+            database,
+            ctx.clock,
+            rate,
+            None,
+            stop,
+            seed,
+            rules=rules(ctx),
+            signed_in=signed_in,
+            status=status,
+        )
+    except Exception as exc:  # a broken simulator must not take the console down with it
+        simulator.log.exception("the simulator stopped")
+        first = (str(exc).splitlines() or [""])[0][:200]
+        status.report(f"the simulator stopped: {type(exc).__name__}: {first}", stopped=True)
         stop.set()
 
 
 @demo.command("seed")
 @database_option
 @seed_option
-@click.option("--force", is_flag=True, help="Add the demo even if the database has staff.")
+@click.option(
+    "--force", is_flag=True, help="Replace the demo desk already there (never a second copy)."
+)
 @pass_context
 def demo_seed(ctx: Context, database_url: str | None, seed_number: int, force: bool) -> None:
     """Fill the database with a demo desk as of now; prints a one-line summary."""
@@ -152,7 +237,7 @@ def simulate(
             raise UserError(f"{database.url} has no staff: run `switchboard demo seed` first")
         stop = threading.Event()
         result: list[simulator.Stats] = []
-
+        crash: list[str] = []
         done = threading.Event()
 
         def work() -> None:
@@ -169,18 +254,22 @@ def simulate(
                         on_action=on_action,
                     )
                 )
+            except Exception as exc:  # said on the way out, in one line
+                crash.append(f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:200]}")
             finally:
                 done.set()
 
         # The work runs in a thread so Ctrl-C never lands in the middle of a transaction;
         # an Event (not Thread.join, which an interrupt can confuse) says when it is over.
-        threading.Thread(target=work, name="switchboard-simulator", daemon=True).start()
-        try:
-            while not done.wait(0.2):
-                pass
-        except KeyboardInterrupt:
-            stop.set()
-            done.wait()
+        # A failed step is one line on stderr as it happens (the summary counts them).
+        with _logged_to(_OneLine()):
+            threading.Thread(target=work, name="switchboard-simulator", daemon=True).start()
+            try:
+                while not done.wait(0.2):
+                    pass
+            except KeyboardInterrupt:
+                stop.set()
+                done.wait()
         if not result:
-            raise UserError("the simulator stopped unexpectedly")
+            raise UserError(f"the simulator stopped: {crash[0] if crash else 'no result'}")
         click.echo(result[0].line())

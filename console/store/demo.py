@@ -5,7 +5,9 @@ weeks of duty shifts and an on-call rota with one deliberate gap, a few hundred 
 requests and about 40 open ones in every timer state at `now`. Every row comes from a
 `console.store.commands` call, so every row has its audit event, and the past is
 written in time order with each action's own time. The same `seed` and `now` always
-give the same data. A database that already has staff is refused unless `force=True`.
+give the same data. A database that already has staff is refused; `force=True` first
+empties a database that holds the demo desk (`reset`), so a second seed never adds a
+second copy, and a database with anyone else's staff is never touched.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session
 from console.store import commands as c
 from console.store.commands import Rules
 from console.store.db import Database
+from console.store.demo_desk import NotDemo, NotEmpty, is_demo, is_empty, reset
 from console.store.demo_plan import (
     AGENTS,
     DESK_LEAD,
@@ -38,14 +41,18 @@ from console.store.demo_plan import (
     desk_time,
     last_close,
 )
-from console.store.errors import InvalidState
 from console.store.models import Escalation, Request, Shift, Staff
 
-__all__ = ["DESK_LEAD", "NotEmpty", "SeedSummary", "is_demo", "is_empty", "seed"]
-
-
-class NotEmpty(InvalidState):
-    """The database already has a desk; the demo does not mix with real data."""
+__all__ = [
+    "DESK_LEAD",
+    "NotDemo",
+    "NotEmpty",
+    "SeedSummary",
+    "is_demo",
+    "is_empty",
+    "reset",
+    "seed",
+]
 
 
 @dataclass(frozen=True)
@@ -68,18 +75,6 @@ class SeedSummary:
         )
 
 
-def is_empty(database: Database) -> bool:
-    """True when the database has no staff at all (a fresh desk)."""
-    with database.session() as session:
-        return not session.scalar(select(func.count()).select_from(Staff))
-
-
-def is_demo(database: Database) -> bool:
-    """True when the demo's desk lead is on the staff: the database holds a demo desk."""
-    with database.session() as session:
-        return session.scalar(select(Staff.id).where(Staff.handle == DESK_LEAD)) is not None
-
-
 def seed(
     database: Database,
     now: datetime,
@@ -92,17 +87,21 @@ def seed(
     """Write the demo desk as of `now` (aware). Deterministic for a given `seed` and `now`.
 
     Raises `NotEmpty` (a `StoreError`) when the database already has staff, unless
-    `force`: then demo staff and customers that already exist are reused and the rest is
-    added next to what is there. `history_days` is how far back past requests go.
+    `force` and it holds the demo desk: then it is emptied first (`reset`), so the result
+    is one demo desk, never two. `history_days` is how far back past requests go.
     """
+    if force:
+        reset(database)
+    elif not is_empty(database):
+        hint = (
+            ": `switchboard demo seed --force` (or `demo --reset`) replaces the demo desk"
+            if is_demo(database)
+            else ": the demo seeds only an empty database"
+        )
+        raise NotEmpty(f"{database.url} already has staff{hint}")
     if rules is None:
         with database.reading() as session:
             rules = Rules.read(session)
-    if not force and not is_empty(database):
-        raise NotEmpty(
-            f"{database.url} already has staff: the demo seeds only an empty database "
-            "(use --force to add the demo anyway)"
-        )
     planner = Planner(rules, now.astimezone(UTC), random.Random(seed), history_days)
     with _bulk_session(database) as session:
         planner.setup(session)

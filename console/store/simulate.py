@@ -7,19 +7,24 @@ responses, escalations, reassignments, technical priorities, work logs, billing 
 presence changes and resolutions. Each action is one `console.store.commands` call, so
 one transaction with its audit events. A stale version (another agent got there first)
 is retried once with a fresh read, then skipped; a refusal or a database error is
-counted and skipped: the generator never stops on one. It stops when `stop` is set,
-`duration` seconds have passed, or `max_actions` attempts were made.
+counted, logged (logger `switchboard.simulator`) and skipped: the generator never stops
+on one. It stops when `stop` is set, `duration` seconds have passed, or `max_actions`
+attempts were made.
+
+It acts as the desk's staff, never as `signed_in` (the person at the console beside it:
+their actions are their own), and in an order a person could have acted: work is logged
+only after its request was received, a response and a resolution only after it too.
+`SimulatorStatus` tells the caller, from any thread, when a step failed or the loop died.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -31,6 +36,9 @@ from console.store.db import Database
 from console.store.demo_plan import EMERGENCIES, TOPICS
 from console.store.errors import ConflictError, DatabaseFailure, StoreError
 from console.store.models import AgentPresence, Contact, Customer, Escalation, Request, Shift, Staff
+from console.store.simulate_status import Action, SimulatorStatus, Stats
+
+log = logging.getLogger("switchboard.simulator")
 
 
 def _weights(text: str) -> dict[str, int]:
@@ -55,47 +63,6 @@ CHANNELS_OPEN = {"call": 35, "voicemail": 20, "email": 30, "portal": 15}
 CHANNELS_CLOSED = {"voicemail": 45, "email": 35, "portal": 20}
 
 
-@dataclass(frozen=True)
-class Action:
-    """One change the simulator made: `entity` and `entity_id` name the row its event is about."""
-
-    at: datetime
-    kind: str
-    actor: str
-    entity: str
-    entity_id: int
-    detail: str
-
-    def line(self, zone: tzinfo | None = None) -> str:
-        """One line for a log: time (in `zone`, else UTC), who, what."""
-        at = self.at.astimezone(zone or UTC)
-        return f"{at:%a %H:%M:%S} {self.actor:<10} {self.kind:<9} {self.detail}"
-
-
-@dataclass
-class Stats:
-    """What a run did. `errors` counts database failures and anything unexpected."""
-
-    actions: Counter[str] = field(default_factory=Counter)
-    conflicts: int = 0  # stale versions (each retried once, then skipped)
-    refused: int = 0  # the write path said no (someone else got there first...)
-    idle: int = 0  # nothing to do
-    errors: int = 0
-    last_error: str | None = None
-    seconds: float = 0.0
-
-    @property
-    def total(self) -> int:
-        return sum(self.actions.values())
-
-    def line(self) -> str:
-        kinds = ", ".join(f"{n} {k}" for k, n in sorted(self.actions.items()))
-        return (
-            f"simulated {self.total} actions in {self.seconds:.0f} s ({kinds or 'none'}); "
-            f"{self.conflicts} conflicts, {self.refused} refused, {self.errors} errors"
-        )
-
-
 class Simulator:
     """Picks and takes one action at a time as whoever would do it at the clock's now."""
 
@@ -106,9 +73,17 @@ class Simulator:
         rules: Rules,
         rng: random.Random,
         on_action: Callable[[Action], None] | None = None,
+        *,
+        signed_in: str | None = None,
+        status: SimulatorStatus | None = None,
     ) -> None:
         self.database, self.clock, self.rules, self.rng = database, clock, rules, rng
         self.on_action = on_action
+        #: Never acted as: the person signed in at the console beside the simulator.
+        self.signed_in = (signed_in or "").strip().lower() or None
+        self.status = status
+        self.targets: dict[str, tuple[int, str, str]] = {}  # everyone active, them too
+        self.theirs: int | None = None  # the signed-in person's staff id
         self.stats = Stats()
         self.staff: dict[str, tuple[int, str, str]] = {}  # handle: (id, role, department)
         self.contacts: dict[int, list[tuple[int, bool]]] = {}  # customer id: (id, designated)
@@ -160,7 +135,11 @@ class Simulator:
 
     def _failed(self, exc: BaseException) -> None:
         self.stats.errors += 1
-        self.stats.last_error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+        first = (str(exc).splitlines() or [""])[0][:200]
+        self.stats.last_error = f"{type(exc).__name__}: {first}"
+        log.error("simulator step failed: %s", self.stats.last_error, exc_info=exc)
+        if self.status is not None:
+            self.status.report(f"simulator step failed: {self.stats.last_error}")
         return None
 
     def _load(self) -> bool:
@@ -171,6 +150,12 @@ class Simulator:
                     select(Staff.handle, Staff.id, Staff.role, Staff.department).where(Staff.active)
                 )
             }
+            # The person signed in may still be given work; they are only never acted as.
+            self.targets = dict(self.staff)
+            self.staff.pop(self.signed_in or "", None)
+            self.theirs = (
+                self.targets[self.signed_in][0] if self.signed_in in self.targets else None
+            )
             for customer_id in session.scalars(select(Customer.id)):
                 self.contacts[customer_id] = []
             for cid, contact_id, designated in session.execute(
@@ -246,9 +231,13 @@ class Simulator:
     def _open_requests(self, anytime: bool = False):  # type: ignore[no-untyped-def]
         """Open requests someone would work on now: after hours only emergencies and those
         whose customer was told the work is billable."""
-        query = select(Request.id, Request.version, Request.assignee_id).where(
-            Request.status == "open"
+        query = select(Request.id, Request.version, Request.assignee_id, Request.received_at).where(
+            Request.status == "open", Request.received_at <= self.clock.now()
         )
+        if self.theirs is not None:  # the signed-in person's requests are theirs to work
+            query = query.where(
+                Request.assignee_id.is_(None) | (Request.assignee_id != self.theirs)
+            )
         if self.closed and not anytime:
             query = query.where(Request.emergency | (Request.billing_state == "notified"))
         return query
@@ -301,13 +290,20 @@ class Simulator:
         return Action(now, "escalate", actor, "escalation", view.id, f"#{row.id} to {where}")
 
     def _reassign(self, session: Session, now: datetime) -> Action | None:
-        leads = self._who("lead")
         query = select(Escalation).where(Escalation.status == "open")
+        if self.theirs is not None:
+            query = query.where(
+                Escalation.assignee_id.is_(None) | (Escalation.assignee_id != self.theirs)
+            )
         found = self._pick(session, query.order_by(Escalation.opened_at.desc()))
-        if found is None or not leads:
+        if found is None:
             return None
         row = found[0]
         team = {"customer-care": "customer-care", "technical": "technical"}.get(row.destination)
+        # The lead of the team it went to, else any lead (never the person signed in).
+        leads = self._who("lead", team) or self._who("lead", None)
+        if not leads:
+            return None
         people = self._who(department=team) if team else self._who(department=None)
         others = [h for h in people if self.staff[h][0] != row.assignee_id]
         if not others:
@@ -348,7 +344,11 @@ class Simulator:
         if row is None:
             return None
         actor = self._worker(session, now, row.assignee_id)
-        minutes = self.rng.randint(5, 45)
+        # Work starts after the request came in: never before it was received.
+        started = max(now - timedelta(minutes=self.rng.randint(5, 45)), row.received_at)
+        minutes = int((now - started).total_seconds() // 60)
+        if minutes < 1:
+            return None
         view = c.log_work(
             session,
             actor,
@@ -356,7 +356,7 @@ class Simulator:
             self.rules,
             request_id=row.id,
             ended_at=now,
-            started_at=now - timedelta(minutes=minutes),
+            started_at=started,
             note="Worked on it",
         )
         return Action(now, "work", actor, "work_log", view.id, f"#{row.id} {minutes} min")
@@ -409,16 +409,27 @@ def run(
     rules: Rules | None = None,
     on_action: Callable[[Action], None] | None = None,
     max_actions: int | None = None,
+    signed_in: str | None = None,
+    status: SimulatorStatus | None = None,
 ) -> Stats:
     """Act about `rate_per_minute` times a minute (real time) until `stop` is set, after
-    `duration` seconds, or after `max_actions` attempts. Returns what was done."""
+    `duration` seconds, or after `max_actions` attempts, never as `signed_in`. Returns
+    what was done. Failures reach `status` (and the log) as well as the returned stats."""
     if rate_per_minute <= 0:
         raise ValueError("the rate must be above zero actions per minute")
     if rules is None:
         with database.reading() as session:
             rules = Rules.read(session)
     stop = stop or threading.Event()
-    simulator = Simulator(database, clock, rules, random.Random(rng_seed), on_action)
+    simulator = Simulator(
+        database,
+        clock,
+        rules,
+        random.Random(rng_seed),
+        on_action,
+        signed_in=signed_in,
+        status=status,
+    )
     interval = 60.0 / rate_per_minute
     started = time.monotonic()
     due = started

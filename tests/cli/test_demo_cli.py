@@ -41,9 +41,13 @@ def test_seed_then_simulate(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     code, out, err = run(capsys, "demo", "seed", "--database", url, "--seed", "4")
     assert (code, err) == (0, [])
     assert len(out) == 1 and out[0].startswith("seeded 12 staff, 30 customers")
+    out_first = out
     code, out, err = run(capsys, "demo", "seed", "--database", url)
     assert code == 1 and out == [] and len(err) == 1
     assert "already has staff" in err[0] and "--force" in err[0]
+    # --force replaces the demo desk: one copy, never two.
+    code, again, err = run(capsys, "demo", "seed", "--database", url, "--seed", "4", "--force")
+    assert (code, err, again) == (0, [], out_first)
     code, out, err = run(
         capsys, "simulate", "--database", url, "--duration", "1", "--rate", "600", "--seed", "2"
     )
@@ -89,9 +93,10 @@ def test_demo_seeds_the_embedded_file_and_opens_the_console_as_the_lead(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     opened: list[tuple[str | None, str | None]] = []
 
-    def console(ctx: object, url: str | None, actor: str | None) -> None:
+    def console(ctx: object, url: str | None, actor: str | None, **_: object) -> None:
         opened.append((url, actor))
         time.sleep(0.5)  # the simulator runs meanwhile
 
@@ -99,9 +104,10 @@ def test_demo_seeds_the_embedded_file_and_opens_the_console_as_the_lead(
     monkeypatch.setattr(importlib.import_module("console.cli.demo"), "run_console", console)
     code, out, err = run(capsys, "demo", "--rate", "600")
     assert (code, err) == (0, [])
-    assert out and out[0].startswith("seeded 12 staff")
+    where = tmp_path / "data" / "switchboard" / "switchboard.sqlite3"
+    assert out and out[0].startswith("seeded 12 staff") and out[0].endswith(f"in sqlite:///{where}")
     assert opened == [(None, demo_store.DESK_LEAD)]
-    assert (tmp_path / "data" / "switchboard" / "switchboard.sqlite3").is_file()
+    assert where.is_file()
     alive = [t for t in threading.enumerate() if t.name == "switchboard-simulator"]
     assert not [t for t in alive if t.is_alive()], "the simulator outlived the console"
     # A second start finds the desk there and does not seed again.
@@ -118,3 +124,61 @@ def test_demo_never_runs_on_a_real_desk(capsys: pytest.CaptureFixture[str], tmp_
     code, out, err = run(capsys, "demo", "--database", url)
     assert code == 1 and out == [] and len(err) == 1
     assert "is not a demo desk" in err[0]
+
+
+@pytest.fixture
+def demo_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """The embedded file and the log under `tmp_path`; the console replaced by a stand-in
+    that waits while the simulator runs and records how it was opened."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    opened: list[dict[str, object]] = []
+
+    def console(ctx: object, url: str | None, actor: str | None, **more: object) -> None:
+        opened.append({"url": url, "actor": actor, **more})
+        time.sleep(0.3)
+
+    monkeypatch.setattr(importlib.import_module("console.cli.demo"), "run_console", console)
+    return opened
+
+
+def test_demo_reset_empties_the_demo_desk_and_seeds_it_again(capsys, tmp_path, demo_home):
+    code, first, err = run(capsys, "demo", "--rate", "600")
+    assert code == 0, err
+    code, again, err = run(capsys, "demo", "--reset", "--as", "bchen")
+    assert code == 0, err
+    assert again == first  # the same desk again, not a second copy next to the first
+    assert demo_home[-1]["actor"] == "bchen"
+
+
+def test_a_simulator_crash_is_said_and_logged(capsys, tmp_path, demo_home, monkeypatch) -> None:
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the simulator broke\nsecond line")
+
+    monkeypatch.setattr(importlib.import_module("console.store.simulate"), "run", crash)
+    code, _out, err = run(capsys, "demo")
+    log = tmp_path / "state" / "switchboard" / "log" / "simulator.log"
+    assert code == 1 and len(err) == 1
+    assert err[0] == (
+        f"switchboard: the simulator stopped: RuntimeError: the simulator broke (details in {log})"
+    )
+    assert "Traceback" in log.read_text() and "the simulator broke" in log.read_text()
+    status = demo_home[-1]["simulator"]
+    assert status.stopped and "the simulator broke" in status.problem  # what the console shows
+
+
+def test_a_failed_step_of_simulate_is_one_line_on_stderr(capsys, tmp_path, monkeypatch) -> None:
+    url = migrated(capsys, tmp_path)
+    assert run(capsys, "demo", "seed", "--database", url)[0] == 0
+    simulate = importlib.import_module("console.store.simulate")
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("disk on fire\nsecond line")
+
+    monkeypatch.setattr(simulate.Simulator, "_new", broken)
+    monkeypatch.setattr(simulate, "OPEN_WEIGHTS", {"new": 1})
+    monkeypatch.setattr(simulate, "CLOSED_WEIGHTS", {"new": 1})
+    code, out, err = run(capsys, "simulate", "--database", url, "--duration", "0.3",
+                         "--rate", "600", "--quiet")  # fmt: skip
+    assert code == 0 and out[-1].endswith("errors") and " 0 errors" not in out[-1]
+    assert err and set(err) == {"switchboard: simulator step failed: RuntimeError: disk on fire"}

@@ -140,9 +140,27 @@ def test_the_seed_is_a_realistic_monday(database: Database, rules: Rules) -> Non
 
 def test_the_seed_refuses_a_database_with_staff(desk: Database, rules: Rules, fingerprint_of):
     before = fingerprint_of(desk)
-    with pytest.raises(demo.NotEmpty, match="--force"):
+    with pytest.raises(demo.NotEmpty, match="the demo seeds only an empty database"):
         demo.seed(desk, NOW, rules=rules)
+    with pytest.raises(demo.NotDemo, match="never empties real data"):
+        demo.seed(desk, NOW, rules=rules, force=True)
     assert fingerprint_of(desk) == before
+
+
+def test_a_forced_seed_replaces_the_demo_desk_never_adds_a_second(
+    sqlite_template: Path, tmp_path: Path, rules: Rules
+) -> None:
+    database = _fresh(sqlite_template, tmp_path, "again")
+    try:
+        first = demo.seed(database, NOW, seed=3, rules=rules, history_days=1)
+        with pytest.raises(demo.NotEmpty, match="--force"):
+            demo.seed(database, NOW, seed=3, rules=rules, history_days=1)
+        again = demo.seed(database, NOW, seed=3, rules=rules, history_days=1, force=True)
+        assert again == first
+        with database.session() as session:
+            assert session.scalar(select(func.count()).select_from(Staff)) == first.staff
+    finally:
+        database.dispose()
 
 
 def _fresh(sqlite_template: Path, tmp_path: Path, name: str) -> Database:

@@ -18,7 +18,7 @@ from console.store import demo, simulate
 from console.store.commands import Rules
 from console.store.db import Database, open_database
 from console.store.errors import ConflictError, InvalidState
-from console.store.models import Event
+from console.store.models import Event, Request, WorkLog
 from tests.conftest import NOW
 
 
@@ -157,3 +157,62 @@ def test_a_conflict_is_retried_once_then_skipped_and_nothing_crashes(
     assert (stats.conflicts, stats.refused, stats.errors) == (2, 1, 1)
     assert stats.last_error == "RuntimeError: a bug"
     database.dispose()
+
+
+def test_it_never_acts_as_the_person_signed_in_and_acts_in_a_plausible_order(
+    sqlite_desk: Database, rules: Rules
+) -> None:
+    """The demo opens the console as the desk lead: the simulator is everyone else."""
+    with sqlite_desk.session() as session:
+        first_new = (session.scalar(select(func.max(Event.id))) or 0) + 1
+    seen: list[simulate.Action] = []
+    for start, count in ((NOW, 200), (NOW + timedelta(hours=9, minutes=30), 40)):
+        stats = simulate.run(
+            sqlite_desk,
+            Ticking(start, timedelta(seconds=20)),
+            rate_per_minute=1_000_000,
+            rng_seed=3,
+            rules=rules,
+            on_action=seen.append,
+            max_actions=count,
+            signed_in=demo.DESK_LEAD,
+        )
+        assert stats.errors == 0, stats.last_error
+    assert {"reassign", "assign", "work", "respond"} <= {a.kind for a in seen}
+    assert demo.DESK_LEAD not in {a.actor for a in seen}
+    with sqlite_desk.session() as session:
+        actors = set(session.scalars(select(Event.actor).where(Event.id >= first_new)))
+        assert actors and demo.DESK_LEAD not in actors
+        # Nothing is done to a request before it was received: not work, not a response.
+        early_work = session.scalar(
+            select(func.count())
+            .select_from(WorkLog)
+            .join(Request, Request.id == WorkLog.request_id)
+            .where(WorkLog.started_at < Request.received_at)
+        )
+        early_answer = session.scalar(
+            select(func.count()).where(Request.first_response_at < Request.received_at)
+        )
+        assert (early_work, early_answer) == (0, 0)
+
+
+def test_a_failed_step_is_logged_and_reported(
+    sqlite_desk: Database, rules: Rules, caplog: pytest.LogCaptureFixture, monkeypatch
+) -> None:
+    status = simulate.SimulatorStatus()
+    heard: list[str] = []
+    status.subscribe(heard.append)
+
+    def broken(self: simulate.Simulator, session: object, now: datetime) -> None:
+        raise RuntimeError("disk on fire\nsecond line")
+
+    monkeypatch.setattr(simulate.Simulator, "_new", broken)
+    monkeypatch.setattr(simulate, "OPEN_WEIGHTS", {"new": 1})
+    stats = simulate.run(
+        sqlite_desk, FrozenClock(NOW), 1_000_000, None, None, 1, rules=rules,
+        max_actions=3, status=status,
+    )  # fmt: skip
+    assert stats.errors == 3 and stats.last_error == "RuntimeError: disk on fire"
+    assert heard == ["simulator step failed: RuntimeError: disk on fire"] * 3
+    assert status.problem == heard[-1] and not status.stopped
+    assert "disk on fire" in caplog.text and "Traceback" in caplog.text
