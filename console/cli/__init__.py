@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -94,4 +95,8 @@ def _one_line(text: str) -> str:
 
 
 def entry() -> None:
-    sys.exit(main())
+    code = main()
+    # What is left lives until exit: frozen out of the collection at exit, which would
+    # scan every object SQLAlchemy made only to free nothing (a third of exiting).
+    gc.freeze()
+    sys.exit(code)
