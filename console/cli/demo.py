@@ -27,6 +27,7 @@ from console.cli.console_cmd import run_console
 from console.cli.store_access import database_option, opened, rules, store_errors
 from console.store import demo as demo_store
 from console.store import simulate as simulator
+from console.store.commands.base import staff_named
 from console.store.db import APP_NAME, Database
 from console.store.simulate_status import SimulatorStatus
 from console.text import inert
@@ -98,6 +99,8 @@ def demo(
                     f"{database.url} is not a demo desk (no {demo_store.DESK_LEAD}): the demo "
                     "never simulates traffic on real data"
                 )
+            with database.reading() as session:  # --as names someone on the demo staff
+                staff_named(session, actor)
         status = SimulatorStatus()
         stop = threading.Event()
         worker = threading.Thread(

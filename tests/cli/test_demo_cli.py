@@ -149,6 +149,9 @@ def test_demo_reset_empties_the_demo_desk_and_seeds_it_again(capsys, tmp_path, d
     assert code == 0, err
     assert again == first  # the same desk again, not a second copy next to the first
     assert demo_home[-1]["actor"] == "bchen"
+    code, out, err = run(capsys, "demo", "--as", "bchn")
+    assert (code, out) == (1, [])
+    assert err == ["switchboard: no active staff member with handle 'bchn'; did you mean bchen?"]
 
 
 def test_a_simulator_crash_is_said_and_logged(capsys, tmp_path, demo_home, monkeypatch) -> None:
