@@ -3,14 +3,17 @@
 The revisions live in the repository's top-level `migrations/` folder, found next to
 the `console` package (the project is installed editable).
 
-Every command checks the schema before it works, so the check must be cheap: `HEAD` names
-the newest revision (a test keeps it equal to Alembic's head), and a database already at
-`HEAD` is recognised with one SELECT, without importing Alembic (a tenth of a second of
-every command). Anything else goes the long way, through Alembic.
+Every command checks the schema before it works, so the check must be cheap: `head()`
+reads the newest revision id from the migration files themselves (a few small files, no
+Alembic: a tenth of a second of every command), and a database already there is recognised
+with one SELECT. Anything else (no version table, a file it cannot read, several heads)
+goes the long way, through Alembic. A test holds `head()` equal to Alembic's head.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,9 +29,30 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(console.__file__).resolve().parent.parent / "migrations"
 
-#: The newest revision in `migrations/versions` (tests/store/test_schema_head.py checks it;
-#: change it with every new migration).
-HEAD = "0005"
+#: `revision: str = "0005"` and `down_revision: str | None = "0004"` in a migration file.
+_REVISION = re.compile(r'^revision\s*(?::[^=]*)?=\s*["\']([^"\']+)["\']', re.MULTILINE)
+_DOWN = re.compile(r'^down_revision\s*(?::[^=]*)?=\s*(?:["\']([^"\']+)["\']|None)', re.MULTILINE)
+
+
+@functools.cache
+def head() -> str | None:
+    """The newest revision, read from `migrations/versions/*.py` without Alembic; None when
+    the files do not name exactly one (then `at_head` says no and Alembic decides)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    try:
+        for path in (MIGRATIONS / "versions").glob("*.py"):
+            source = path.read_text(encoding="utf-8")
+            revision, down = _REVISION.search(source), _DOWN.search(source)
+            if revision is None or down is None:
+                return None
+            revisions.add(revision.group(1))
+            if down.group(1):
+                parents.add(down.group(1))
+    except OSError:
+        return None
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -62,14 +86,15 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def at_head(engine: Engine) -> bool:
-    """Whether the database is at `HEAD`, read with one SELECT (no Alembic). False when it
-    cannot tell (no version table yet, several rows): the caller then asks Alembic."""
+    """Whether the database is at `head()`, read with one SELECT (no Alembic). False when
+    it cannot tell (no version table yet, several rows): the caller then asks Alembic."""
     try:
         with engine.connect() as connection:
             rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     except SQLAlchemyError:
         return False
-    return [row[0] for row in rows] == [HEAD]
+    newest = head()
+    return newest is not None and [row[0] for row in rows] == [newest]
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

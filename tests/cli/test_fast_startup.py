@@ -84,10 +84,31 @@ def test_an_unknown_command_is_one_line(capsys: pytest.CaptureFixture[str]) -> N
     assert err.count("\n") == 1 and "tikcet" in err
 
 
-def test_head_is_alembics_head() -> None:
-    """`schema.HEAD` lets a command skip Alembic; a new migration must move it."""
+def test_the_head_read_from_the_files_is_alembics_head() -> None:
+    """`schema.head()` lets a command skip Alembic: it must agree with Alembic."""
     head = ScriptDirectory.from_config(schema.alembic_config()).get_current_head()
-    assert head == schema.HEAD, f"set HEAD = {head!r} in console/store/schema.py"
+    assert schema.head() == head
+
+
+def test_migration_files_it_cannot_read_send_it_the_long_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (versions / "a.py").write_text('revision: str = "a"\ndown_revision = None\n')
+    (versions / "b.py").write_text('revision = "b"\ndown_revision: str | None = "a"\n')
+    monkeypatch.setattr(schema, "MIGRATIONS", tmp_path)
+    schema.head.cache_clear()
+    try:
+        assert schema.head() == "b"
+        (versions / "c.py").write_text('revision = "c"\ndown_revision = "a"\n')  # two heads
+        schema.head.cache_clear()
+        assert schema.head() is None
+        (versions / "c.py").write_text("nothing to see\n")
+        schema.head.cache_clear()
+        assert schema.head() is None
+    finally:
+        schema.head.cache_clear()
 
 
 def test_at_head_tells_a_current_database_from_an_old_or_empty_one(
