@@ -57,7 +57,8 @@ class SimulatorStatus:
 
     `problem` is None while all is well, else one line: the last failed step, or that the
     simulator stopped. `subscribe(callback)` calls `callback(line)` from the simulator's
-    thread on each new problem (a console hops to its own thread first).
+    thread on each new problem (a console hops to its own thread first). This is the hook
+    for the console's top line.
     """
 
     def __init__(self) -> None:
@@ -69,7 +70,11 @@ class SimulatorStatus:
         self._listeners.append(callback)
 
     def report(self, line: str, *, stopped: bool = False) -> None:
+        """Record a problem; listeners hear it unless it repeats the last one (a step that
+        fails every few seconds is said once, not every few seconds)."""
+        repeat = line == self.problem and stopped <= self.stopped
         self.problem = line
         self.stopped = self.stopped or stopped
-        for listener in list(self._listeners):
-            listener(line)
+        if not repeat:
+            for listener in list(self._listeners):
+                listener(line)
