@@ -72,6 +72,20 @@ class ConsoleSettings(_Section):
     animations: bool = True
 
 
+class IntakeSettings(_Section):
+    """Mail and voicemail intake (`switchboard intake pipe`), on the machine that runs it."""
+
+    #: An attachment larger than this (MB) is refused politely: name, size and hash kept.
+    attachment_limit_mb: float = Field(default=25.0, gt=0, le=1024)
+    #: A message larger than this (MB) is not read at all: quarantined whole.
+    max_message_mb: float = Field(default=100.0, gt=0, le=4096)
+    #: A customer's reply to a request resolved at most this many days ago reopens it;
+    #: a later one starts a new request that links to the old one.
+    reopen_days: int = Field(default=14, ge=0, le=3650)
+    #: The service intake acts as (its Postgres login from `db grant-service`).
+    service: str = Field(default="intake", pattern=r"^[a-z][a-z0-9._-]{0,31}$")
+
+
 class Settings(BaseSettings):
     """Everything configurable, validated once at start-up."""
 
@@ -87,6 +101,7 @@ class Settings(BaseSettings):
     feed: FeedSettings = FeedSettings()
     console: ConsoleSettings = ConsoleSettings()
     followups: FollowupSettings = FollowupSettings()
+    intake: IntakeSettings = IntakeSettings()
     #: Binding id to keys, e.g. {"switchboard.quit" = "ctrl+q"}; see the help screen.
     keymap: dict[str, str] = Field(default_factory=dict)
 
