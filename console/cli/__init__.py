@@ -16,6 +16,7 @@ from console.cli.demo import demo, simulate
 from console.cli.emergencies import ticket_downgrade, ticket_verify
 from console.cli.escalations import escalation
 from console.cli.followups import followup
+from console.cli.intake import intake
 from console.cli.live import doctor, events
 from console.cli.people import contact, customer, presence, roster, staff
 from console.cli.policy_admin import policy
@@ -53,6 +54,7 @@ cli.add_command(events)
 cli.add_command(doctor)
 cli.add_command(report)
 cli.add_command(followup)
+cli.add_command(intake)
 ticket.add_command(ticket_verify)  # issue 7: the emergency commands join `ticket`
 ticket.add_command(ticket_downgrade)
 for _group in (db, ticket, escalation, presence, roster, staff, customer, contact, policy):
