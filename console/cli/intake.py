@@ -102,9 +102,9 @@ def intake_pipe(ctx: Context, database_url: str | None, as_json: bool) -> None:
     OUTCOME is new, reply, duplicate, ignored or quarantined; exits 0 for each, and 75
     when the database is unreachable or busy (the mail server then retries).
     """
-    raw = sys.stdin.buffer.read()
     now = ctx.clock.now()
     with _temporary_failures():
+        raw = sys.stdin.buffer.read()
         settings = ctx.settings.intake
         with opened(ctx, database_url) as database, store_errors(database):
             who = acting_service(database, settings.service)

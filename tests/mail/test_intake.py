@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from console.mail.parsing import read_message
@@ -330,3 +332,25 @@ def test_a_message_without_message_id_is_a_duplicate_by_its_hash(mail: Database)
     assert (first.outcome, again.outcome, again.request) == ("new", "duplicate", first.request)
     parsed = read_message(data, received_fallback=NOW)
     assert parsed.message_id.startswith("sha256:")  # type: ignore[union-attr]
+
+
+def _mutated(name: str, data: st.DataObject) -> bytes:
+    """A fixture with a few bytes overwritten, cut short or doubled."""
+    message = bytearray(raw(name))
+    for _ in range(data.draw(st.integers(1, 8))):
+        at = data.draw(st.integers(0, len(message) - 1))
+        message[at] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):
+        message = message[: data.draw(st.integers(0, len(message)))]
+    return bytes(message)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=3000) | st.builds(_mutated, st.sampled_from(FIXTURES), st.data()))
+def test_any_bytes_end_in_one_outcome(mail: Database, data: bytes) -> None:
+    result = pipe(mail, data)
+    assert result.outcome in {"new", "reply", "duplicate", "ignored", "quarantined"}
+    if result.outcome in {"new", "reply"}:
+        assert result.request is not None
+    if result.outcome == "quarantined":
+        assert result.request is None and result.quarantine is not None

@@ -188,3 +188,18 @@ def test_the_service_login_files_mail_in_its_own_name(
     assert {actor for actor, _, _ in rows} == {"intake"}
     assert not [kind for _, kind, _ in rows if kind.startswith("sql.")]  # every row had its event
     assert any(behalf and behalf.startswith("contact:") for _, _, behalf in rows)
+
+
+def test_a_staff_login_is_no_intake(
+    mail: Database, database_url: str, intake_login: str, capsys, monkeypatch
+) -> None:
+    # (the fixture's login name, bound to the agent ari instead of the service)
+    granted = main(
+        ["db", "grant", "ari", "agent", "--login", intake_login, "--database", database_url]
+    )
+    assert granted == 0
+    capsys.readouterr()
+    as_ari = make_url(database_url).set(username=intake_login).render_as_string(False)
+    code, out, err = cli_pipe(capsys, monkeypatch, as_ari, raw("outlook_reply.eml"))
+    assert code == 75 and out == "" and "grant-service intake" in err
+    assert filed(mail) == (0, 0, 0)
