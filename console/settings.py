@@ -20,7 +20,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -72,6 +72,24 @@ class ConsoleSettings(_Section):
     animations: bool = True
 
 
+class ImapSettings(_Section):
+    """The mailbox `switchboard intake imap` fetches from."""
+
+    host: str = ""
+    port: int = Field(default=993, ge=1, le=65535)
+    #: "tls" (IMAPS), "starttls", or "none" (a loopback test server only).
+    tls: Literal["tls", "starttls", "none"] = "tls"
+    user: str = ""
+    #: The password comes from this environment variable, or from `password_file`.
+    password_env: str = "SWITCHBOARD_IMAP_PASSWORD"
+    password_file: str = ""
+    folders: tuple[str, ...] = ("INBOX",)
+    #: Seconds between looks at the folders (no IDLE: polling).
+    poll_seconds: float = Field(default=30.0, gt=0, le=3600)
+    #: Reconnecting waits 1, 2, 4 ... seconds, at most this long.
+    max_backoff: float = Field(default=60.0, gt=0, le=3600)
+
+
 class IntakeSettings(_Section):
     """Mail and voicemail intake (`switchboard intake pipe`), on the machine that runs it."""
 
@@ -84,6 +102,7 @@ class IntakeSettings(_Section):
     reopen_days: int = Field(default=14, ge=0, le=3650)
     #: The service intake acts as (its Postgres login from `db grant-service`).
     service: str = Field(default="intake", pattern=r"^[a-z][a-z0-9._-]{0,31}$")
+    imap: ImapSettings = ImapSettings()
 
 
 class Settings(BaseSettings):

@@ -8,9 +8,10 @@ the database cannot take it. It acts as the service `intake` (`[intake] service`
 
 from __future__ import annotations
 
+import imaplib
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import click
@@ -19,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from console.cli.common import Context, UserError, echo_json, pass_context
 from console.cli.store_access import database_option, opened, store_errors
+from console.mail import imap
 from console.mail import intake as service
 from console.store import grants
 from console.store.commands.intake import IntakeResult
@@ -119,6 +121,35 @@ def intake_pipe(ctx: Context, database_url: str | None, as_json: bool) -> None:
                     database, raw, now, who, f"internal error ({type(exc).__name__})", "pipe"
                 )
     _echo(result, as_json)
+
+
+@intake.command("imap")
+@click.option("--once", is_flag=True, help="One pass over the folders, then exit.")
+@database_option
+@pass_context
+def intake_imap(ctx: Context, database_url: str | None, once: bool) -> None:
+    """Fetch mail from the `[intake.imap]` mailbox for ever (polling; Ctrl-C stops)."""
+    settings = ctx.settings.intake
+    with opened(ctx, database_url) as database, store_errors(database):
+        who = acting_service(database, settings.service)
+        fetcher = imap.Fetcher(database, settings, who, ctx.clock)
+        try:
+            if once:
+                client = imap.connect(settings.imap)
+                try:
+                    fetcher.run_once(client)
+                finally:
+                    with suppress(OSError, imaplib.IMAP4.error):
+                        client.logout()
+            else:
+                fetcher.run()
+        except imap.ImapConfigError as exc:
+            raise UserError(str(exc)) from None
+        except (OSError, imaplib.IMAP4.error) as exc:
+            raise UserError(f"IMAP {settings.imap.host}:{settings.imap.port}: {exc}") from None
+        except KeyboardInterrupt:
+            pass
+    click.echo(f"filed {fetcher.filed} message{'s' if fetcher.filed != 1 else ''}")
 
 
 @intake.command("retry")

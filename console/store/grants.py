@@ -70,7 +70,7 @@ PRIVILEGES: dict[str, list[str]] = {
 ORDER = ["agent", "dispatcher", "lead"]
 #: What services may do beyond the agent's privileges (mail intake files messages).
 SERVICE_PRIVILEGES = [
-    "GRANT INSERT, UPDATE ON mail_messages, mail_quarantine TO {role}",
+    "GRANT INSERT, UPDATE ON mail_messages, mail_quarantine, imap_folders TO {role}",
     "GRANT INSERT ON mail_attachments TO {role}",
 ]
 

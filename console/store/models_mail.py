@@ -112,3 +112,19 @@ class MailQuarantine(Base):
     released_at: Mapped[datetime | None]
     #: What the retry that released it answered, e.g. "new request 12".
     outcome: Mapped[str | None] = mapped_column(Text)
+
+
+class ImapFolderState(Base):
+    """Where the IMAP fetcher is in one folder: its UIDVALIDITY and the last UID filed.
+
+    Pure machinery (not audited, no events): losing a row re-reads the folder, and every
+    message read again is a `duplicate` by its key, never a second request.
+    """
+
+    __tablename__ = "imap_folders"
+
+    #: "user@host:port/folder": one mailbox folder.
+    folder: Mapped[str] = mapped_column(String(500), primary_key=True)
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime]

@@ -131,6 +131,14 @@ def upgrade() -> None:
         sa.UniqueConstraint("sha256", name=op.f("uq_mail_quarantine_sha256")),
     )
     op.create_index("ix_mail_quarantine_status", "mail_quarantine", ["status"], unique=False)
+    op.create_table(
+        "imap_folders",
+        sa.Column("folder", sa.String(length=500), nullable=False),
+        sa.Column("uidvalidity", sa.BigInteger(), nullable=False),
+        sa.Column("last_uid", sa.BigInteger(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("folder", name=op.f("pk_imap_folders")),
+    )
     if op.get_bind().dialect.name == "postgresql":
         for table in NEW_TABLES:
             audited.install(op.get_bind(), table)
@@ -141,6 +149,7 @@ def downgrade() -> None:
     if bind.dialect.name == "postgresql":
         for table in NEW_TABLES:
             audited.uninstall(bind, table)
+    op.drop_table("imap_folders")
     op.drop_index("ix_mail_quarantine_status", table_name="mail_quarantine")
     op.drop_table("mail_quarantine")
     op.drop_index(op.f("ix_mail_attachments_message_id"), table_name="mail_attachments")

@@ -203,3 +203,20 @@ def test_a_staff_login_is_no_intake(
     code, out, err = cli_pipe(capsys, monkeypatch, as_ari, raw("outlook_reply.eml"))
     assert code == 75 and out == "" and "grant-service intake" in err
     assert filed(mail) == (0, 0, 0)
+
+
+def test_two_imap_fetchers_on_postgres_take_turns_and_file_once(
+    mail: Database, dovecot, monkeypatch
+) -> None:
+    from tests.mail.dovecot import PASSWORD
+    from tests.mail.test_imap import numbered, once
+
+    monkeypatch.setenv("SWITCHBOARD_TEST_IMAP_PASSWORD", PASSWORD)
+    dovecot.append(*numbered(0, 20))
+    threads = [threading.Thread(target=once, args=(mail, dovecot)) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert filed(mail) == (20, 20, 20)
+    assert once(mail, dovecot) == 0
