@@ -26,14 +26,8 @@ from console.domain.sla import Channel
 from console.mail.parsing import Incoming, Unreadable, read_message
 from console.settings import IntakeSettings
 from console.store.commands.base import Rules
-from console.store.commands.intake import (
-    AttachmentIn,
-    IntakeResult,
-    MailIn,
-    held_message,
-    ingest_mail,
-    quarantine_mail,
-)
+from console.store.commands.intake import AttachmentIn, IntakeResult, MailIn, ingest_mail
+from console.store.commands.quarantine import held_message, quarantine_mail
 from console.store.db import Database
 from console.store.errors import DatabaseFailure, StoreError
 from console.store.idempotency import retrying

@@ -13,7 +13,7 @@ import psycopg
 from sqlalchemy import Connection, text
 
 from console.store import audited, grants, schema
-from console.store.commands.intake import held_count
+from console.store.commands.quarantine import held_count
 from console.store.db import Database
 from console.store.errors import SchemaMismatch
 

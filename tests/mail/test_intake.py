@@ -16,7 +16,7 @@ from console.mail.parsing import read_message
 from console.store import commands, queries
 from console.store.board import Board
 from console.store.commands import Rules
-from console.store.commands.intake import held_count
+from console.store.commands.quarantine import held_count
 from console.store.db import Database
 from console.store.errors import InvalidState
 from console.store.models_mail import MailAttachment, MailMessage

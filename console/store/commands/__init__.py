@@ -20,7 +20,6 @@ from console.store.commands.intake import (
     IntakeResult,
     MailIn,
     ingest_mail,
-    quarantine_mail,
 )
 from console.store.commands.mail_admin import add_mail_domain, attach_request
 from console.store.commands.people import (
@@ -30,6 +29,7 @@ from console.store.commands.people import (
     add_staff,
     set_presence,
 )
+from console.store.commands.quarantine import quarantine_mail
 from console.store.commands.requests import (
     assign,
     log_call_answered,

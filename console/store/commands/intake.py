@@ -20,13 +20,9 @@ retry or `intake retry` files it later, once.
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from console.domain.billing import needs_billing_notice
@@ -41,57 +37,11 @@ from console.domain.intake import (
 from console.domain.sla import Channel
 from console.store import audit
 from console.store.commands.base import LIMITS, Rules, command, save
+from console.store.commands.intake_types import AttachmentIn, IntakeResult, MailIn, insert_for
+from console.store.commands.quarantine import held_for_release, release_held
 from console.store.enums import BillingState, RequestStatus
-from console.store.errors import InvalidState, NotFound
 from console.store.models import Contact, Request
-from console.store.models_mail import MailAttachment, MailDomain, MailMessage, MailQuarantine
-
-
-@dataclass(frozen=True)
-class AttachmentIn:
-    filename: str
-    content_type: str
-    size: int
-    sha256: str
-    data: bytes = field(repr=False)
-    refused: bool = False
-
-
-@dataclass(frozen=True)
-class MailIn:
-    """A message as intake files it (made from the parser's `Incoming` by `console.mail`)."""
-
-    message_key: str
-    sender: str
-    sender_name: str
-    subject: str
-    body: str
-    received_at: datetime
-    channel: str = Channel.EMAIL.value
-    in_reply_to: str | None = None
-    references: tuple[str, ...] = ()
-    thread_index: str | None = None
-    subject_token: int | None = None
-    #: Why a machine wrote it, or None for a person's mail.
-    auto: str | None = None
-    #: A voicemail's caller number (digits) and what the request's summary says.
-    caller_digits: str | None = None
-    summary: str | None = None
-    attachments: tuple[AttachmentIn, ...] = ()
-    via: str = "pipe"
-
-
-@dataclass(frozen=True)
-class IntakeResult:
-    outcome: str  # new | reply | duplicate | ignored | quarantined
-    request: int | None
-    reason: str
-    quarantine: int | None = None
-
-
-def _insert(session: Session, table: object) -> object:
-    dialect = session.get_bind().dialect.name
-    return (postgres_insert if dialect == "postgresql" else sqlite_insert)(table)
+from console.store.models_mail import MailAttachment, MailDomain, MailMessage
 
 
 @command
@@ -107,7 +57,7 @@ def ingest_mail(
 ) -> IntakeResult:
     """File one message (see the module docstring); `release`: the quarantine row it
     came from, released in the same transaction."""
-    held = _held(session, release) if release is not None else None
+    held = held_for_release(session, release) if release is not None else None
     received = min(mail.received_at, now)  # never a time from the future
     message_id = _claim(session, mail, received, now)
     if message_id is None:
@@ -126,7 +76,7 @@ def ingest_mail(
     if message_id is not None:
         _finish_message(session, service, now, message_id, mail, result)
     if held is not None:
-        _release(session, service, now, held, result)
+        release_held(session, service, now, held, result)
     return result
 
 
@@ -150,7 +100,7 @@ def _claim(session: Session, mail: MailIn, received: datetime, now: datetime) ->
         "ingested_at": now,
     }
     statement = (
-        _insert(session, table)  # type: ignore[attr-defined]
+        insert_for(session, table)  # type: ignore[attr-defined]
         .values(values)
         .on_conflict_do_nothing(index_elements=["message_key"])
         .returning(table.c.id)
@@ -377,101 +327,4 @@ def _finish_message(
     )
 
 
-# -- quarantine ----------------------------------------------------------------------
-
-
-@command
-def quarantine_mail(
-    session: Session,
-    service: str,
-    now: datetime,
-    *,
-    raw: bytes,
-    reason: str,
-    via: str = "pipe",
-) -> IntakeResult:
-    """Keep bytes intake could not file, whole; the same bytes again are held once."""
-    digest = hashlib.sha256(raw).hexdigest()
-    table = MailQuarantine.__table__
-    statement = (
-        _insert(session, table)  # type: ignore[attr-defined]
-        .values(
-            sha256=digest,
-            raw=raw,
-            size=len(raw),
-            reason=reason[:1000],
-            received_at=now,
-            via=via[:10],
-            status="held",
-            attempts=1,
-        )
-        .on_conflict_do_nothing(index_elements=["sha256"])
-        .returning(table.c.id)
-    )
-    held_id = session.connection().execute(statement).scalar()
-    kind = "mail_quarantine.held"
-    if held_id is None:
-        row = session.scalars(select(MailQuarantine).where(MailQuarantine.sha256 == digest)).one()
-        held_id, kind = row.id, "mail_quarantine.again"
-        row.attempts += 1
-        row.reason = reason[:1000]
-        save(session)
-    audit.record(
-        session,
-        actor=service,
-        at=now,
-        kind=kind,
-        entity="mail_quarantine",
-        entity_id=held_id,
-        before=None,
-        after={"sha256": digest, "size": len(raw), "reason": reason[:1000], "via": via},
-    )
-    return IntakeResult("quarantined", None, f"{reason} (quarantine {held_id})", held_id)
-
-
-def held_message(session: Session, quarantine_id: int) -> MailQuarantine:
-    """A quarantined message still held, or `NotFound` / `InvalidState`."""
-    row = session.get(MailQuarantine, quarantine_id) if 0 < quarantine_id < 2**31 else None
-    if row is None:
-        raise NotFound(f"no quarantined message {quarantine_id}")
-    if row.status != "held":
-        raise InvalidState(
-            f"quarantined message {quarantine_id} was already released ({row.outcome})"
-        )
-    return row
-
-
-def _held(session: Session, quarantine_id: int) -> MailQuarantine:
-    row = held_message(session, quarantine_id)
-    if session.get_bind().dialect.name == "postgresql":  # two retries at once: one wins
-        session.execute(
-            select(MailQuarantine.id).where(MailQuarantine.id == row.id).with_for_update()
-        )
-        session.refresh(row)
-        if row.status != "held":
-            raise InvalidState(f"quarantined message {quarantine_id} was already released")
-    return row
-
-
-def _release(
-    session: Session, service: str, now: datetime, row: MailQuarantine, result: IntakeResult
-) -> None:
-    row.status, row.released_at = "released", now
-    row.outcome = f"{result.outcome}: {result.reason}"[:1000]
-    save(session)
-    audit.record(
-        session,
-        actor=service,
-        at=now,
-        kind="mail_quarantine.released",
-        entity="mail_quarantine",
-        entity_id=row.id,
-        before={"status": "held"},
-        after={"status": "released", "outcome": row.outcome},
-    )
-
-
-def held_count(session: Session) -> int:
-    """How many quarantined messages wait (for `doctor` and the console's top line)."""
-    query = select(func.count()).select_from(MailQuarantine).where(MailQuarantine.status == "held")
-    return int(session.scalar(query) or 0)
+__all__ = ["AttachmentIn", "IntakeResult", "MailIn", "ingest_mail"]
