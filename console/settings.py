@@ -84,7 +84,11 @@ class ImapSettings(_Section):
     password_env: str = "SWITCHBOARD_IMAP_PASSWORD"
     password_file: str = ""
     folders: tuple[str, ...] = ("INBOX",)
-    #: Seconds between looks at the folders (no IDLE: polling).
+    #: Wait for new mail with IMAP IDLE (RFC 2177) where the server has it.
+    idle: bool = True
+    #: IDLE is ended and entered again at least this often (servers drop it at 30 min).
+    idle_seconds: float = Field(default=540.0, gt=0, le=1740)
+    #: Seconds between looks at the folders without IDLE (or with several folders).
     poll_seconds: float = Field(default=30.0, gt=0, le=3600)
     #: Reconnecting waits 1, 2, 4 ... seconds, at most this long.
     max_backoff: float = Field(default=60.0, gt=0, le=3600)

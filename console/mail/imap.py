@@ -18,7 +18,9 @@ How it fails: a lost connection (server restarted, network down) is retried for 
 waiting 1, 2, 4 ... seconds up to `max_backoff`; a database that cannot take a message
 stops the batch (the message is read again next time; its key makes it land once). The
 mark is written after the message is filed: a fetcher killed between the two reads that
-message again and finds it a duplicate. Polling only (every `poll_seconds`): no IDLE.
+message again and finds it a duplicate. Between passes it waits in IMAP IDLE on the first
+folder where the server has it (ended and entered again every `idle_seconds`, 9 min by
+default, as servers drop an IDLE after 30), else it polls every `poll_seconds`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import imaplib
 import logging
 import os
 import re
+import select
 import ssl
 import time
 from collections.abc import Callable, Iterator
@@ -47,6 +50,7 @@ from console.store.models_mail import ImapFolderState
 
 log = logging.getLogger(__name__)
 _UIDVALIDITY = re.compile(rb"UIDVALIDITY (\d+)")
+_UIDNEXT = re.compile(rb"UIDNEXT (\d+)")
 
 
 class ImapConfigError(Exception):
@@ -96,6 +100,10 @@ class Fetcher:
         self.imap = settings.imap
         self.sleep = sleep
         self.filed = 0
+        #: How many times IDLE was entered (ended by new mail, the timer or a stop).
+        self.idles = 0
+        #: The last UID filed per folder key, as marked in the database by this fetcher.
+        self.marks: dict[str, int] = {}
 
     def folder_key(self, folder: str) -> str:
         return f"{self.imap.user}@{self.imap.host}:{self.imap.port}/{folder}"[:500]
@@ -110,7 +118,7 @@ class Fetcher:
                     while not stop():
                         self.run_once(client)
                         backoff = 1.0
-                        self.sleep(self.imap.poll_seconds)
+                        self._wait(client, stop)
                 finally:
                     with suppress(OSError, imaplib.IMAP4.error):
                         client.logout()
@@ -120,6 +128,24 @@ class Fetcher:
                 log.warning("intake imap: %s; again in %.0f s", exc, backoff)
                 self.sleep(backoff)
                 backoff = min(backoff * 2, self.imap.max_backoff)
+
+    def _wait(self, client: imaplib.IMAP4, stop: Callable[[], bool]) -> None:
+        """Until the first folder changes (IDLE) or the time to look again has come."""
+        if not self.imap.idle or "IDLE" not in client.capabilities:
+            self.sleep(self.imap.poll_seconds)
+            return
+        # IDLE watches one folder: with several, come back in time to poll the others.
+        seconds = self.imap.idle_seconds if len(self.imap.folders) == 1 else self.imap.poll_seconds
+        folder = self.imap.folders[0]
+        status, _ = client.select(_quoted(folder), readonly=True)
+        if status != "OK":
+            raise imaplib.IMAP4.error(f"cannot select folder {folder!r}")
+        # Mail that came after the last search announces nothing in IDLE: look first.
+        following = _number(_UIDNEXT, client.untagged_responses.get("OK", []))
+        if following is None or following > self.marks.get(self.folder_key(folder), 0) + 1:
+            return
+        idle(client, seconds, stop)
+        self.idles += 1
 
     def run_once(self, client: imaplib.IMAP4) -> int:
         """One pass over the folders; how many messages it filed (any outcome)."""
@@ -183,6 +209,7 @@ class Fetcher:
         else:
             state.uidvalidity, state.last_uid, state.updated_at = validity, uid, now
         session.commit()
+        self.marks[key] = uid
 
     @contextmanager
     def _folder_lock(self, key: str) -> Iterator[bool]:
@@ -201,6 +228,33 @@ class Fetcher:
                 if got:
                     connection.execute(text("SELECT pg_advisory_unlock(:k)"), lock)
                     connection.commit()
+
+
+def idle(client: imaplib.IMAP4, seconds: float, stop: Callable[[], bool]) -> bool:
+    """IMAP IDLE (RFC 2177) on the selected folder for at most `seconds`: True when the
+    server announced a change (EXISTS, RECENT, EXPUNGE). The standard library of this
+    Python has no IDLE, so the command is spoken here, on imaplib's own connection."""
+    tag = client._new_tag()  # imaplib's tag counter, so its next command stays in step
+    client.send(tag + b" IDLE\r\n")
+    if not client.readline().startswith(b"+"):
+        raise imaplib.IMAP4.error("the server refused IDLE")
+    changed = False
+    deadline = time.monotonic() + seconds
+    while not changed and not stop() and time.monotonic() < deadline:
+        remaining = min(1.0, max(0.0, deadline - time.monotonic()))
+        readable, _, _ = select.select([client.socket()], [], [], remaining)
+        if readable:
+            line = client.readline()
+            if not line:
+                raise imaplib.IMAP4.abort("the server closed the connection during IDLE")
+            changed = any(word in line for word in (b"EXISTS", b"RECENT", b"EXPUNGE"))
+    client.send(b"DONE\r\n")
+    while True:  # the rest of the untagged lines, then the IDLE's own answer
+        line = client.readline()
+        if not line:
+            raise imaplib.IMAP4.abort("the server closed the connection ending IDLE")
+        if line.startswith(tag):
+            return changed
 
 
 def _lock_id(key: str) -> int:

@@ -40,7 +40,7 @@ def mail(desk: Database) -> Database:
     return mail_desk(desk)
 
 
-def settings_for(server: Dovecot) -> IntakeSettings:
+def settings_for(server: Dovecot, **changes: object) -> IntakeSettings:
     imap = ImapSettings(
         host="127.0.0.1",
         port=server.port,
@@ -50,7 +50,7 @@ def settings_for(server: Dovecot) -> IntakeSettings:
         poll_seconds=0.2,
         max_backoff=0.5,
     )
-    return IntakeSettings(imap=imap)
+    return IntakeSettings(imap=imap.model_copy(update=changes))
 
 
 @pytest.fixture(autouse=True)
@@ -132,8 +132,11 @@ def test_two_fetchers_at_once_file_each_message_once(mail: Database, dovecot: Do
     assert counts(mail) == (12, 12)
 
 
-def test_a_restarted_dovecot_is_reconnected_to(mail: Database, dovecot: Dovecot) -> None:
-    settings = settings_for(dovecot)
+@pytest.mark.parametrize("idle", [True, False], ids=["idle", "polling"])
+def test_a_restarted_dovecot_is_reconnected_to(
+    mail: Database, dovecot: Dovecot, idle: bool
+) -> None:
+    settings = settings_for(dovecot, idle=idle)
     fetcher = Fetcher(mail, settings, "intake", FrozenClock(NOW))
     stop = threading.Event()
     worker = threading.Thread(target=fetcher.run, args=(stop.is_set,), daemon=True)
@@ -149,6 +152,24 @@ def test_a_restarted_dovecot_is_reconnected_to(mail: Database, dovecot: Dovecot)
         stop.set()
         worker.join(PATIENCE)
     assert not worker.is_alive()
+
+
+def test_idle_wakes_the_fetcher_for_new_mail(mail: Database, dovecot: Dovecot) -> None:
+    # Polling only every 10 minutes: only IDLE can bring the second message in time.
+    settings = settings_for(dovecot, poll_seconds=600.0, idle_seconds=540.0)
+    fetcher = Fetcher(mail, settings, "intake", FrozenClock(NOW))
+    stop = threading.Event()
+    worker = threading.Thread(target=fetcher.run, args=(stop.is_set,), daemon=True)
+    worker.start()
+    try:
+        dovecot.append(*numbered(0, 1))
+        wait_until(lambda: counts(mail) == (1, 1), "the first message filed")
+        dovecot.append(*numbered(1, 2))
+        wait_until(lambda: counts(mail) == (2, 2), "the message IDLE announced")
+    finally:
+        stop.set()
+        worker.join(PATIENCE)
+    assert not worker.is_alive() and fetcher.idles >= 1
 
 
 def test_a_fetcher_killed_mid_batch_resumes_and_files_each_once(
