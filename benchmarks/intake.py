@@ -9,7 +9,10 @@ messages of their own senders in order, through `console.mail.intake.take_in`: t
 `switchboard intake pipe` runs, without the interpreter's start. Each second delivery
 goes to another worker, so it races its first. Then `--cli` messages (default 200) go
 through the real `switchboard intake pipe` command, 4 at a time, to show what one
-process per message costs.
+process per message costs. Then `--imap` messages (default 2,000; 0 to leave out) are
+put in a throw-away Dovecot (`tests/mail/dovecot.py`; needs `dovecot-imapd`), a tenth of
+them piped first as well, and two fetchers (`intake imap`'s `Fetcher`, in processes of
+their own) read the mailbox at once: every message once, whichever route came first.
 
 Checked afterwards: every distinct message has exactly one row (0 lost), no message was
 filed twice (each key's deliveries: one `new`/`reply`/`ignored`, the rest `duplicate`),
@@ -32,10 +35,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from sqlalchemy import func, select, text
 
+from console.clock import FrozenClock
+from console.mail.imap import Fetcher, connect
 from console.mail.intake import take_in
-from console.settings import IntakeSettings
+from console.settings import ImapSettings, IntakeSettings
 from console.store import commands as c
 from console.store import schema
 from console.store.db import open_database
@@ -160,6 +167,76 @@ def through_cli(url: str, count: int) -> tuple[float, list[tuple[str, str]]]:
     return time.perf_counter() - began, outcomes
 
 
+def fetch_once(url: str, imap: ImapSettings, queue: multiprocessing.Queue) -> None:
+    database = open_database(url)
+    fetcher = Fetcher(database, IntakeSettings(imap=imap), "intake", FrozenClock(NOW))
+    client = connect(imap)
+    try:
+        fetcher.run_once(client)
+    finally:
+        client.logout()
+        database.dispose()
+    queue.put(fetcher.filed)
+
+
+def through_imap(url: str, count: int) -> dict[str, object]:
+    """`count` messages in Dovecot, a tenth piped first; two fetchers at once."""
+    import shutil
+    import tempfile
+
+    from tests.mail.dovecot import PASSWORD, USER, Dovecot
+
+    if shutil.which("dovecot") is None:
+        return {"imap": "skipped: dovecot is not installed (apt-get install -y dovecot-imapd)"}
+    root = Path(tempfile.mkdtemp(prefix="switchboard-dovecot-"))
+    os.chmod(root, 0o755)
+    server = Dovecot(root)
+    server.start()
+    try:
+        tag = uuid.uuid4().hex[:6]
+        messages = [
+            mail(
+                f"clerk{i % CONTACTS}@town{i % TOWNS}.example", f"IMAP {i}", f"{tag}.imap{i}@bench"
+            )
+            for i in range(count)
+        ]
+        database = open_database(url)
+        for data in messages[: count // 10]:
+            take_in(database, data, now=NOW, service="intake", settings=IntakeSettings())
+        with database.reading() as session:
+            before = session.scalar(select(func.count()).select_from(MailMessage)) or 0
+        server.append(*messages)
+        os.environ["SWITCHBOARD_BENCH_IMAP_PASSWORD"] = PASSWORD
+        imap = ImapSettings(
+            host="127.0.0.1", port=server.port, tls="none", user=USER,
+            password_env="SWITCHBOARD_BENCH_IMAP_PASSWORD",
+        )  # fmt: skip
+        queue: multiprocessing.Queue = multiprocessing.Queue()
+        context = multiprocessing.get_context("fork")
+        fetchers = [context.Process(target=fetch_once, args=(url, imap, queue)) for _ in range(2)]
+        began = time.perf_counter()
+        for process in fetchers:
+            process.start()
+        filed = [queue.get() for _ in fetchers]
+        for process in fetchers:
+            process.join()
+        seconds = time.perf_counter() - began
+        with database.reading() as session:
+            after = session.scalar(select(func.count()).select_from(MailMessage)) or 0
+        database.dispose()
+        new_rows = after - before
+        return {
+            "imap_messages": count,
+            "imap_messages_per_s": round(count / seconds, 1),
+            "imap_fetched_by_each": filed,
+            "imap_lost": count - count // 10 - new_rows,
+            "imap_duplicated": max(0, new_rows - (count - count // 10)),
+        }
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def verify(url: str, outcomes: list[tuple[str, str]], distinct: int) -> dict[str, int]:
     by_key: dict[str, list[str]] = {}
     for key, outcome in outcomes:
@@ -184,6 +261,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--cli", type=int, default=200)
+    parser.add_argument("--imap", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=15)
     args = parser.parse_args()
     name = f"switchboard_bench_intake_{uuid.uuid4().hex[:8]}"
@@ -206,6 +284,7 @@ def main() -> None:
         seconds = time.perf_counter() - began
         cli_seconds, cli_outcomes = through_cli(url, args.cli) if args.cli else (0.0, [])
         checks = verify(url, outcomes + cli_outcomes, distinct + args.cli)
+        fetched = through_imap(url, args.imap) if args.imap else {}
         kinds: dict[str, int] = {}
         for _, outcome in outcomes:
             kinds[outcome] = kinds.get(outcome, 0) + 1
@@ -219,10 +298,16 @@ def main() -> None:
             "cli_messages": args.cli,
             "cli_messages_per_s": round(args.cli / cli_seconds, 1) if args.cli else None,
             **checks,
+            **fetched,
             "load_average": round(os.getloadavg()[0], 2),
         }
         print(json.dumps(result))
-        if checks["lost"] or checks["duplicated"]:
+        if (
+            checks["lost"]
+            or checks["duplicated"]
+            or fetched.get("imap_lost")
+            or fetched.get("imap_duplicated")
+        ):
             sys.exit(1)
     finally:
         with admin.engine.connect() as connection:
