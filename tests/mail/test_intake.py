@@ -354,3 +354,28 @@ def test_any_bytes_end_in_one_outcome(mail: Database, data: bytes) -> None:
         assert result.request is not None
     if result.outcome == "quarantined":
         assert result.request is None and result.quarantine is not None
+
+
+def test_a_reply_to_our_own_message_id_joins_its_request(mail: Database) -> None:
+    first = pipe(mail, message("dmiller@springfield.example", "Calendar", message_id="<o@x>"))
+    ours = f"<sb-{first.request}-ack.1764590000@switchboard.example>"
+    reply = pipe(
+        mail,
+        message(
+            "dmiller@springfield.example",
+            "Re: ack",
+            message_id="<p@x>",
+            extra=f"In-Reply-To: {ours}",
+        ),
+    )
+    assert (reply.outcome, reply.request) == ("reply", first.request)
+    stranger = pipe(
+        mail,
+        message(
+            "chris.wu@shelbyville.example",
+            "Re: ack",
+            message_id="<q@x>",
+            extra=f"References: {ours}",
+        ),
+    )
+    assert stranger.outcome == "new" and stranger.request != first.request

@@ -20,6 +20,7 @@ retry or `intake retry` files it later, once.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -42,6 +43,9 @@ from console.store.commands.quarantine import held_for_release, release_held
 from console.store.enums import BillingState, RequestStatus
 from console.store.models import Contact, Request
 from console.store.models_mail import MailAttachment, MailDomain, MailMessage
+
+#: A Message-ID the desk's outgoing mail carries: `<sb-REQUEST-...@...>` (mail out uses it).
+OUR_MESSAGE_ID = re.compile(r"<sb-(\d{1,9})-")
 
 
 @command
@@ -203,6 +207,8 @@ def _thread(session: Session, mail: MailIn, customer_id: int | None) -> Request 
             ).all()
         )
         candidates += [found[k] for k in keys if k in found]
+        # The desk's own outgoing mail names its request in its Message-ID (`<sb-123-...>`).
+        candidates += [int(m.group(1)) for k in keys if (m := OUR_MESSAGE_ID.match(k))]
     if mail.subject_token is not None and 0 < mail.subject_token < 2**31:
         candidates.append(mail.subject_token)
     if mail.thread_index:
