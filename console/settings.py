@@ -20,7 +20,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -72,6 +72,43 @@ class ConsoleSettings(_Section):
     animations: bool = True
 
 
+class ImapSettings(_Section):
+    """The mailbox `switchboard intake imap` fetches from."""
+
+    host: str = ""
+    port: int = Field(default=993, ge=1, le=65535)
+    #: "tls" (IMAPS), "starttls", or "none" (a loopback test server only).
+    tls: Literal["tls", "starttls", "none"] = "tls"
+    user: str = ""
+    #: The password comes from this environment variable, or from `password_file`.
+    password_env: str = "SWITCHBOARD_IMAP_PASSWORD"
+    password_file: str = ""
+    folders: tuple[str, ...] = ("INBOX",)
+    #: Wait for new mail with IMAP IDLE (RFC 2177) where the server has it.
+    idle: bool = True
+    #: IDLE is ended and entered again at least this often (servers drop it at 30 min).
+    idle_seconds: float = Field(default=540.0, gt=0, le=1740)
+    #: Seconds between looks at the folders without IDLE (or with several folders).
+    poll_seconds: float = Field(default=30.0, gt=0, le=3600)
+    #: Reconnecting waits 1, 2, 4 ... seconds, at most this long.
+    max_backoff: float = Field(default=60.0, gt=0, le=3600)
+
+
+class IntakeSettings(_Section):
+    """Mail and voicemail intake (`switchboard intake pipe`), on the machine that runs it."""
+
+    #: An attachment larger than this (MB) is refused politely: name, size and hash kept.
+    attachment_limit_mb: float = Field(default=25.0, gt=0, le=1024)
+    #: A message larger than this (MB) is not read at all: quarantined whole.
+    max_message_mb: float = Field(default=100.0, gt=0, le=4096)
+    #: A customer's reply to a request resolved at most this many days ago reopens it;
+    #: a later one starts a new request that links to the old one.
+    reopen_days: int = Field(default=14, ge=0, le=3650)
+    #: The service intake acts as (its Postgres login from `db grant-service`).
+    service: str = Field(default="intake", pattern=r"^[a-z][a-z0-9._-]{0,31}$")
+    imap: ImapSettings = ImapSettings()
+
+
 class Settings(BaseSettings):
     """Everything configurable, validated once at start-up."""
 
@@ -87,6 +124,7 @@ class Settings(BaseSettings):
     feed: FeedSettings = FeedSettings()
     console: ConsoleSettings = ConsoleSettings()
     followups: FollowupSettings = FollowupSettings()
+    intake: IntakeSettings = IntakeSettings()
     #: Binding id to keys, e.g. {"switchboard.quit" = "ctrl+q"}; see the help screen.
     keymap: dict[str, str] = Field(default_factory=dict)
 

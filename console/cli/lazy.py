@@ -53,6 +53,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "followup",
         "Routine follow-up check-ins with customers.",
     ),
+    "intake": (
+        "console.cli.intake",
+        "intake",
+        "Mail and voicemail in: the MTA pipe, the IMAP fetcher, quarantine.",
+    ),
     "policy": (
         "console.cli.policy_admin",
         "policy",

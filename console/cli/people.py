@@ -131,6 +131,13 @@ def customer() -> None:
 @click.argument("name")
 @click.option("--liaison", required=True, metavar="HANDLE")
 @click.option("--next-checkin", metavar="DATE", help="Next routine check-in (YYYY-MM-DD).")
+@click.option(
+    "--domain",
+    "domains",
+    multiple=True,
+    metavar="DOMAIN",
+    help="A mail domain it owns (again for more): mail from there is theirs.",
+)
 @write_options
 @pass_context
 def customer_add(
@@ -138,6 +145,7 @@ def customer_add(
     name: str,
     liaison: str,
     next_checkin: str | None,
+    domains: tuple[str, ...],
     database_url: str | None,
     actor: str | None,
     as_json: bool,
@@ -154,9 +162,45 @@ def customer_add(
         actor,
         as_json,
         lambda s, who: commands.add_customer(
-            s, who, now, municipality=name, liaison=liaison, next_check_in=check_in
+            s,
+            who,
+            now,
+            municipality=name,
+            liaison=liaison,
+            next_check_in=check_in,
+            domains=domains,
         ),
         lambda v: f"customer {v.id}: {v.municipality}, liaison {v.liaison}",
+    )
+
+
+@customer.group("domain")
+def customer_domain() -> None:
+    """The mail domains a customer owns."""
+
+
+@customer_domain.command("add")
+@click.argument("name", metavar="NAME")
+@click.argument("domain", metavar="DOMAIN")
+@write_options
+@pass_context
+def customer_domain_add(
+    ctx: Context,
+    name: str,
+    domain: str,
+    database_url: str | None,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Give customer NAME the mail domain DOMAIN (leads)."""
+    now = ctx.clock.now()
+    run_command(
+        ctx,
+        database_url,
+        actor,
+        as_json,
+        lambda s, who: commands.add_mail_domain(s, who, now, customer=name, domain=domain),
+        lambda v: f"mail domain {v['domain']}: {v['customer']}",
     )
 
 

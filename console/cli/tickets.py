@@ -277,6 +277,35 @@ _request_command(
 _request_command("reopen", commands.reopen, "Open a resolved request again.")
 
 
+@ticket.command("attach")
+@click.argument("request_id", metavar="ID", type=int)
+@click.option("--customer", required=True, metavar="NAME|ID")
+@click.option("--contact", metavar="NAME|ID")
+@write_options
+@pass_context
+def ticket_attach(
+    ctx: Context,
+    request_id: int,
+    customer: str,
+    contact: str | None,
+    database_url: str | None,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Give a request in triage its customer (dispatchers, leads)."""
+    now = ctx.clock.now()
+    run_command(
+        ctx,
+        database_url,
+        actor,
+        as_json,
+        lambda s, who: commands.attach_request(
+            s, who, now, request_id=request_id, customer=customer, contact=contact
+        ),
+        _request_line(ctx),
+    )
+
+
 @ticket.command("show")
 @click.argument("request_id", metavar="ID", type=int)
 @store_options
@@ -294,6 +323,7 @@ def ticket_show(
         view = queries.get_request(session, request_id)
         history = queries.request_history(session, request_id)
         escalations = queries.request_escalations(session, request_id)
+        messages = queries.request_messages(session, request_id)
     timer = ctx.policy.sla.timer(view, now)
     data = plain(ctx, view)
     data["timer"] = {
@@ -303,6 +333,7 @@ def ticket_show(
         "resumes_at": ctx.desk_time(timer.resumes_at),
     }
     data["escalations"] = [plain(ctx, e) for e in escalations]
+    data["messages"] = [plain(ctx, m) for m in messages]
     data["events"] = [
         {
             "id": e.id,
@@ -321,13 +352,26 @@ def ticket_show(
         echo_json(data)
         return
     click.echo(inert(_request_line(ctx)(view)))
-    click.echo(inert(f"  {view.customer} via {view.channel}: {view.summary}"))
+    click.echo(inert(f"  {view.customer or 'triage'} via {view.channel}: {view.summary}"))
     click.echo(
         f"  timer {timer.state.value}"
         + (f", resumes {data['timer']['resumes_at']}" if timer.resumes_at else "")
     )
     for e in escalations:
         click.echo(inert(f"  escalation: {e.status}, {e.destination} {e.assignee or ''}".rstrip()))
+    for m in messages:
+        files = ", ".join(
+            f"{a['filename']} ({a['size']} bytes{', refused: too large' if a['refused'] else ''})"
+            for a in m.attachments
+        )
+        click.echo(
+            inert(
+                f"  {m.channel} {m.id} from {m.sender} at {ctx.desk_time(m.received_at)}: "
+                f"{m.subject}" + (f"  [{files}]" if files else "")
+            )
+        )
+        for text_line in m.body.splitlines()[:20]:
+            click.echo(inert(f"    | {text_line}"))
     for event in data["events"]:
         line = f"  {event['at']}  {event['actor']:<12} {event['kind']}"
         click.echo(inert(line) + (f"  {event['change']}" if event["change"] else ""))
@@ -366,7 +410,8 @@ def ticket_list(
         echo_json([plain(ctx, v) for v in views])
         return
     for view in views:
-        click.echo(inert(f"{_request_line(ctx)(view)}  [{view.customer}] {view.summary[:60]}"))
+        where = view.customer or "triage"
+        click.echo(inert(f"{_request_line(ctx)(view)}  [{where}] {view.summary[:60]}"))
 
 
 # `ticket verify` and `ticket downgrade` (issue 7) join the group when it loads.

@@ -36,6 +36,11 @@ AUDITED: dict[str, tuple[str, str]] = {
     "customers": ("customer", "id"),
     "contacts": ("contact", "id"),
     "policy_versions": ("policy", "number"),
+    "mail_domains": ("mail_domain", "id"),
+    "mail_messages": ("mail_message", "id"),
+    # An attachment is part of its message: the message's event covers it.
+    "mail_attachments": ("mail_message", "message_id"),
+    "mail_quarantine": ("mail_quarantine", "id"),
 }
 
 #: The trigger on each audited table, and those on `events`.

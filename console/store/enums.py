@@ -26,6 +26,8 @@ class Department(StrEnum):
 class RequestStatus(StrEnum):
     OPEN = "open"
     RESOLVED = "resolved"
+    #: Mail from an unknown sender: no customer yet, waiting for a dispatcher to attach it.
+    TRIAGE = "triage"
 
 
 class BillingState(StrEnum):

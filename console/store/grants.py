@@ -56,6 +56,8 @@ PRIVILEGES: dict[str, list[str]] = {
     ],
     "dispatcher": [
         "GRANT UPDATE (assignee_id) ON requests TO {role}",
+        # Attaching a request in triage (mail from an unknown sender) to its customer.
+        "GRANT UPDATE (customer_id) ON requests TO {role}",
         "GRANT INSERT ON shifts TO {role}",
     ],
     "lead": [
@@ -65,9 +67,15 @@ PRIVILEGES: dict[str, list[str]] = {
         "GRANT UPDATE ON staff, customers, contacts TO {role}",
         # The desk policy: a new version (and the re-timed requests' due_at, an agent column).
         "GRANT INSERT ON policy_versions TO {role}",
+        "GRANT INSERT ON mail_domains TO {role}",
     ],
 }
 ORDER = ["agent", "dispatcher", "lead"]
+#: What services may do beyond the agent's privileges (mail intake files messages).
+SERVICE_PRIVILEGES = [
+    "GRANT INSERT, UPDATE ON mail_messages, mail_quarantine, imap_folders TO {role}",
+    "GRANT INSERT ON mail_attachments TO {role}",
+]
 
 
 def _quote(connection: Connection, name: str) -> str:
@@ -94,6 +102,8 @@ def ensure_groups(connection: Connection) -> None:
     ).first():
         connection.execute(text(f"CREATE ROLE {SERVICE_GROUP} NOLOGIN"))
     connection.execute(text(f"GRANT {GROUPS['agent']} TO {SERVICE_GROUP}"))
+    for statement in SERVICE_PRIVILEGES:
+        connection.execute(text(statement.format(role=SERVICE_GROUP)))
 
 
 def grant(connection: Connection, handle: str, role: str, login: str | None = None) -> str:

@@ -13,6 +13,7 @@ import psycopg
 from sqlalchemy import Connection, text
 
 from console.store import audited, grants, schema
+from console.store.commands.quarantine import held_count
 from console.store.db import Database
 from console.store.errors import SchemaMismatch
 
@@ -54,6 +55,7 @@ def run_checks(database: Database, now: datetime) -> list[Check]:
     try:
         schema.check(database)
         checks.append(Check("schema", True, f"at revision {schema.head_revision()}"))
+        checks.append(quarantine_check(database))
     except SchemaMismatch as exc:
         checks.append(Check("schema", False, str(exc)))
     if database.dialect != "postgresql":
@@ -68,6 +70,20 @@ def run_checks(database: Database, now: datetime) -> list[Check]:
         checks.append(logins_check(connection))
         checks.append(triggers_check(connection))
     return checks
+
+
+def quarantine_check(database: Database) -> Check:
+    """Mail intake could not file some messages: they wait, whole, for `intake retry`."""
+    with database.reading() as session:
+        held = held_count(session)
+    if held:
+        return Check(
+            "quarantine",
+            False,
+            f"{held} message{'s' if held > 1 else ''} held: see switchboard intake held, "
+            "then intake retry ID",
+        )
+    return Check("quarantine", True, "no mail held")
 
 
 def _notify_round_trip(database: Database) -> Check:

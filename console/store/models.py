@@ -110,7 +110,11 @@ class Request(Base):
     __tablename__ = "requests"
     __table_args__ = (
         CheckConstraint("channel IN ('call', 'voicemail', 'email', 'portal')", name="channel"),
-        CheckConstraint("status IN ('open', 'resolved')", name="status"),
+        CheckConstraint("status IN ('open', 'resolved', 'triage')", name="status"),
+        # A request in triage (mail from an unknown sender) has no customer until attached.
+        CheckConstraint(
+            "(customer_id IS NULL) = (status = 'triage')", name="customer_unless_triage"
+        ),
         CheckConstraint(
             "billing_state IN ('none', 'needs-notice', 'notified', 'declined')",
             name="billing_state",
@@ -121,7 +125,8 @@ class Request(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    #: None only while in triage (`status` 'triage'): mail from a sender nobody knows.
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     channel: Mapped[str] = mapped_column(String(20))
     summary: Mapped[str] = mapped_column(Text)
@@ -135,8 +140,11 @@ class Request(Base):
     first_response_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     billing_state: Mapped[str] = mapped_column(String(20), default="none")
-    logged_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    #: None when a service logged it (mail intake); the event names the service.
+    logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: A customer's mail to a request resolved long ago starts this one, linked to it.
+    follows_request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
@@ -269,3 +277,6 @@ class PolicyVersion(Base):
     #: What changed, e.g. "closure add 2026-12-01" or "import desk.toml".
     change: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
+
+
+import console.store.models_mail  # noqa: E402, F401  (mail intake tables)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
@@ -23,6 +24,7 @@ from console.store.models import (
     Staff,
     WorkLog,
 )
+from console.store.models_mail import MailAttachment, MailMessage
 from console.store.views import (
     EscalationView,
     EventView,
@@ -45,6 +47,7 @@ def request_history(session: Session, request_id: int) -> list[EventView]:
         ("escalation", select(Escalation.id).where(Escalation.request_id == request_id)),
         ("work_log", select(WorkLog.id).where(WorkLog.request_id == request_id)),
         ("billing_notice", select(BillingNotice.id).where(BillingNotice.request_id == request_id)),
+        ("mail_message", select(MailMessage.id).where(MailMessage.request_id == request_id)),
     ]
     condition = or_(
         and_(Event.entity == "request", Event.entity_id == request_id),
@@ -103,7 +106,7 @@ def _loaded_around(session: Session, rows: Sequence[Request]) -> Iterator[None]:
     held = [
         session.scalars(select(model).where(model.id.in_(ids))).all()
         for model, ids in (
-            (Customer, {r.customer_id for r in rows}),
+            (Customer, {r.customer_id for r in rows if r.customer_id is not None}),
             (Contact, {r.contact_id for r in rows if r.contact_id is not None}),
             (Staff, {r.assignee_id for r in rows if r.assignee_id is not None}),
         )
@@ -111,6 +114,67 @@ def _loaded_around(session: Session, rows: Sequence[Request]) -> Iterator[None]:
     ]
     yield
     del held
+@dataclass(frozen=True)
+class MessageView:
+    """A message received for a request (without its attachments' bytes)."""
+
+    id: int
+    outcome: str
+    channel: str
+    sender: str
+    sender_name: str
+    subject: str
+    body: str
+    received_at: datetime
+    via: str
+    attachments: list[dict[str, object]]
+
+
+def request_messages(session: Session, request_id: int) -> list[MessageView]:
+    """The mail and voicemail received for a request, oldest first."""
+    rows = session.scalars(
+        select(MailMessage)
+        .where(MailMessage.request_id == request_id)
+        .order_by(MailMessage.received_at, MailMessage.id)
+    ).all()
+    files: dict[int, list[dict[str, object]]] = {}
+    if rows:
+        for a in session.execute(
+            select(
+                MailAttachment.message_id,
+                MailAttachment.filename,
+                MailAttachment.content_type,
+                MailAttachment.size,
+                MailAttachment.sha256,
+                MailAttachment.refused,
+            )
+            .where(MailAttachment.message_id.in_([r.id for r in rows]))
+            .order_by(MailAttachment.id)
+        ):
+            files.setdefault(a.message_id, []).append(
+                {
+                    "filename": a.filename,
+                    "content_type": a.content_type,
+                    "size": a.size,
+                    "sha256": a.sha256,
+                    "refused": a.refused,
+                }
+            )
+    return [
+        MessageView(
+            r.id,
+            r.outcome,
+            r.channel,
+            r.sender,
+            r.sender_name,
+            r.subject,
+            r.body,
+            r.received_at,
+            r.via,
+            files.get(r.id, []),
+        )
+        for r in rows
+    ]
 
 
 def staff_count(session: Session) -> int:

@@ -14,8 +14,9 @@ from console.store.models import Contact, Customer, Escalation, Event, Request, 
 @dataclass(frozen=True)
 class RequestView:
     id: int
-    customer: str
-    customer_id: int
+    #: None while the request is in triage (mail from an unknown sender).
+    customer: str | None
+    customer_id: int | None
     contact: str | None
     channel: str
     summary: str
@@ -134,11 +135,11 @@ def _handle(session: Session, staff_id: int | None) -> str | None:
 
 
 def request_view(session: Session, row: Request) -> RequestView:
-    customer = session.get(Customer, row.customer_id)
+    customer = session.get(Customer, row.customer_id) if row.customer_id else None
     contact = session.get(Contact, row.contact_id) if row.contact_id else None
     return RequestView(
         id=row.id,
-        customer=customer.municipality if customer else "?",
+        customer=customer.municipality if customer else (None if row.customer_id is None else "?"),
         customer_id=row.customer_id,
         contact=contact.name if contact else None,
         channel=row.channel,

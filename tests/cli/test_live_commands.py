@@ -84,7 +84,15 @@ def test_doctor_on_a_healthy_database(capsys, database: Database, database_url) 
     assert code == 0
     report = json.loads(out)
     assert all(check["ok"] for check in report.values())
-    assert set(report) == {"connection", "schema", "notify", "clock", "logins", "triggers"}
+    assert set(report) == {
+        "connection",
+        "schema",
+        "quarantine",
+        "notify",
+        "clock",
+        "logins",
+        "triggers",
+    }
     if database.dialect == "postgresql":
         assert "round trip" in report["notify"]["detail"]
         assert "from this machine" in report["clock"]["detail"]

@@ -127,6 +127,10 @@ class Hung(BaseException):  # not an Exception: `main` must not turn it into a m
     pass
 
 
+def _as_mail(args: Sequence[str]) -> bytes:
+    return "\r\n".join(args).encode("utf-8", "surrogateescape")
+
+
 def invoke(args: Sequence[str]) -> Outcome:
     """`switchboard ARGS` in-process; stdout and stderr as UTF-8 bytes, strict, no ANSI
     stripping (click strips when it is not writing to a terminal; a terminal gets it all)."""
@@ -144,6 +148,8 @@ def invoke(args: Sequence[str]) -> Outcome:
             contextlib.redirect_stdout(out),
             contextlib.redirect_stderr(err),
             mock.patch("click.utils.should_strip_ansi", return_value=False),
+            # `intake pipe` reads a message: the arguments themselves, as bytes.
+            mock.patch("sys.stdin", io.TextIOWrapper(io.BytesIO(_as_mail(args)))),
         ):
             code = main(list(args))
     finally:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from console.mail.parsing import Incoming, Unreadable, read_message
+from tests.mail.dovecot import dovecot  # noqa: F401 (the Dovecot fixture)
 
 MESSAGES = Path(__file__).parent / "messages"
 #: When the tests pretend the message reached us, unless a Received header says earlier.

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+from console.domain.intake import normalise_phone
 from console.mail.parsing.body import Attachment
 from console.mail.parsing.headers import Headers
 
@@ -46,7 +47,6 @@ _NO_NAME = frozenset({"", "unknown", "anonymous", "restricted", "private", "unav
 _DEFAULT_BODY_DURATION = re.compile(r"\b(\d{1,4}):([0-5]\d) long message\b")
 _ASTERISK_MESSAGE_ID = re.compile(r"^<?Asterisk-\d+-\d+-([^-@<>\s]+)-\d+@", re.IGNORECASE)
 #: Where a dialled number's extension starts: "x12", "ext. 12", ";ext=12", "#12".
-_EXTENSION = re.compile(r"(?:\bext\.?|;ext=|x|#).*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -84,26 +84,6 @@ def read_voicemail(
         mailbox=headers.get("X-Asterisk-VM-Extension") or _mailbox_from_id(headers),
         recording=next((a for a in attachments if _is_audio(a)), None),
     )
-
-
-def normalise_phone(text: str) -> str:
-    """A phone number as digits only, for comparing a caller with a contact's number.
-
-    A SIP or tel URI keeps only its user part, a dialled extension ("x12", "ext. 12",
-    ";ext=12") is cut off, every other non-digit is dropped, and an 11-digit NANP number
-    loses its leading country code 1, so "+1 (555) 010-0199", "1-555-010-0199" and
-    "555.010.0199" are all "5550100199". No digits gives "".
-    """
-    value = text.strip()
-    lowered = value.lower()
-    for scheme in ("sips:", "sip:", "tel:"):
-        if lowered.startswith(scheme):
-            value = value[len(scheme) :].split("@", 1)[0]
-            break
-    digits = "".join(ch for ch in _EXTENSION.sub("", value) if "0" <= ch <= "9")
-    if len(digits) == 11 and digits.startswith("1"):
-        return digits[1:]
-    return digits
 
 
 def _left_at(orig_time: str | None, received_at: datetime) -> datetime:

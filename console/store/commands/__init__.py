@@ -16,6 +16,13 @@ from console.store.commands.escalations import (
     set_technical_priority,
 )
 from console.store.commands.followups import record_followup
+from console.store.commands.intake import (
+    AttachmentIn,
+    IntakeResult,
+    MailIn,
+    ingest_mail,
+)
+from console.store.commands.mail_admin import add_mail_domain, attach_request
 from console.store.commands.people import (
     add_contact,
     add_customer,
@@ -23,6 +30,7 @@ from console.store.commands.people import (
     add_staff,
     set_presence,
 )
+from console.store.commands.quarantine import quarantine_mail
 from console.store.commands.requests import (
     assign,
     log_call_answered,
@@ -37,14 +45,20 @@ from console.store.commands.requests import (
 )
 
 __all__ = [
+    "AttachmentIn",
+    "IntakeResult",
+    "MailIn",
     "Rules",
     "add_contact",
     "add_customer",
+    "add_mail_domain",
     "add_shift",
     "add_staff",
     "assign",
+    "attach_request",
     "downgrade_emergency",
     "escalate",
+    "ingest_mail",
     "log_call_answered",
     "log_email",
     "log_portal_request",
@@ -52,6 +66,7 @@ __all__ = [
     "log_voicemail",
     "log_work",
     "open_escalation_of",
+    "quarantine_mail",
     "reassign_escalation",
     "record_billing_notice",
     "record_decline",

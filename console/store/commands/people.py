@@ -21,6 +21,7 @@ from console.store.commands.base import (
     shown,
     staff_named,
 )
+from console.store.commands.mail_admin import add_domain
 from console.store.enums import Department, Role
 from console.store.errors import InvalidInput, InvalidState, PermissionDenied
 from console.store.models import AgentPresence, Contact, Customer, Shift, Staff
@@ -99,8 +100,10 @@ def add_customer(
     municipality: str,
     liaison: str,
     next_check_in: date | None = None,
+    domains: tuple[str, ...] = (),
 ) -> CustomerView:
-    """Add a customer (a municipality) with its support liaison. Leads only."""
+    """Add a customer (a municipality) with its support liaison, and the mail domains it
+    owns (`domains`). Leads only."""
     lead = actor(session, actor_handle, Role.LEAD, "adding customers")
     name = clean_text(municipality, "municipality", "name")
     assert name is not None
@@ -127,6 +130,8 @@ def add_customer(
         before=None,
         after=audit.snapshot(row),
     )
+    for domain in domains:
+        add_domain(session, lead, now, row, domain)
     return CustomerView(row.id, row.municipality, liaison_row.handle, row.next_check_in)
 
 

@@ -54,7 +54,7 @@ _NEW_REQUEST = (
 #: A request with the names its view shows, in one round trip (see `request_for_change`).
 _REQUEST_WITH_NAMES = (
     select(Request, Customer.municipality, Contact.name, Staff.handle)
-    .join(Customer, Customer.id == Request.customer_id)
+    .outerjoin(Customer, Customer.id == Request.customer_id)
     .outerjoin(Contact, Contact.id == Request.contact_id)
     .outerjoin(Staff, Staff.id == Request.assignee_id)
     .where(Request.id == bindparam("request_id"))
@@ -110,7 +110,8 @@ def view_of(session: Session, row: Request) -> RequestView:
     )
 
 
-def _contact(session: Session, customer_id: int, name: str) -> Contact:
+def contact_of(session: Session, customer_id: int, name: str) -> Contact:
+    """A contact of customer `customer_id` by id (digits) or name, or `NotFound`."""
     text = name.strip()
     query = select(Contact).where(Contact.customer_id == customer_id)
     if text.isdigit() and len(text) < 12:
@@ -165,7 +166,7 @@ def log_request(
     kind = one_of(channel, Channel, "channel")
     text = clean_text(summary, "summary", "summary")
     owner = customer_named(session, customer)
-    who = _contact(session, owner.id, contact) if contact else None
+    who = contact_of(session, owner.id, contact) if contact else None
     received = not_future(received_at or now, now, "received time")
     try:
         due = rules.sla.due_at(kind, received, emergency)
