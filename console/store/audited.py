@@ -36,6 +36,8 @@ AUDITED: dict[str, tuple[str, str]] = {
     "customers": ("customer", "id"),
     "contacts": ("contact", "id"),
     "policy_versions": ("policy", "number"),
+    "portal_accounts": ("portal_account", "id"),
+    "request_messages": ("request_message", "id"),
 }
 
 #: The trigger on each audited table, and those on `events`.

@@ -135,7 +135,8 @@ class Request(Base):
     first_response_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     billing_state: Mapped[str] = mapped_column(String(20), default="none")
-    logged_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    #: The staff member who logged it; None when a service (the portal) filed it.
+    logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
@@ -184,11 +185,12 @@ class WorkLog(Base):
 
 class BillingNotice(Base):
     __tablename__ = "billing_notices"
-    __table_args__ = (CheckConstraint("method IN ('phone', 'email')", name="method"),)
+    __table_args__ = (CheckConstraint("method IN ('phone', 'email', 'portal')", name="method"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
-    given_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    #: Who told the customer; None when the portal showed the notice and they accepted it.
+    given_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     given_at: Mapped[datetime]
     method: Mapped[str] = mapped_column(String(20))
 
@@ -269,3 +271,6 @@ class PolicyVersion(Base):
     #: What changed, e.g. "closure add 2026-12-01" or "import desk.toml".
     change: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
+
+
+from console.store import models_portal as models_portal  # noqa: E402  (issue 17: its tables join the metadata)
