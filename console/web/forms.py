@@ -8,7 +8,7 @@ names the field whose bytes do not decode.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_to_bytes
 
 from starlette.requests import Request
 
@@ -37,15 +37,17 @@ class Form:
 async def read_form(request: Request) -> Form:
     """The posted fields; raises `NotAForm` or `BodyTooLarge`."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind != "application/x-www-form-urlencoded":
-        raise NotAForm(kind or "none")
+    if kind not in ("application/x-www-form-urlencoded", ""):
+        raise NotAForm(kind)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BODY:
             raise BodyTooLarge()
+    if not kind and body:
+        raise NotAForm("none")
     form = Form()
-    for raw_name, raw_value in parse_qsl(bytes(body), keep_blank_values=True):
+    for raw_name, raw_value in _pairs(bytes(body)):
         try:
             name = raw_name.decode("utf-8")
         except UnicodeDecodeError:
@@ -59,3 +61,19 @@ async def read_form(request: Request) -> Form:
             form.errors.setdefault(name, "was sent twice; send it once")
         form.values[name] = value
     return form
+
+
+def _pairs(body: bytes) -> list[tuple[bytes, bytes]]:
+    """`a=1&b=2` as byte pairs, percent-decoded, `+` as space (no decoding to text yet)."""
+    pairs = []
+    for part in body.split(b"&"):
+        if not part:
+            continue
+        name, _, value = part.partition(b"=")
+        pairs.append(
+            (
+                unquote_to_bytes(name.replace(b"+", b" ")),
+                unquote_to_bytes(value.replace(b"+", b" ")),
+            )
+        )
+    return pairs
