@@ -50,6 +50,9 @@ PRIVILEGES: dict[str, list[str]] = {
         "GRANT UPDATE (next_check_in) ON customers TO {role}",
         # Every write may carry a key (its answer is stored on it) and purge old ones.
         "GRANT INSERT, UPDATE, DELETE ON idempotency_keys TO {role}",
+        # The portal (issue 17): desk replies; password hashes and sessions stay unread.
+        "GRANT INSERT ON request_messages TO {role}",
+        "REVOKE SELECT ON portal_passwords, portal_sessions FROM {role}",
     ],
     "dispatcher": [
         "GRANT UPDATE (assignee_id) ON requests TO {role}",
@@ -62,8 +65,17 @@ PRIVILEGES: dict[str, list[str]] = {
         "GRANT UPDATE ON staff, customers, contacts TO {role}",
         # The desk policy: a new version (and the re-timed requests' due_at, an agent column).
         "GRANT INSERT ON policy_versions TO {role}",
+        # Portal accounts: approve, disable (ending its sessions), set a password.
+        "GRANT INSERT, UPDATE ON portal_accounts TO {role}",
+        "GRANT SELECT (account_id), INSERT, DELETE ON portal_passwords, portal_sessions TO {role}",
     ],
 }
+#: What a service (the portal) may do beyond an agent: its sessions, throttling, hashes.
+SERVICE_PRIVILEGES = [
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON portal_sessions, portal_sign_in_failures"
+    " TO {role}",
+    "GRANT SELECT, UPDATE ON portal_passwords TO {role}",
+]
 ORDER = ["agent", "dispatcher", "lead"]
 
 
@@ -91,6 +103,8 @@ def ensure_groups(connection: Connection) -> None:
     ).first():
         connection.execute(text(f"CREATE ROLE {SERVICE_GROUP} NOLOGIN"))
     connection.execute(text(f"GRANT {GROUPS['agent']} TO {SERVICE_GROUP}"))
+    for statement in SERVICE_PRIVILEGES:
+        connection.execute(text(statement.format(role=SERVICE_GROUP)))
 
 
 def grant(connection: Connection, handle: str, role: str, login: str | None = None) -> str:

@@ -147,11 +147,9 @@ def add_account(
         session.add(account)
         kind = "portal-account.added"
     save(session)
-    password = session.get(PortalPassword, account.id)
-    if password is None:
-        session.add(PortalPassword(account_id=account.id, hash=password_hash, set_at=now))
-    else:
-        password.hash, password.set_at = password_hash, now
+    # Replaced, never read: a lead's database login may not read hashes.
+    session.execute(delete(PortalPassword).where(PortalPassword.account_id == account.id))
+    session.add(PortalPassword(account_id=account.id, hash=password_hash, set_at=now))
     save(session)
     audit.record(
         session,
