@@ -72,8 +72,7 @@ PRIVILEGES: dict[str, list[str]] = {
 }
 #: What a service (the portal) may do beyond an agent: its sessions, throttling, hashes.
 SERVICE_PRIVILEGES = [
-    "GRANT SELECT, INSERT, UPDATE, DELETE ON portal_sessions, portal_sign_in_failures"
-    " TO {role}",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON portal_sessions, portal_sign_in_failures TO {role}",
     "GRANT SELECT, UPDATE ON portal_passwords TO {role}",
 ]
 ORDER = ["agent", "dispatcher", "lead"]
