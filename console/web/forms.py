@@ -57,6 +57,8 @@ async def read_form(request: Request) -> Form:
         except UnicodeDecodeError:
             form.errors[name] = "contains bytes that are not valid UTF-8 text; retype it"
             value = ""
+        # Browsers send a textarea's line breaks as CR LF (HTML's form encoding).
+        value = value.replace("\r\n", "\n")
         if name in form.values:
             form.errors.setdefault(name, "was sent twice; send it once")
         form.values[name] = value

@@ -192,6 +192,21 @@ def test_invalid_utf8_is_named_and_nothing_is_written(
     assert fingerprint_of(portal_desk) == before
 
 
+def test_line_breaks_as_browsers_send_them_are_kept(
+    app_client: TestClient, portal_desk: Database
+) -> None:
+    token = sign_in(app_client, "pat")
+    answer = app_client.post(
+        "/requests/new",
+        data={"summary": "ok", "details": "one\r\ntwo\r\n", "csrf_token": token},
+    )
+    assert answer.status_code == 303
+    with portal_desk.reading() as session:
+        from console.store.models_portal import RequestMessage
+
+        assert session.query(RequestMessage.body).scalar() == "one\ntwo"
+
+
 def test_oversized_and_foreign_bodies_are_refused(
     app_client: TestClient, portal_desk: Database, fingerprint_of
 ) -> None:
