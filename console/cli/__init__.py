@@ -19,7 +19,7 @@ from console.cli.followups import followup
 from console.cli.live import doctor, events
 from console.cli.people import contact, customer, presence, roster, staff
 from console.cli.policy_admin import policy
-from console.cli.portal import portal
+from console.cli.portal import portal, ticket_reply
 from console.cli.reports import report
 from console.cli.tickets import ticket
 from console.text import inert
@@ -57,6 +57,7 @@ cli.add_command(followup)
 cli.add_command(portal)  # issue 17: the customer support website
 ticket.add_command(ticket_verify)  # issue 7: the emergency commands join `ticket`
 ticket.add_command(ticket_downgrade)
+ticket.add_command(ticket_reply)  # issue 17: a reply the portal shows
 for _group in (db, ticket, escalation, presence, roster, staff, customer, contact, policy):
     cli.add_command(_group)
 

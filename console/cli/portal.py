@@ -164,3 +164,28 @@ def account_list(ctx: Context, database_url: str | None, actor: str | None, as_j
         click.echo(
             inert(f"{v.email}  {v.contact} of {v.customer}" + (f" ({flags})" if flags else ""))
         )
+
+
+@click.command("reply")
+@click.argument("request_id", metavar="ID", type=int)
+@click.option("--message", required=True, metavar="TEXT", help="What the customer reads.")
+@write_options
+@pass_context
+def ticket_reply(
+    ctx: Context,
+    request_id: int,
+    message: str,
+    database_url: str | None,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Reply to the customer on request ID: shown on the portal's page of the request."""
+    now = ctx.clock.now()
+    run_command(
+        ctx,
+        database_url,
+        actor,
+        as_json,
+        lambda s, who: portal_commands.desk_reply(s, who, now, request_id=request_id, body=message),
+        lambda v: f"request {v.request_id}: reply {v.id} sent to the portal",
+    )

@@ -305,11 +305,18 @@ def reply(
     return _message(session, now, who, row.id, text, service).id
 
 
+@dataclass(frozen=True)
+class ReplyView:
+    id: int
+    request_id: int
+    by: str
+
+
 @command
 def desk_reply(
     session: Session, actor_handle: str, now: datetime, *, request_id: int, body: str
-) -> int:
-    """A desk member's reply to the customer, shown on the portal; returns its id."""
+) -> ReplyView:
+    """A desk member's reply to the customer, shown on the portal's page of the request."""
     by = actor(session, actor_handle, Role.AGENT, "replying to customers")
     text = clean_text(body, "message", "note", multiline=True) or ""
     row = load_request(session, request_id)
@@ -326,7 +333,7 @@ def desk_reply(
         before=None,
         after=audit.snapshot(message),
     )
-    return message.id
+    return ReplyView(message.id, row.id, by.handle)
 
 
 def may_see(who: Principal, customer_id: int, contact_id: int | None) -> bool:
