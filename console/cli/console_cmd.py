@@ -23,10 +23,15 @@ def console_command(ctx: Context, database_url: str | None, actor: str | None) -
     run_console(ctx, database_url, actor)
 
 
-def run_console(ctx: Context, database_url: str | None, actor: str | None) -> None:
-    """Open the console; returns when the dispatcher quits."""
+def run_console(
+    ctx: Context, database_url: str | None, actor: str | None, help_note: str | None = None
+) -> None:
+    """Open the console; returns when the dispatcher quits. `help_note` is shown at the
+    top of the help screen (the demo says where its portal is)."""
     from console.ui.app import Identity, make_app  # Textual loads only for the console
 
     with opened(ctx, database_url) as database:
         handle = identity(actor, database)
-        make_app(ctx.settings, database, ctx.clock, Identity(handle)).run()
+        app = make_app(ctx.settings, database, ctx.clock, Identity(handle))
+        app.help_note = help_note
+        app.run()

@@ -51,6 +51,13 @@ seed_option = click.option(
     help="Simulated actions per minute while the console is open.",
 )
 @seed_option
+@click.option(
+    "--portal-port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="Also serve the customer portal on 127.0.0.1 at this port (0: not at all).",
+)
 @pass_context
 @click.pass_context
 def demo(
@@ -59,8 +66,10 @@ def demo(
     database_url: str | None,
     rate: float,
     seed_number: int,
+    portal_port: int,
 ) -> None:
-    """Open the console on a seeded demo desk with simulated agents at work.
+    """Open the console on a seeded demo desk with simulated agents at work, and serve the
+    customer portal on localhost (its demo sign-in is in the console's help, `?`).
 
     Uses the embedded database (or --database): it is migrated and seeded if empty.
     """
@@ -84,11 +93,71 @@ def demo(
             daemon=True,
         )
         worker.start()
+        portal = demo_portal(database, ctx, portal_port) if portal_port else None
         try:
-            run_console(ctx, database_url, demo_store.DESK_LEAD)
+            run_console(
+                ctx, database_url, demo_store.DESK_LEAD, help_note=portal.note if portal else None
+            )
         finally:
             stop.set()
+            if portal is not None:
+                portal.stop()
             worker.join(timeout=5)
+
+
+#: The demo's portal accounts all sign in with this password (README, Customer portal).
+DEMO_PASSWORD = "demo portal 2026"
+
+
+class DemoPortal:
+    """The portal served from a thread of the demo, quietly (the console owns the screen)."""
+
+    def __init__(self, database: Database, ctx: Context, port: int, emails: list[str]) -> None:
+        import socket
+
+        import uvicorn
+
+        from console.web.app import make_app
+
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(("127.0.0.1", port))
+        self.socket.listen(128)  # connections wait in the backlog until uvicorn serves them
+        config = uvicorn.Config(
+            make_app(database, ctx.clock), log_level="critical", access_log=False, lifespan="off"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run,
+            kwargs={"sockets": [self.socket]},
+            name="switchboard-portal",
+            daemon=True,
+        )
+        self.thread.start()
+        who = ", ".join(emails) if emails else "no demo contact has an e-mail address"
+        self.note = (
+            f"Customer portal: http://127.0.0.1:{port}/ · sign in as {who} "
+            f"· password: {DEMO_PASSWORD}"
+        )
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=5)
+        self.socket.close()
+
+
+def demo_portal(database: Database, ctx: Context, port: int) -> DemoPortal | None:
+    """Give the demo a few portal accounts and serve the portal; None if the port is taken."""
+    from console.store.demo_portal import demo_accounts
+    from console.web.security import Passwords
+
+    with store_errors(database):
+        accounts = demo_accounts(database, ctx.clock.now(), Passwords().hash(DEMO_PASSWORD))
+    try:
+        return DemoPortal(database, ctx, port, [a.email for a in accounts])
+    except OSError as exc:
+        click.echo(f"switchboard: the portal is not served: port {port}: {exc.strerror}", err=True)
+        return None
 
 
 def _simulate_quietly(
