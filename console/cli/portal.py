@@ -63,7 +63,7 @@ def serve(ctx: Context, url: str | None, host: str, port: int, tls_proxy: bool) 
     with opened(ctx, url) as database, store_errors(database):
         config = PortalConfig(tls=tls_proxy, service=service_name(database))
         app = make_app(database, ctx.clock, config)
-        click.echo(f"portal: serving http://{host}:{port}/ for {database.url}", err=True)
+        click.echo(inert(f"portal: serving http://{host}:{port}/ for {database.url}"))
         uvicorn.run(
             app,
             host=host,
@@ -83,10 +83,15 @@ def account() -> None:
 def _read_password(from_stdin: bool) -> str:
     from console.web.security import password_problem
 
-    if from_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        if not from_stdin and not sys.stdin.isatty():
+            raise UserError("no terminal to ask for the password on: give --password-stdin")
+        if from_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read the password ({type(exc).__name__})") from None
     problem = password_problem(password)
     if problem:
         raise UserError(problem)
