@@ -125,6 +125,10 @@ def test_after_hours_bill_records_the_portal_notice(
             ("billing-notice.recorded", "portal", "contact:4"),
             ("request.billing-notified", "portal", "contact:4"),
         }
+    from console.store import board
+
+    detail = board.Board(portal_desk).detail(1)  # the console's detail screen
+    assert detail is not None and detail.notices == ("portal by portal",)
     assert "You agreed that work on this request" in app_client.get(location).text
 
 
@@ -223,3 +227,50 @@ def test_a_resolved_request_takes_no_reply(app_client: TestClient, portal_desk: 
     assert "This request is resolved" in page and 'name="message"' not in page
     answer = app_client.post("/requests/1/reply", data={"message": "more", "csrf_token": token})
     assert answer.status_code == 400 and "Request 1 is resolved: file a new" in answer.text
+
+
+def test_the_consoles_feed_delivers_a_portal_request(
+    app_client: TestClient, portal_desk: Database
+) -> None:
+    from console.store import board
+    from console.store.feed import EventReader
+
+    reader = EventReader(portal_desk.engine.url)
+    try:
+        position, _ = reader.start()
+        token = sign_in(app_client, "pat")
+        file(app_client, token, summary="Seen on every console")
+        events = reader.read(position)
+    finally:
+        reader.dispose()
+    assert ("request.logged", "request", 1) in [(e.kind, e.entity, e.entity_id) for e in events]
+    state = board.Board(portal_desk).load(NOW, NOW.date())
+    assert state.requests[1].summary == "Seen on every console"
+    detail = board.Board(portal_desk).detail(1)
+    assert detail is not None
+
+
+def test_work_after_a_portal_notice_is_billed(
+    app_client: TestClient, portal_desk: Database, clock: FrozenClock
+) -> None:
+    from console.domain.policy import Policy
+    from console.store import commands
+    from console.store.reports.billing import billing_report
+
+    clock.set(WEEKEND)
+    token = sign_in(app_client, "pat")
+    file(app_client, token, summary="Tonight, please", after_hours="bill")
+    with portal_desk.session() as session:
+        commands.log_work(
+            session,
+            "ari",
+            WEEKEND + timedelta(hours=2),
+            commands.Rules.defaults(),
+            request_id=1,
+            started_at=WEEKEND + timedelta(minutes=30),
+            ended_at=WEEKEND + timedelta(minutes=90),
+        )
+    with portal_desk.reading() as session:
+        report = billing_report(session, Policy.defaults(), date(2026, 12, 1), date(2026, 12, 31))
+    (line,) = report.customers[0].lines
+    assert line.notice_by == "portal" and report.amount == 200
