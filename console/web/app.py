@@ -112,14 +112,19 @@ async def signed_in(request: Request) -> portal_auth.SignedIn | None:
         return request.state.signed_in  # type: ignore[no-any-return]
     portal = portal_of(request)
     token = request.cookies.get(portal.session_cookie, "")
-    found = None
-    if 20 < len(token) < 100:
-        now = portal.clock.now()
-        found = await portal.write(
-            lambda s: portal_auth.signed_in(
-                s, token_hash(token), now, idle=portal.config.idle, lifetime=portal.config.lifetime
+    now = portal.clock.now()
+    config = portal.config
+
+    def job(session: Session) -> tuple[portal_auth.SignedIn | None, Any]:
+        # One trip to the database for both: who this is, and the policy every page shows.
+        found = None
+        if 20 < len(token) < 100:
+            found = portal_auth.signed_in(
+                session, token_hash(token), now, idle=config.idle, lifetime=config.lifetime
             )
-        )
+        return found, current_policy(session).policy
+
+    found, request.state.policy = await portal.write(job)
     request.state.signed_in = found
     return found
 
@@ -144,6 +149,9 @@ def page(http: Request, template: str, status: int = 200, /, **context: Any) -> 
 
 
 async def policy_now(request: Request) -> Any:
+    """The policy in effect (read with the session by `signed_in`, else now)."""
+    if getattr(request.state, "policy", None) is not None:
+        return request.state.policy
     portal = portal_of(request)
     policy = await portal.read(lambda s: current_policy(s).policy)
     request.state.policy = policy

@@ -38,6 +38,9 @@ WRITERS = {
     "customer add",
     "contact add",
     "followup done",
+    "ticket reply",
+    "portal account add",
+    "portal account disable",
 }
 NEW = ["ticket", "new", "--customer", "Springfield", "--channel", "email"]
 
