@@ -220,6 +220,10 @@ def test_idle_session_expires(app_client: TestClient, clock: FrozenClock) -> Non
     clock.advance(timedelta(minutes=29))
     assert app_client.get("/requests").status_code == 200
     clock.advance(timedelta(minutes=31))
+    stale = new_client(app_client)
+    sign_in(stale, "dana")  # any sign-in prunes every idle session
+    with app_client.app.state.portal.database.reading() as session:
+        assert session.scalar(select(func.count()).select_from(PortalSession)) == 1
     assert app_client.get("/requests").headers["location"] == "/login"
 
 
