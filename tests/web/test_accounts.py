@@ -274,3 +274,21 @@ def test_behind_a_tls_proxy_cookies_are_secure_and_host_bound(
             c for c in answer.headers.get_list("set-cookie") if "__Host-switchboard_portal=" in c
         )
         assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_a_second_portal_process_honours_the_session_and_the_throttle(
+    app_client: TestClient, portal_desk: Database, clock: FrozenClock, passwords
+) -> None:
+    from console.web.app import PortalConfig, make_app
+
+    token = sign_in(app_client, "pat")
+    other_app = make_app(portal_desk, clock, PortalConfig(), passwords)  # another process
+    with TestClient(other_app, follow_redirects=False) as other:
+        other.cookies = app_client.cookies
+        assert other.get("/requests").status_code == 200
+        answer = other.post("/requests/new", data={"summary": "via B", "csrf_token": token})
+        assert answer.status_code == 303
+    for _ in range(10):
+        _attempt(new_client(app_client), "sam@shelbyville.gov", "guess")
+    with TestClient(other_app, follow_redirects=False) as stranger:
+        assert _attempt(stranger, "sam@shelbyville.gov", PASSWORD)[0] == 429
