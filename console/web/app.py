@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -27,6 +28,7 @@ from console.clock import Clock
 from console.store import portal_auth
 from console.store.commands.portal import SERVICE
 from console.store.db import Database
+from console.store.errors import StoreError
 from console.store.policy import current_policy
 from console.web import display
 from console.web.forms import BodyTooLarge, Form, NotAForm, read_form
@@ -311,6 +313,20 @@ async def _error_page(request: Request, exc: Exception) -> Response:
     return page(request, "error.html", exc.status_code, title="Not accepted", message=exc.detail)
 
 
+async def _unavailable(request: Request, exc: Exception) -> Response:
+    # The database is down or refused the work: say so without touching it again.
+    return page(
+        request,
+        "error.html",
+        503,
+        title="Support website unavailable",
+        message=(
+            "The support website cannot reach the desk's records just now; nothing was "
+            "changed. Try again in a few minutes. For an emergency, phone the support desk."
+        ),
+    )
+
+
 def make_app(
     database: Database,
     clock: Clock,
@@ -335,12 +351,12 @@ def make_app(
     ]
     app = Starlette(
         routes=routes,
-        exception_handlers={HTTPException: _error_page},
+        exception_handlers={
+            HTTPException: _error_page,
+            DBAPIError: _unavailable,
+            StoreError: _unavailable,
+        },
     )
     app.state.portal = Portal(database, clock, config or PortalConfig(), passwords or Passwords())
     app.add_middleware(SecurityHeaders, tls=(config or PortalConfig()).tls)
     return app
-
-
-def now_of(request: Request) -> datetime:
-    return portal_of(request).clock.now()

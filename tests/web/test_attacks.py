@@ -4,6 +4,7 @@ the field (or an error page) and nothing is written."""
 
 from __future__ import annotations
 
+import socket
 from urllib.parse import quote
 
 import pytest
@@ -244,3 +245,19 @@ def test_bad_sign_in_input(app_client: TestClient) -> None:
     assert answer.status_code == 400 and "not valid UTF-8" in _error_next_to(
         answer.text, "username"
     )
+
+
+def test_a_database_that_does_not_answer_gives_a_clear_page(clock, passwords) -> None:
+    from console.store.db import open_database
+    from console.web.app import PortalConfig, make_app
+
+    with socket.socket() as probe:  # a port where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    gone = open_database(f"postgresql+psycopg://nobody@127.0.0.1:{port}/none")
+    app = make_app(gone, clock, PortalConfig(), passwords)
+    with TestClient(app, follow_redirects=False) as client:
+        answer = client.get("/status")
+    assert answer.status_code == 503 and "cannot reach the desk" in answer.text
+    assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+    assert "nobody" not in answer.text and "Traceback" not in answer.text
