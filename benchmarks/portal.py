@@ -99,7 +99,9 @@ def start_servers(url: str, processes: int) -> tuple[list[subprocess.Popen[bytes
         port = free_port()
         command = [sys.executable, "-c", "from console.cli import entry; entry()", "portal",
                    "--port", str(port), "--database", url]  # fmt: skip
-        servers.append(subprocess.Popen(command, stderr=subprocess.DEVNULL))
+        servers.append(
+            subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        )
         bases.append(f"http://127.0.0.1:{port}")
     deadline = time.monotonic() + 60
     for base in bases:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -58,11 +59,26 @@ _LAST_MESSAGE = (
 )
 
 
-def _visible(
-    who: Principal,
-) -> Select[tuple[Request, str | None, datetime | None, datetime | None]]:
+#: The columns a contact sees, in `PortalRequest` order (plain rows: no ORM objects).
+_COLUMNS = (
+    Request.id,
+    Request.summary,
+    Contact.name,
+    Request.channel,
+    Request.status,
+    Request.emergency,
+    Request.emergency_unverified,
+    Request.received_at,
+    Request.due_at,
+    Request.first_response_at,
+    Request.resolved_at,
+    Request.billing_state,
+)
+
+
+def _visible(who: Principal) -> Select[Any]:
     query = (
-        select(Request, Contact.name, _LAST_EVENT, _LAST_MESSAGE)
+        select(*_COLUMNS, _LAST_EVENT, _LAST_MESSAGE)
         .outerjoin(Contact, Contact.id == Request.contact_id)
         .where(Request.customer_id == who.customer_id)
     )
@@ -71,25 +87,11 @@ def _visible(
     return query
 
 
-def _row(
-    request: Request, contact: str | None, event: datetime | None, message: datetime | None
-) -> PortalRequest:
-    times = [t for t in (event, message, request.received_at) if t is not None]
-    return PortalRequest(
-        request.id,
-        request.summary,
-        contact,
-        request.channel,
-        request.status,
-        request.emergency,
-        request.emergency_unverified,
-        request.received_at,
-        request.due_at,
-        request.first_response_at,
-        request.resolved_at,
-        request.billing_state,
-        max(times),
-    )
+def _row(row: Any) -> PortalRequest:
+    *fields, event, message = row
+    received = fields[7]
+    times = [t for t in (event, message, received) if t is not None]
+    return PortalRequest(*fields, max(times))
 
 
 def requests_for(session: Session, who: Principal) -> list[PortalRequest]:
@@ -97,7 +99,7 @@ def requests_for(session: Session, who: Principal) -> list[PortalRequest]:
     rows = session.execute(
         _visible(who).order_by(Request.received_at.desc(), Request.id.desc()).limit(LIST_LIMIT)
     ).all()
-    return [_row(*row) for row in rows]
+    return [_row(row) for row in rows]
 
 
 def request_for(session: Session, who: Principal, request_id: int) -> PortalRequest | None:
@@ -105,7 +107,7 @@ def request_for(session: Session, who: Principal, request_id: int) -> PortalRequ
     if not 0 < request_id < 2**31:
         return None
     found = session.execute(_visible(who).where(Request.id == request_id)).first()
-    return _row(*found) if found else None
+    return _row(found) if found else None
 
 
 def messages_of(session: Session, request_id: int) -> list[Message]:
