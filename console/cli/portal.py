@@ -171,6 +171,27 @@ def account_list(ctx: Context, database_url: str | None, actor: str | None, as_j
         )
 
 
+@account.command("asked")
+@store_options
+@pass_context
+def account_asked(ctx: Context, database_url: str | None, actor: str | None, as_json: bool) -> None:
+    """Contacts who asked for an account on the sign-in page and have none yet."""
+    from console.store.commands.portal_asks import accounts_asked
+
+    with (
+        opened(ctx, database_url) as database,
+        store_errors(database),
+        database.reading() as session,
+    ):
+        views = accounts_asked(session)
+    if as_json:
+        echo_json([plain(ctx, v) for v in views])
+        return
+    for v in views:
+        asked = ctx.desk_time(v.asked_at)
+        click.echo(inert(f"{v.email}  {v.contact} of {v.customer}, asked {asked}"))
+
+
 @click.command("reply")
 @click.argument("request_id", metavar="ID", type=int)
 @click.option("--message", required=True, metavar="TEXT", help="What the customer reads.")

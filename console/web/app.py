@@ -177,7 +177,7 @@ def see_other(path: str) -> RedirectResponse:
 # -- sign-in and sign-out ---------------------------------------------------------------
 
 
-def _address(request: Request) -> str:
+def client_address(request: Request) -> str:
     return (request.client.host if request.client else "unknown")[:64]
 
 
@@ -225,7 +225,7 @@ async def login(request: Request) -> Response:
     if errors:
         return _login_page(request, 400, errors, username=username[:254])
     now = portal.clock.now()
-    address = _address(request)
+    address = client_address(request)
     config = portal.config
     by_name, by_address, oldest = await portal.read(
         lambda s: portal_auth.recent_failures(s, username, address, now - config.window)
@@ -334,7 +334,7 @@ def make_app(
     passwords: Passwords | None = None,
 ) -> Starlette:
     """The portal for `database`, telling time by `clock`."""
-    from console.web import pages
+    from console.web import accounts, pages
 
     routes = [
         Route("/", pages.home),
@@ -342,6 +342,8 @@ def make_app(
         Route("/login", login_form, methods=["GET"]),
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
+        Route("/account/request", accounts.ask_form, methods=["GET"]),
+        Route("/account/request", accounts.ask, methods=["POST"]),
         Route("/requests", pages.request_list, methods=["GET"]),
         Route("/requests/new", pages.new_form, methods=["GET"]),
         Route("/requests/new", pages.new_request, methods=["POST"]),

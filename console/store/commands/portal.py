@@ -91,7 +91,7 @@ def clean_email(value: str | None) -> str:
     return address
 
 
-def _contact_by_email(session: Session, email: str) -> Contact:
+def contact_by_email(session: Session, email: str) -> Contact:
     found = session.scalars(select(Contact).where(func.lower(Contact.email) == email)).all()
     if not found:
         raise NotFound(f"no contact of any customer has the e-mail address {shown(email)}")
@@ -129,7 +129,7 @@ def add_account(
     disabled one with a new password)."""
     lead = actor(session, actor_handle, Role.LEAD, "approving portal accounts")
     address = clean_email(email)
-    contact = _contact_by_email(session, address)
+    contact = contact_by_email(session, address)
     account = session.scalars(
         select(PortalAccount).where(PortalAccount.contact_id == contact.id)
     ).first()
