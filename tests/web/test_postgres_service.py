@@ -4,6 +4,7 @@ desk logins cannot read the portal's password hashes or sessions."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 
@@ -46,6 +47,9 @@ def pg_desk(postgres_url: str) -> Iterator[Database]:
             customer="Springfield",
             name="Pat Planner",
             email="pat@springfield.gov",
+        )
+        commands.add_contact(
+            session, "lena", NOW, customer="Springfield", name="Kim", email="kim@springfield.gov"
         )
         pc.add_account(
             session,
@@ -101,6 +105,13 @@ def test_the_portal_writes_as_its_service_login(
             assert answer.status_code == 303, answer.text
             reply = client.post("/requests/1/reply", data={"message": "more", "csrf_token": token})
             assert reply.status_code == 303
+        with TestClient(app, follow_redirects=False) as visitor:
+            page = visitor.get("/account/request")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+            asked = visitor.post(
+                "/account/request", data={"email": "kim@springfield.gov", "csrf_token": token}
+            )
+            assert asked.status_code == 200
     finally:
         portal_db.dispose()
     with pg_desk.reading() as session:
@@ -109,12 +120,13 @@ def test_the_portal_writes_as_its_service_login(
         ).all()
         mine = [e for e in events if e.actor == "portal"]
         assert {e.kind for e in mine} == {
+            "portal-account.asked",
             "request.logged",
             "request.message",
             "billing-notice.recorded",
             "request.billing-notified",
         }
-        assert all(e.on_behalf_of == "contact:1" for e in mine)
+        assert {e.on_behalf_of for e in mine} == {"contact:1", "contact:2"}
         assert not [e for e in events if e.kind.startswith("sql.")]
         notice = session.scalars(select(BillingNotice)).one()
         assert notice.method == "portal" and notice.given_by_id is None
