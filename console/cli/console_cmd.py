@@ -35,9 +35,11 @@ def run_console(
     actor: str | None,
     *,
     simulator: SimulatorStatus | None = None,
+    help_note: str | None = None,
 ) -> None:
     """Open the console; returns when the dispatcher quits. With `simulator` (the demo's),
-    each problem it reports shows on screen as an error notification.
+    each problem it reports shows on screen as an error notification. `help_note` is shown
+    at the top of the help screen (the demo says where its portal is).
 
     Hook for the console's top line: `SimulatorStatus.problem` (one line, or None) and
     `SimulatorStatus.subscribe(callback)`, called from the simulator's thread.
@@ -47,6 +49,7 @@ def run_console(
     with opened(ctx, database_url) as database:
         handle = identity(actor, database)
         app = make_app(ctx.settings, database, ctx.clock, Identity(handle))
+        app.help_note = help_note
         if simulator is not None:
 
             def show(line: str) -> None:

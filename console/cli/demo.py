@@ -2,7 +2,8 @@
 
 - `switchboard demo`: seed the embedded database if it is empty (`--reset`: empty the demo
   desk and seed it afresh), start the simulator in the background, and open the console
-  signed in as the desk lead (or `--as` anyone on the demo staff). The simulator acts as
+  signed in as the desk lead (or `--as` anyone on the demo staff), and serve the customer
+  portal on localhost (`--portal-port`). The simulator acts as
   the others, never as the person signed in; a failure of it shows on screen, goes to the
   log file (`simulator_log()`), and a crash ends the command with one line and status 1.
 - `switchboard demo seed`: only seed (refuses a database with staff; `--force` replaces a
@@ -24,6 +25,7 @@ import click
 
 from console.cli.common import Context, UserError, pass_context
 from console.cli.console_cmd import run_console
+from console.cli.demo_portal import demo_portal
 from console.cli.store_access import database_option, opened, rules, store_errors
 from console.store import demo as demo_store
 from console.store import simulate as simulator
@@ -70,6 +72,13 @@ seed_option = click.option(
     show_default=True,
     help="Who is signed in: anyone on the demo staff (see the README's demo handles).",
 )
+@click.option(
+    "--portal-port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="Also serve the customer portal on 127.0.0.1 at this port (0: not at all).",
+)
 @pass_context
 @click.pass_context
 def demo(
@@ -80,8 +89,10 @@ def demo(
     seed_number: int,
     reset: bool,
     actor: str,
+    portal_port: int,
 ) -> None:
-    """Open the console on a seeded demo desk with simulated agents at work.
+    """Open the console on a seeded demo desk with simulated agents at work, and serve the
+    customer portal on localhost (its demo sign-in is in the console's help, `?`).
 
     Uses the embedded database (or --database): it is migrated and seeded if empty.
     """
@@ -111,10 +122,19 @@ def demo(
         )
         with _logged_to(_log_file(simulator_log())):
             worker.start()
+            portal = demo_portal(database, ctx, portal_port) if portal_port else None
             try:
-                run_console(ctx, database_url, actor, simulator=status)
+                run_console(
+                    ctx,
+                    database_url,
+                    actor,
+                    simulator=status,
+                    help_note=portal.note if portal else None,
+                )
             finally:
                 stop.set()
+                if portal is not None:
+                    portal.stop()
                 worker.join(timeout=5)
     if status.stopped:
         raise UserError(f"{status.problem} (details in {simulator_log()})")

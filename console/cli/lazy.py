@@ -63,6 +63,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "policy",
         "The desk policy: hours, closures, targets, rates (changes: leads).",
     ),
+    "portal": (
+        "console.cli.portal",
+        "portal",
+        "The customer support website: serve it; its accounts (leads).",
+    ),
     "presence": ("console.cli.people", "presence", "Agents' presence: available, on a call, away."),
     "report": (
         "console.cli.reports",

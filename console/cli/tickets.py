@@ -416,3 +416,6 @@ def ticket_list(
 
 # `ticket verify` and `ticket downgrade` (issue 7) join the group when it loads.
 from console.cli import emergencies  # noqa: E402, F401
+from console.cli.portal import ticket_reply  # noqa: E402  (issue 17: a reply the portal shows)
+
+ticket.add_command(ticket_reply)

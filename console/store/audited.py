@@ -41,6 +41,8 @@ AUDITED: dict[str, tuple[str, str]] = {
     # An attachment is part of its message: the message's event covers it.
     "mail_attachments": ("mail_message", "message_id"),
     "mail_quarantine": ("mail_quarantine", "id"),
+    "portal_accounts": ("portal_account", "id"),
+    "request_messages": ("request_message", "id"),
 }
 
 #: The trigger on each audited table, and those on `events`.

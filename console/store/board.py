@@ -233,8 +233,13 @@ class Board:
                 .order_by(WorkLog.started_at)
             )
             notices = session.execute(
-                select(BillingNotice.given_at, BillingNotice.method, Staff.handle)
-                .join(Staff, Staff.id == BillingNotice.given_by_id)
+                # A notice accepted on the portal has no staff member: it reads "portal".
+                select(
+                    BillingNotice.given_at,
+                    BillingNotice.method,
+                    func.coalesce(Staff.handle, BillingNotice.method),
+                )
+                .outerjoin(Staff, Staff.id == BillingNotice.given_by_id)
                 .where(BillingNotice.request_id == request_id)
                 .order_by(BillingNotice.given_at)
             )

@@ -53,6 +53,9 @@ PRIVILEGES: dict[str, list[str]] = {
         # An agent adds a caller as a contact (the write path lets only leads designate one;
         # the row needs every column, so here the audit history is the guard).
         "GRANT INSERT ON contacts TO {role}",
+        # The portal (issue 17): desk replies; password hashes and sessions stay unread.
+        "GRANT INSERT ON request_messages TO {role}",
+        "REVOKE SELECT ON portal_passwords, portal_sessions FROM {role}",
     ],
     "dispatcher": [
         "GRANT UPDATE (assignee_id) ON requests TO {role}",
@@ -68,11 +71,17 @@ PRIVILEGES: dict[str, list[str]] = {
         # The desk policy: a new version (and the re-timed requests' due_at, an agent column).
         "GRANT INSERT ON policy_versions TO {role}",
         "GRANT INSERT ON mail_domains TO {role}",
+        # Portal accounts: approve, disable (ending its sessions), set a password.
+        "GRANT INSERT, UPDATE ON portal_accounts TO {role}",
+        "GRANT SELECT (account_id), INSERT, DELETE ON portal_passwords, portal_sessions TO {role}",
     ],
 }
 ORDER = ["agent", "dispatcher", "lead"]
-#: What services may do beyond the agent's privileges (mail intake files messages).
+#: What services may do beyond the agent's privileges: mail intake files messages; the
+#: portal keeps its sessions, sign-in throttling and password hashes.
 SERVICE_PRIVILEGES = [
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON portal_sessions, portal_sign_in_failures TO {role}",
+    "GRANT SELECT, UPDATE ON portal_passwords TO {role}",
     "GRANT INSERT, UPDATE ON mail_messages, mail_quarantine, imap_folders TO {role}",
     "GRANT INSERT ON mail_attachments TO {role}",
 ]

@@ -140,7 +140,8 @@ class Request(Base):
     first_response_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     billing_state: Mapped[str] = mapped_column(String(20), default="none")
-    #: None when a service logged it (mail intake); the event names the service.
+    #: The staff member who logged it; None when a service (mail intake, the portal)
+    #: filed it: the event names the service.
     logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
     #: A customer's mail to a request resolved long ago starts this one, linked to it.
@@ -192,11 +193,12 @@ class WorkLog(Base):
 
 class BillingNotice(Base):
     __tablename__ = "billing_notices"
-    __table_args__ = (CheckConstraint("method IN ('phone', 'email')", name="method"),)
+    __table_args__ = (CheckConstraint("method IN ('phone', 'email', 'portal')", name="method"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
-    given_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    #: Who told the customer; None when the portal showed the notice and they accepted it.
+    given_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     given_at: Mapped[datetime]
     method: Mapped[str] = mapped_column(String(20))
 
@@ -280,3 +282,4 @@ class PolicyVersion(Base):
 
 
 import console.store.models_mail  # noqa: E402, F401  (mail intake tables)
+from console.store import models_portal as models_portal  # noqa: E402  (issue 17: its tables join the metadata)

@@ -93,6 +93,9 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
         *DESK_BINDINGS,
     ]
 
+    #: A line for the top of the help screen (the demo: where its portal is), or None.
+    help_note: str | None = None
+
     def __init__(
         self,
         settings: Settings,
@@ -425,7 +428,7 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
                     for key in binding.key.split(",")
                 )
                 rows.append((keys, binding.description, binding.id))
-        self.push_screen(HelpScreen(rows))
+        self.push_screen(HelpScreen(rows, note=self.help_note))
 
     def action_reports(self) -> None:
         self.push_screen(ReportScreen(self.board.database, self.calendar, self.clock))

@@ -5,6 +5,7 @@ input. The seed here writes one day of history (the full seed is tested in the s
 from __future__ import annotations
 
 import importlib
+import socket
 import threading
 import time
 from functools import partial
@@ -95,23 +96,33 @@ def test_demo_seeds_the_embedded_file_and_opens_the_console_as_the_lead(
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     opened: list[tuple[str | None, str | None]] = []
+    notes: list[str | None] = []
 
-    def console(ctx: object, url: str | None, actor: str | None, **_: object) -> None:
+    def console(
+        ctx: object, url: str | None, actor: str | None, help_note=None, **_: object
+    ) -> None:
         opened.append((url, actor))
+        notes.append(help_note)
         time.sleep(0.5)  # the simulator runs meanwhile
 
     # `console.cli.demo` the attribute is the click group; the module is in sys.modules.
     monkeypatch.setattr(importlib.import_module("console.cli.demo"), "run_console", console)
-    code, out, err = run(capsys, "demo", "--rate", "600")
+    with socket.socket() as probe:  # a free port for the demo's portal
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    code, out, err = run(capsys, "demo", "--rate", "600", "--portal-port", port)
     assert (code, err) == (0, [])
     where = tmp_path / "data" / "switchboard" / "switchboard.sqlite3"
     assert out and out[0].startswith("seeded 12 staff") and out[0].endswith(f"in sqlite:///{where}")
     assert opened == [(None, demo_store.DESK_LEAD)]
     assert where.is_file()
+    assert notes[0] and f"http://127.0.0.1:{port}/" in notes[0]
+    alive = [t for t in threading.enumerate() if t.name == "switchboard-portal"]
+    assert not [t for t in alive if t.is_alive()], "the portal outlived the console"
     alive = [t for t in threading.enumerate() if t.name == "switchboard-simulator"]
     assert not [t for t in alive if t.is_alive()], "the simulator outlived the console"
     # A second start finds the desk there and does not seed again.
-    code, out, err = run(capsys, "demo")
+    code, out, err = run(capsys, "demo", "--portal-port", "0")
     assert (code, out, err) == (0, [], [])
     assert len(opened) == 2
 

@@ -40,6 +40,9 @@ WRITERS = {
     "customer domain add",
     "contact add",
     "followup done",
+    "ticket reply",
+    "portal account add",
+    "portal account disable",
 }
 NEW = ["ticket", "new", "--customer", "Springfield", "--channel", "email"]
 

@@ -629,6 +629,10 @@ def fuzz_desk(
             return None
 
     monkeypatch.setattr(console.ui.app, "make_app", lambda *_args, **_kw: StandIn())
+    import uvicorn
+
+    # `switchboard portal` would serve until interrupted: its server is a stand-in too.
+    monkeypatch.setattr(uvicorn, "run", lambda *_args, **_kw: None)
     return desk
 
 

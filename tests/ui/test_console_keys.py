@@ -168,6 +168,19 @@ def test_help_screen_lists_the_bindings(console) -> None:
     asyncio.run(scenario())
 
 
+def test_help_screen_shows_the_demo_portal_note_as_plain_text(console) -> None:
+    async def scenario() -> None:
+        app = console()
+        app.help_note = "Customer portal: http://127.0.0.1:8080/ [b]not markup[/b]"
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            await pilot.press("question_mark")
+            note = app.screen.query_one("#help-note")
+            assert "[b]not markup[/b]" in str(note.render())
+
+    asyncio.run(scenario())
+
+
 def test_palette_jumps_to_a_ticket(console) -> None:
     async def scenario() -> None:
         app = console()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -10,6 +11,7 @@ from console.domain.billing import Work, needs_billing_notice
 from console.store import audit
 from console.store.commands.base import (
     Rules,
+    StaffMember,
     actor,
     clean_text,
     command,
@@ -25,9 +27,26 @@ from console.store.errors import InvalidInput, InvalidState
 from console.store.models import BillingNotice, Request, WorkLog
 from console.store.views import NoticeView, RequestView, WorkView
 
+#: The method of a notice the portal showed and the contact accepted (no staff member).
+PORTAL_METHOD = "portal"
+
+
+@dataclass(frozen=True)
+class _Service:
+    """A service acting for a contact: no staff id."""
+
+    id: None
+    handle: str
+
 
 def _billing_event(
-    session: Session, row: Request, by: str, now: datetime, kind: str, before: dict[str, object]
+    session: Session,
+    row: Request,
+    by: str,
+    now: datetime,
+    kind: str,
+    before: dict[str, object],
+    on_behalf_of: str | None = None,
 ) -> None:
     save(session)
     audit.record(
@@ -39,6 +58,7 @@ def _billing_event(
         entity_id=row.id,
         before=before,
         after=audit.snapshot(row),
+        on_behalf_of=on_behalf_of,
     )
 
 
@@ -107,22 +127,34 @@ def record_billing_notice(
     at: datetime | None = None,
     given_by: str | None = None,
     expected_version: int | None = None,
+    service: str | None = None,
+    on_behalf_of: str | None = None,
 ) -> NoticeView:
     """Record that the customer was told after-hours work is billable; time worked after
     `at` becomes billable. `given_by` is who told them (default: the one recording, who
-    stays the actor of the audit events)."""
-    recorder = actor(session, actor_handle, Role.AGENT, "recording billing notices")
-    by = staff_named(session, given_by, "staff member to give notice") if given_by else recorder
+    stays the actor of the audit events). A service (the portal, `actor_handle` None)
+    records the notice it showed and the contact accepted: method `portal`, given by no
+    staff member, its events naming the service and `on_behalf_of`."""
+    if service is not None:
+        recorder: StaffMember | _Service = _Service(None, service)
+        by = recorder
+        if method != PORTAL_METHOD:
+            raise InvalidInput(f"a service records notices with method {PORTAL_METHOD}")
+        how_value = PORTAL_METHOD
+    else:
+        recorder = actor(session, actor_handle or "", Role.AGENT, "recording billing notices")
+        by = staff_named(session, given_by, "staff member to give notice") if given_by else recorder
+        how_value = one_of(method, NoticeMethod, "method").value
+    on_behalf_of = on_behalf_of if service else None
     row = load_request(session, request_id)
     guard(session, row, "request", expected_version)
-    how = one_of(method, NoticeMethod, "method")
     when = not_future(at or now, now, "notice time")
     state = BillingState(row.billing_state)
     if state is BillingState.NONE:
         raise InvalidState(f"request {row.id} needs no billing notice (no after-hours work)")
     if state is BillingState.NOTIFIED:
         raise InvalidState(f"request {row.id} already has its billing notice")
-    notice = BillingNotice(request_id=row.id, given_by_id=by.id, given_at=when, method=how.value)
+    notice = BillingNotice(request_id=row.id, given_by_id=by.id, given_at=when, method=how_value)
     session.add(notice)
     before = audit.snapshot(row)
     row.billing_state = BillingState.NOTIFIED.value
@@ -136,9 +168,12 @@ def record_billing_notice(
         entity_id=notice.id,
         before=None,
         after=audit.snapshot(notice),
+        on_behalf_of=on_behalf_of,
     )
-    _billing_event(session, row, recorder.handle, now, "request.billing-notified", before)
-    return NoticeView(notice.id, row.id, by.handle, when, how.value, row.billing_state)
+    _billing_event(
+        session, row, recorder.handle, now, "request.billing-notified", before, on_behalf_of
+    )
+    return NoticeView(notice.id, row.id, by.handle, when, how_value, row.billing_state)
 
 
 @command
@@ -149,10 +184,16 @@ def record_decline(
     *,
     request_id: int,
     expected_version: int | None = None,
+    service: str | None = None,
+    on_behalf_of: str | None = None,
 ) -> RequestView:
     """Record that the customer declined after-hours billing: the request waits for the
-    desk to open and runs on the business clock like any other."""
-    by = actor(session, actor_handle, Role.AGENT, "recording billing declines")
+    desk to open and runs on the business clock like any other. A service (the portal)
+    records a contact's own decline, as for `record_billing_notice`."""
+    if service is not None:
+        by: StaffMember | _Service = _Service(None, service)
+    else:
+        by = actor(session, actor_handle or "", Role.AGENT, "recording billing declines")
     row = request_for_change(session, request_id)
     guard(session, row, "request", expected_version)
     state = BillingState(row.billing_state)
@@ -163,5 +204,6 @@ def record_decline(
         )
     before = audit.snapshot(row)
     row.billing_state = BillingState.DECLINED.value
-    _billing_event(session, row, by.handle, now, "request.billing-declined", before)
+    who = on_behalf_of if service else None
+    _billing_event(session, row, by.handle, now, "request.billing-declined", before, who)
     return view_of(session, row)

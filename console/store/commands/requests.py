@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
@@ -154,15 +155,19 @@ def log_request(
     contact: str | None = None,
     emergency: bool = False,
     received_at: datetime | None = None,
+    service: str | None = None,
+    on_behalf_of: str | None = None,
 ) -> RequestView:
     """Log a new request and compute its due time (POLICY.md sections 2 to 4).
 
     A call answered live counts as responded at once. An emergency from a contact who is
     not designated is marked `emergency_unverified`. An emergency while the desk is
     closed goes to whoever is on call then. Non-emergency after-hours requests start in
-    billing state `needs-notice`.
+    billing state `needs-notice`. A service (the portal) logs with `service` set and
+    `actor_handle` None: no staff member logged it, and its event names the service and
+    `on_behalf_of` (e.g. `contact:17`).
     """
-    agent = actor(session, actor_handle, Role.AGENT, "logging requests")
+    agent = _logger(session, actor_handle, service, "logging requests")
     kind = one_of(channel, Channel, "channel")
     text = clean_text(summary, "summary", "summary")
     owner = customer_named(session, customer)
@@ -205,8 +210,23 @@ def log_request(
         entity_id=row.id,
         before=None,
         after=audit.snapshot(row),
+        on_behalf_of=on_behalf_of if service else None,
     )
     return view_of(session, row)
+
+
+@dataclass(frozen=True)
+class _Logger:
+    id: int | None
+    handle: str
+
+
+def _logger(session: Session, handle: str | None, service: str | None, doing: str) -> _Logger:
+    """Who logs: a staff member allowed to (their id and handle), or a service (no id)."""
+    if service is not None:
+        return _Logger(None, service)
+    agent = actor(session, handle or "", Role.AGENT, doing)
+    return _Logger(agent.id, agent.handle)
 
 
 #: A phone call answered live: responded at once, no timer.

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from console.domain.billing import Billable, NoRateError, Work, billable, combined
@@ -108,9 +108,15 @@ def billing_report(
     ).all()
     notices: dict[int, tuple[datetime, str, str]] = {}
     for request_id, given_at, method, handle in session.execute(
-        select(BillingNotice.request_id, BillingNotice.given_at, BillingNotice.method, Staff.handle)
+        select(
+            BillingNotice.request_id,
+            BillingNotice.given_at,
+            BillingNotice.method,
+            # A notice accepted on the portal has no staff member: it reads "portal".
+            func.coalesce(Staff.handle, BillingNotice.method),
+        )
         .join(Request, Request.id == BillingNotice.request_id)
-        .join(Staff, Staff.id == BillingNotice.given_by_id)
+        .outerjoin(Staff, Staff.id == BillingNotice.given_by_id)
         .where(*wanted)
         .order_by(BillingNotice.given_at, BillingNotice.id)
     ):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -20,9 +21,10 @@ MOVES = [
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
 
-    def __init__(self, bindings: list[tuple[str, str, str]]) -> None:
+    def __init__(self, bindings: list[tuple[str, str, str]], note: str | None = None) -> None:
         super().__init__()
         self.bindings = bindings
+        self.note = note
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 3))
@@ -33,6 +35,9 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(keys, what, "")
         for keys, what, binding_id in self.bindings:
             table.add_row(keys, what, binding_id)
-        body = VerticalScroll(Static(table), id="help-body")
+        parts = [Static(table)]
+        if self.note:  # plain text: never markup
+            parts.insert(0, Static(Text(self.note + "\n", style="bold"), id="help-note"))
+        body = VerticalScroll(*parts, id="help-body")
         body.border_title = r"Keys · rebind any id in the settings file's \[keymap] · Esc closes"
         yield body
