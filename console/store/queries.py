@@ -114,6 +114,8 @@ def _loaded_around(session: Session, rows: Sequence[Request]) -> Iterator[None]:
     ]
     yield
     del held
+
+
 @dataclass(frozen=True)
 class MessageView:
     """A message received for a request (without its attachments' bytes)."""
