@@ -30,7 +30,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "demo": (
         "console.cli.demo",
         "demo",
-        "Open the console on a seeded demo desk with simulated agents at work.",
+        "Open the console on a seeded demo desk with simulated agents at work, and serve "
+        "the customer portal on localhost (its demo sign-in is in the console's help, `?`).",
     ),
     "desk": ("console.cli.clock_commands", "desk", "The desk calendar."),
     "doctor": (
@@ -56,7 +57,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "intake": (
         "console.cli.intake",
         "intake",
-        "Mail and voicemail in: the MTA pipe, the IMAP fetcher, quarantine.",
+        "Mail and voicemail in: from the MTA (pipe), and quarantined messages.",
     ),
     "policy": (
         "console.cli.policy_admin",

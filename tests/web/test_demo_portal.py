@@ -8,7 +8,7 @@ import urllib.request
 from http.cookiejar import CookieJar
 
 from console.cli.common import Context
-from console.cli.demo import DEMO_PASSWORD, demo_portal
+from console.cli.demo_portal import DEMO_PASSWORD, demo_portal
 from console.clock import FrozenClock
 from console.store import demo
 from console.store.db import Database
