@@ -67,7 +67,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "portal": (
         "console.cli.portal",
         "portal",
-        "The customer support website: serve it; its accounts (leads).",
+        "Serve the customer support website (until Ctrl-C).",
     ),
     "presence": ("console.cli.people", "presence", "Agents' presence: available, on a call, away."),
     "report": (
