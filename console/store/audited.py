@@ -36,6 +36,8 @@ AUDITED: dict[str, tuple[str, str]] = {
     "customers": ("customer", "id"),
     "contacts": ("contact", "id"),
     "policy_versions": ("policy", "number"),
+    "staff_contacts": ("staff_contact", "staff_id"),
+    "pages": ("page", "id"),
 }
 
 #: The trigger on each audited table, and those on `events`.

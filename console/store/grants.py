@@ -50,6 +50,11 @@ PRIVILEGES: dict[str, list[str]] = {
         "GRANT UPDATE (next_check_in) ON customers TO {role}",
         # Every write may carry a key (its answer is stored on it) and purge old ones.
         "GRANT INSERT, UPDATE, DELETE ON idempotency_keys TO {role}",
+        # A new emergency opens its page and queues its messages; an acknowledgement closes
+        # it; the pager (a service, with these privileges) escalates and sends.
+        "GRANT INSERT, UPDATE ON pages, outbox TO {role}",
+        # Anyone may say how they are reached (the command allows only their own).
+        "GRANT INSERT, UPDATE ON staff_contacts TO {role}",
     ],
     "dispatcher": [
         "GRANT UPDATE (assignee_id) ON requests TO {role}",

@@ -269,3 +269,6 @@ class PolicyVersion(Base):
     #: What changed, e.g. "closure add 2026-12-01" or "import desk.toml".
     change: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
+
+
+from console.store import models_paging as _models_paging  # noqa: E402, F401  (issue 16)
