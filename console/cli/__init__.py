@@ -17,6 +17,7 @@ from console.cli.emergencies import ticket_downgrade, ticket_verify
 from console.cli.escalations import escalation
 from console.cli.followups import followup
 from console.cli.live import doctor, events
+from console.cli.paging import page, pager, staff_contact
 from console.cli.people import contact, customer, presence, roster, staff
 from console.cli.policy_admin import policy
 from console.cli.reports import report
@@ -53,6 +54,9 @@ cli.add_command(events)
 cli.add_command(doctor)
 cli.add_command(report)
 cli.add_command(followup)
+cli.add_command(pager)
+cli.add_command(page)
+staff.add_command(staff_contact)  # issue 16: how staff are paged
 ticket.add_command(ticket_verify)  # issue 7: the emergency commands join `ticket`
 ticket.add_command(ticket_downgrade)
 for _group in (db, ticket, escalation, presence, roster, staff, customer, contact, policy):

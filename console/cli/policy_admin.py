@@ -109,6 +109,9 @@ def policy_show(ctx: Context, database_url: str | None, actor: str | None, as_js
     click.echo(f"warning {sla['warning_fraction']}")
     for rate in doc["billing"]["rates"]:
         click.echo(f"rate {rate['hourly']}/h from {rate['effective']}")
+    paging = record.policy.paging
+    minutes = int(paging.ack_timeout.total_seconds() // 60)
+    click.echo(f"paging ack within {minutes} min, then {', '.join(paging.steps)}")
 
 
 @policy.command("history")

@@ -159,14 +159,15 @@ def page_text(facts: EmergencyFacts, step: int, ack_command: str) -> tuple[str, 
         people = "; ".join(f"{n} {p or '(no phone)'}" for n, p in facts.designated) or "none"
         state = f"UNVERIFIED: call back a designated contact: {people}"
     first = _one_line(
-        f"EMERGENCY request {facts.request_id} {facts.customer}: {state}. "
-        f"Ack: {ack_command}",
+        f"EMERGENCY request {facts.request_id} {facts.customer}: {state}. Ack: {ack_command}",
         400,
     )
     lines = [first, ""]
     if step:
         lines.append(f"Escalation step {step}: not acknowledged in time.")
-    lines.append(f"Received {facts.received_local}" + (f" from {facts.raised_by}" if facts.raised_by else ""))
+    lines.append(
+        f"Received {facts.received_local}" + (f" from {facts.raised_by}" if facts.raised_by else "")
+    )
     lines.append(f"Summary: {_one_line(facts.summary, 1000)}")
     if facts.designated:
         lines.append("Designated contacts:")

@@ -15,6 +15,12 @@ from console.store.commands.escalations import (
     set_technical_priority,
 )
 from console.store.commands.followups import record_followup
+from console.store.commands.paging import (
+    ack_page,
+    escalate_due,
+    handoffs_due,
+    set_staff_contact,
+)
 from console.store.commands.people import (
     add_contact,
     add_customer,
@@ -37,6 +43,7 @@ from console.store.commands.requests import (
 
 __all__ = [
     "Rules",
+    "ack_page",
     "add_contact",
     "add_customer",
     "add_shift",
@@ -44,6 +51,8 @@ __all__ = [
     "assign",
     "downgrade_emergency",
     "escalate",
+    "escalate_due",
+    "handoffs_due",
     "log_call_answered",
     "log_email",
     "log_portal_request",
@@ -58,6 +67,7 @@ __all__ = [
     "resolve",
     "respond",
     "set_presence",
+    "set_staff_contact",
     "set_technical_priority",
     "unassign",
     "verify_emergency",

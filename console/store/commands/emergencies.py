@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from console.domain.billing import Work, needs_billing_notice
 from console.domain.calendar import NoOpeningError
-from console.store import audit
+from console.store import audit, paging
 from console.store.commands.base import (
     Rules,
     actor,
@@ -164,4 +164,5 @@ def downgrade_emergency(
         before=before,
         after=audit.snapshot(row),
     )
+    paging.close_pages(session, by.handle, now, row.id, "downgraded")
     return request_view(session, row)

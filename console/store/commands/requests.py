@@ -13,7 +13,7 @@ from console.domain.calendar import NoOpeningError
 from console.domain.coverage import Shift as CoverShift
 from console.domain.coverage import ShiftKind, on_call_at
 from console.domain.sla import Channel
-from console.store import audit, technical_order
+from console.store import audit, paging, technical_order
 from console.store.commands.base import (
     Rules,
     actor,
@@ -205,6 +205,10 @@ def log_request(
         before=None,
         after=audit.snapshot(row),
     )
+    if emergency:  # paged in this transaction: the page exists exactly when the request does
+        paging.open_emergency_page(
+            session, agent.handle, now, rules.policy, row, assignee.handle if assignee else None
+        )
     return view_of(session, row)
 
 
@@ -264,7 +268,11 @@ def assign(
         raise InvalidState(f"request {row.id} is already assigned to {target.handle}")
     before = audit.snapshot(row)
     row.assignee_id = target.id
-    return _change(session, row, by.handle, now, "request.assigned", before)
+    view = _change(session, row, by.handle, now, "request.assigned", before)
+    if row.emergency:  # the new assignee is paged with the assignment
+        policy = Rules.read(session).policy
+        paging.page_new_assignee(session, by.handle, now, policy, row, target.handle)
+    return view
 
 
 @command
@@ -358,6 +366,8 @@ def resolve(
         )
     if technical:
         technical_order.close_gaps(session, by.handle, now)
+    if row.emergency:
+        paging.close_pages(session, by.handle, now, row.id, "resolved")
     return view
 
 
