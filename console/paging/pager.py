@@ -20,6 +20,7 @@ a message that cannot be sent is retried with backoff and shown `failed` past th
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from dataclasses import dataclass
@@ -140,7 +141,5 @@ class Pager:
     def _close_listener(self) -> None:
         conn, self._listener = self._listener, None
         if conn is not None:
-            try:
+            with contextlib.suppress(psycopg.Error):
                 conn.close()
-            except psycopg.Error:
-                pass
