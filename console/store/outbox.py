@@ -107,10 +107,15 @@ def claim(
     )
     pick = select(_T.id).where(due).order_by(_T.next_attempt_at, _T.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
+        # A CTE, evaluated once: `id IN (SELECT ... SKIP LOCKED LIMIT n)` may be re-run by
+        # the plan and take more rows than asked for.
+        picked = pick.with_for_update(skip_locked=True).cte("picked")
+        chosen = _T.id == picked.c.id
+    else:  # one writer at a time: the subquery sees what the UPDATE sees
+        chosen = _T.id.in_(pick.scalar_subquery())
     statement = (
         update(Outbox.__table__)
-        .where(_T.id.in_(pick.scalar_subquery()), due)
+        .where(chosen, due)
         .values(
             state="sending",
             lease_owner=owner,
