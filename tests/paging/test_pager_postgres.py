@@ -60,8 +60,14 @@ def test_two_pagers_send_each_page_once_and_escalate_each_step_once(
     with night_desk.session() as s:
         for n in range(EMERGENCIES):
             commands.log_request(
-                s, "dora", clock.now(), Rules.defaults(), channel="call",
-                customer="Springfield", summary=f"down {n}", contact="Mayor Quimby",
+                s,
+                "dora",
+                clock.now(),
+                Rules.defaults(),
+                channel="call",
+                customer="Springfield",
+                summary=f"down {n}",
+                contact="Mayor Quimby",
                 emergency=True,
             )
     databases = [open_database(night_desk.url) for _ in range(2)]
