@@ -145,6 +145,7 @@ def downgrade_emergency(
             select(WorkLog.started_at, WorkLog.ended_at).where(WorkLog.request_id == row.id)
         )
     ]
+    paging.close_pages(session, by.handle, now, row.id, "downgraded")
     before = audit.snapshot(row)
     row.emergency = False
     row.emergency_unverified = False
@@ -164,5 +165,4 @@ def downgrade_emergency(
         before=before,
         after=audit.snapshot(row),
     )
-    paging.close_pages(session, by.handle, now, row.id, "downgraded")
     return request_view(session, row)

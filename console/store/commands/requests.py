@@ -195,6 +195,10 @@ def log_request(
     # costliest part of a write on the client) has nothing to track; `row` stays transient.
     values = {name: getattr(row, name) for name in _NEW_REQUEST_COLUMNS}
     row.id = session.connection().execute(_NEW_REQUEST, values).scalar_one()
+    if emergency:  # paged in this transaction: the page exists exactly when the request does
+        paging.open_emergency_page(
+            session, agent.handle, now, rules.policy, row, assignee.handle if assignee else None
+        )
     audit.record(
         session,
         actor=agent.handle,
@@ -205,10 +209,6 @@ def log_request(
         before=None,
         after=audit.snapshot(row),
     )
-    if emergency:  # paged in this transaction: the page exists exactly when the request does
-        paging.open_emergency_page(
-            session, agent.handle, now, rules.policy, row, assignee.handle if assignee else None
-        )
     return view_of(session, row)
 
 
@@ -268,11 +268,10 @@ def assign(
         raise InvalidState(f"request {row.id} is already assigned to {target.handle}")
     before = audit.snapshot(row)
     row.assignee_id = target.id
-    view = _change(session, row, by.handle, now, "request.assigned", before)
     if row.emergency:  # the new assignee is paged with the assignment
         policy = Rules.read(session).policy
         paging.page_new_assignee(session, by.handle, now, policy, row, target.handle)
-    return view
+    return _change(session, row, by.handle, now, "request.assigned", before)
 
 
 @command
@@ -347,6 +346,8 @@ def resolve(
     technical = [e for e in escalations if technical_order.in_order(e)]
     if technical:
         technical_order.current(session)  # queue for the order; refreshes these rows too
+    if row.emergency:  # its page's events come first: the request's stays the last
+        paging.close_pages(session, by.handle, now, row.id, "resolved")
     before = audit.snapshot(row)
     row.status, row.resolved_at = RequestStatus.RESOLVED.value, now
     view = _change(session, row, by.handle, now, "request.resolved", before)
@@ -366,8 +367,6 @@ def resolve(
         )
     if technical:
         technical_order.close_gaps(session, by.handle, now)
-    if row.emergency:
-        paging.close_pages(session, by.handle, now, row.id, "resolved")
     return view
 
 
