@@ -10,17 +10,25 @@ from __future__ import annotations
 
 import math
 import threading
+from pathlib import Path
 from typing import Any
 
 import click
+import platformdirs
 
 from console.cli.common import Context, UserError, pass_context
 from console.cli.console_cmd import run_console
 from console.cli.store_access import database_option, opened, rules, store_errors
+from console.outbox.sender import Sender
+from console.outbox.transports import transports
+from console.paging.pager import Pager
 from console.store import demo as demo_store
 from console.store import simulate as simulator
 from console.store.db import Database
 from console.text import inert
+
+#: The demo's mail sink: every page the demo's pager "sends" is a file here.
+DEMO_MAILDIR = Path(platformdirs.user_data_dir("switchboard")) / "demo-mail"
 
 
 def _finite(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
@@ -62,7 +70,8 @@ def demo(
 ) -> None:
     """Open the console on a seeded demo desk with simulated agents at work.
 
-    Uses the embedded database (or --database): it is migrated and seeded if empty.
+    Uses the embedded database (or --database): it is migrated and seeded if empty. A
+    pager runs too, filing its pages in a local Maildir (see `switchboard page list`).
     """
     if click_ctx.invoked_subcommand is not None:
         return
@@ -84,11 +93,22 @@ def demo(
             daemon=True,
         )
         worker.start()
+        pager = demo_pager(ctx, database)
+        paging = threading.Thread(target=pager.run, name="switchboard-pager", daemon=True)
+        paging.start()
         try:
             run_console(ctx, database_url, demo_store.DESK_LEAD)
         finally:
             stop.set()
+            pager.stop()
             worker.join(timeout=5)
+            paging.join(timeout=5)
+
+
+def demo_pager(ctx: Context, database: Database) -> Pager:
+    """The demo's pager: pages are filed in a local Maildir (`DEMO_MAILDIR`), never sent."""
+    sender = Sender(database, ctx.clock, transports(ctx.settings.mail, DEMO_MAILDIR))
+    return Pager(database, ctx.clock, sender, poll=ctx.settings.pager.poll_interval)
 
 
 def _simulate_quietly(

@@ -10,6 +10,7 @@ import logging
 import signal
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import click
@@ -107,13 +108,18 @@ def paging_steps(ctx: Context, steps: str, reason: str, **store: Any) -> None:
 
 @click.command("pager")
 @click.option("--once", is_flag=True, help="Send what is due now, then exit (cron, tests).")
+@click.option(
+    "--maildir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="File e-mail into this local Maildir instead of sending it (demos, laptops).",
+)
 @database_option
 @pass_context
-def pager(ctx: Context, once: bool, database_url: str | None) -> None:
+def pager(ctx: Context, once: bool, maildir: Path | None, database_url: str | None) -> None:
     """Escalate unacknowledged pages, write shift handoffs, and send the outbox."""
     settings = ctx.settings
     try:
-        sender_transports = transports(settings.mail)
+        sender_transports = transports(settings.mail, maildir)
     except SendError as exc:
         raise UserError(str(exc)) from None
     p = settings.pager

@@ -8,12 +8,14 @@ database.
 
 from __future__ import annotations
 
+import mailbox
 import os
 import smtplib
 import ssl
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from pathlib import Path
 from typing import Any, Protocol
 
 from console.settings import MailSettings
@@ -81,6 +83,19 @@ class SmtpTransport:
             raise SendError(f"SMTP {s.host}:{s.port}: {type(exc).__name__}: {text}") from None
 
 
+class MaildirTransport:
+    """E-mail filed into a local Maildir instead of sent: the demo's mail sink."""
+
+    def __init__(self, path: Path, sender: str) -> None:
+        self.path, self.sender = path, sender
+
+    def send(self, message: Claimed, now: datetime) -> None:
+        try:
+            mailbox.Maildir(self.path, create=True).add(build_email(message, self.sender, now))
+        except OSError as exc:
+            raise SendError(f"maildir {self.path}: {exc.strerror or exc}") from None
+
+
 class AppriseTransport:
     """Any Apprise URL; Apprise itself knows the services."""
 
@@ -95,5 +110,9 @@ class AppriseTransport:
             raise SendError(f"apprise: the {scheme}:// target did not take the message")
 
 
-def transports(mail: MailSettings) -> dict[str, Transport]:
-    return {"email": SmtpTransport(mail), "apprise": AppriseTransport()}
+def transports(mail: MailSettings, maildir: Path | None = None) -> dict[str, Transport]:
+    """SMTP (or, given `maildir`, that local mailbox) for e-mail; Apprise for the rest."""
+    email: Transport = (
+        MaildirTransport(maildir, mail.from_address) if maildir else SmtpTransport(mail)
+    )
+    return {"email": email, "apprise": AppriseTransport()}
