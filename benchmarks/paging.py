@@ -43,18 +43,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aiosmtpd.smtp import SMTP  # noqa: E402
-from sqlalchemy import func, select, text  # noqa: E402
+from aiosmtpd.smtp import SMTP
+from sqlalchemy import func, select, text
 
-from console.clock import FrozenClock, SystemClock  # noqa: E402
-from console.outbox.sender import Sender  # noqa: E402
-from console.outbox.transports import SmtpTransport  # noqa: E402
-from console.paging.pager import Pager  # noqa: E402
-from console.settings import MailSettings  # noqa: E402
-from console.store import commands, schema  # noqa: E402
-from console.store.commands import Rules  # noqa: E402
-from console.store.db import Database, open_database  # noqa: E402
-from console.store.models_paging import Page  # noqa: E402
+from console.clock import FrozenClock, SystemClock
+from console.outbox.sender import Sender
+from console.outbox.transports import SmtpTransport
+from console.paging.pager import Pager
+from console.settings import MailSettings
+from console.store import commands, schema
+from console.store.commands import Rules
+from console.store.db import Database, open_database
+from console.store.models_paging import Page
 
 START = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)  # Wed 19:00 in Chicago: the desk closes
 END = START + timedelta(hours=12)
@@ -99,7 +99,7 @@ class Recorder:
     def __init__(self) -> None:
         self.sent: list[tuple[int, int, str, datetime]] = []
 
-    def send(self, message, now: datetime) -> None:  # noqa: ANN001
+    def send(self, message, now: datetime) -> None:
         page = int(message.headers["X-Switchboard-Page"])
         step = int(message.headers["X-Switchboard-Step"])
         self.sent.append((page, step, message.recipient.split("@")[0], now))
@@ -204,13 +204,13 @@ class Sink:
         sink = self
 
         class Handler:
-            async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001
+            async def handle_DATA(self, server, session, envelope) -> str:
                 for line in envelope.content.decode().splitlines():
                     if line.startswith("Subject: EMERGENCY request "):
                         sink.arrived.setdefault(line.split()[3], time.time())
                 return "250 OK"
 
-        async def start():  # noqa: ANN202
+        async def start():
             return await self.loop.create_server(
                 lambda: SMTP(Handler(), hostname="sink"), "127.0.0.1", 0
             )
