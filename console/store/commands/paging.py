@@ -6,8 +6,9 @@ transaction, so nothing more is sent about it (a message already in a sender's h
 still leave). `escalate_due` and `handoffs_due` are what the pager writes (actor `pager`):
 each due escalation step or ended on-call shift becomes a page row, its event and its
 outbox rows in one transaction. On Postgres due pages and shifts are taken with `FOR
-UPDATE SKIP LOCKED`, so two pagers never escalate the same page twice or write two
-handoffs for one shift.
+UPDATE SKIP LOCKED` and ended shifts under an advisory lock each, so two pagers never
+escalate the same page twice or write two handoffs for one shift (which `pages.shift_id`,
+unique, also refuses).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from console.domain.coverage import ShiftKind, on_call_at, on_call_gaps
@@ -45,6 +46,8 @@ NOTIFY_URL = re.compile(r"[a-z][a-z0-9+.-]{0,30}://\S{1,1000}")
 MAX_URLS = 10
 #: A handoff is written for an on-call shift that ended at most this long ago.
 HANDOFF_LOOKBACK = timedelta(hours=12)
+#: The advisory lock space of handoffs (Postgres), keyed by shift id.
+HANDOFF_LOCK = 16
 
 
 @dataclass(frozen=True)
@@ -211,9 +214,22 @@ def _ended_shifts(session: Session, now: datetime) -> list[tuple[Shift, str]]:
         )
         .order_by(Shift.ends_at)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=Shift, skip_locked=True)
-    return [(shift, handle) for shift, handle in session.execute(query)]
+    found = [(shift, handle) for shift, handle in session.execute(query)]
+    if session.get_bind().dialect.name != "postgresql":
+        return found
+    # One pager per shift: a transaction-scoped advisory lock (no privilege on `shifts`
+    # needed, unlike FOR UPDATE), then a second look, now that the lock holder committed.
+    mine = [
+        (shift, handle)
+        for shift, handle in found
+        if session.scalar(
+            text("SELECT pg_try_advisory_xact_lock(:k, :id)"), {"k": HANDOFF_LOCK, "id": shift.id}
+        )
+    ]
+    taken = set(
+        session.scalars(select(Page.shift_id).where(Page.shift_id.in_([s.id for s, _ in mine])))
+    )
+    return [(shift, handle) for shift, handle in mine if shift.id not in taken]
 
 
 @command
