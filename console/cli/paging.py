@@ -110,16 +110,16 @@ def paging_steps(ctx: Context, steps: str, reason: str, **store: Any) -> None:
 @click.option("--once", is_flag=True, help="Send what is due now, then exit (cron, tests).")
 @click.option(
     "--maildir",
-    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
     help="File e-mail into this local Maildir instead of sending it (demos, laptops).",
 )
 @database_option
 @pass_context
-def pager(ctx: Context, once: bool, maildir: Path | None, database_url: str | None) -> None:
+def pager(ctx: Context, once: bool, maildir: str | None, database_url: str | None) -> None:
     """Escalate unacknowledged pages, write shift handoffs, and send the outbox."""
     settings = ctx.settings
     try:
-        sender_transports = transports(settings.mail, maildir)
+        sender_transports = transports(settings.mail, Path(maildir) if maildir else None)
     except SendError as exc:
         raise UserError(str(exc)) from None
     p = settings.pager

@@ -38,6 +38,8 @@ WRITERS = {
     "customer add",
     "contact add",
     "followup done",
+    "staff contact",
+    "page ack",
 }
 NEW = ["ticket", "new", "--customer", "Springfield", "--channel", "email"]
 

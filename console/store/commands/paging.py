@@ -141,7 +141,8 @@ def ack_page(
         raise InvalidInput("say which page: a request number or --page ID")
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
-    page = session.scalars(query.limit(1)).first()
+    asked = page_id if page_id is not None else request_id
+    page = session.scalars(query.limit(1)).first() if 0 < asked < 2**31 else None
     if page is None:
         raise NotFound(f"no page about {what}")
     if page.state == "acked":
