@@ -263,3 +263,41 @@ def test_staff_contacts_are_checked_and_only_leads_set_others(
     with night_desk.reading() as s:
         last = s.scalars(select(Event).order_by(Event.id.desc())).first()
     assert "secret-token" not in str(last.after)
+
+
+def test_nobody_on_call_pages_the_desk_lead(
+    night_desk: Database, clock: FrozenClock, smtp: SmtpSink
+) -> None:
+    clock.set(NIGHT + timedelta(days=2))  # Saturday 03:10: closed, nobody on call
+    rid = _emergency(night_desk, clock)
+    make_pager(night_desk, clock, smtp.port).tick()
+    assert [s.split(":")[0] for s in _to(smtp, "lena@x.test")] == [
+        f"EMERGENCY request {rid} Springfield"
+    ]
+
+
+def test_while_the_desk_is_open_an_unassigned_emergency_pages_the_leads_on_duty(
+    night_desk: Database, clock: FrozenClock, smtp: SmtpSink
+) -> None:
+    clock.set(NIGHT + timedelta(hours=6))  # Thursday 09:10 in Chicago: open
+    with night_desk.session() as s:
+        commands.set_staff_contact(
+            s, "dora", clock.now(), handle="dora", email="dora@x.test", notify=[]
+        )
+        commands.add_shift(
+            s,
+            "lena",
+            clock.now(),
+            staff="dora",
+            kind="duty",
+            starts_at=clock.now() - timedelta(hours=2),
+            ends_at=clock.now() + timedelta(hours=6),
+        )
+    rid = _emergency(night_desk, clock)
+    make_pager(night_desk, clock, smtp.port).tick()
+    [page] = _to(smtp, "dora@x.test")
+    assert page.startswith(f"EMERGENCY request {rid} ")
+    others = _to(smtp, "lena@x.test") + _to(smtp, "ari@x.test")
+    assert not [x for x in others if x.startswith("EMERGENCY")]
+    # ari's on-call shift ended at 07:00 with nobody after: the desk lead has the handoff
+    assert [x.split(":")[0] for x in others] == ["HANDOFF on call ari -> NOBODY ON CALL"]
