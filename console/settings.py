@@ -109,6 +109,34 @@ class IntakeSettings(_Section):
     imap: ImapSettings = ImapSettings()
 
 
+class MailSettings(_Section):
+    """Outgoing mail (SMTP): pages, and later replies and password resets."""
+
+    host: str = "localhost"
+    port: int = Field(default=587, ge=1, le=65535)
+    #: `starttls` (upgrade a plain connection), `tls` (TLS from the start, port 465), `none`.
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    #: Log in as this user ("" = no login); the password is read from the variable below.
+    user: str = ""
+    password_env: str = "SWITCHBOARD_MAIL_PASSWORD"
+    from_address: str = "switchboard@localhost"
+    timeout: float = Field(default=30.0, gt=0, le=600)
+
+
+class PagerSettings(_Section):
+    """`switchboard pager`: how often it looks, how it retries."""
+
+    #: Longest sleep between two looks (Postgres also wakes on every event).
+    poll_interval: float = Field(default=2.0, gt=0, le=300)
+    #: A message claimed by a sender that dies is retried after this long.
+    lease_seconds: float = Field(default=60.0, gt=0, le=3600)
+    #: A message is `failed` after this many attempts.
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    #: The wait after the first failed attempt; it doubles with each one, up to the cap.
+    retry_base_seconds: float = Field(default=30.0, gt=0, le=3600)
+    retry_cap_seconds: float = Field(default=1800.0, gt=0, le=86400)
+
+
 class Settings(BaseSettings):
     """Everything configurable, validated once at start-up."""
 
@@ -125,6 +153,8 @@ class Settings(BaseSettings):
     console: ConsoleSettings = ConsoleSettings()
     followups: FollowupSettings = FollowupSettings()
     intake: IntakeSettings = IntakeSettings()
+    mail: MailSettings = MailSettings()
+    pager: PagerSettings = PagerSettings()
     #: Binding id to keys, e.g. {"switchboard.quit" = "ctrl+q"}; see the help screen.
     keymap: dict[str, str] = Field(default_factory=dict)
 

@@ -34,6 +34,7 @@ def top_level(modules: set[str]) -> set[str]:
         "console.domain.escalation",
         "console.domain.billing",
         "console.domain.localtime",
+        "console.domain.paging",
     ],
 )
 def test_domain_loads_neither_screen_nor_database(module: str) -> None:
@@ -42,3 +43,10 @@ def test_domain_loads_neither_screen_nor_database(module: str) -> None:
     assert not {
         m for m in loaded_after_import(module) if m.startswith(("console.store", "console.ui"))
     }
+
+
+@pytest.mark.parametrize("module", ["console.paging.pager", "console.outbox.sender"])
+def test_services_load_no_screen(module: str) -> None:
+    loaded = loaded_after_import(module)
+    assert "textual" not in top_level(loaded)
+    assert not {m for m in loaded if m.startswith(("console.ui", "console.cli"))}

@@ -22,17 +22,24 @@ from pathlib import Path
 from typing import Any
 
 import click
+import platformdirs
 
 from console.cli.common import Context, UserError, pass_context
 from console.cli.console_cmd import run_console
 from console.cli.demo_portal import demo_portal
 from console.cli.store_access import database_option, opened, rules, store_errors
+from console.outbox.sender import Sender
+from console.outbox.transports import transports
+from console.paging.pager import Pager
 from console.store import demo as demo_store
 from console.store import simulate as simulator
 from console.store.commands.base import staff_named
 from console.store.db import APP_NAME, Database
 from console.store.simulate_status import SimulatorStatus
 from console.text import inert
+
+#: The demo's mail sink: every page the demo's pager "sends" is a file here.
+DEMO_MAILDIR = Path(platformdirs.user_data_dir("switchboard")) / "demo-mail"
 
 
 def _finite(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
@@ -94,7 +101,8 @@ def demo(
     """Open the console on a seeded demo desk with simulated agents at work, and serve the
     customer portal on localhost (its demo sign-in is in the console's help, `?`).
 
-    Uses the embedded database (or --database): it is migrated and seeded if empty.
+    Uses the embedded database (or --database): it is migrated and seeded if empty. A
+    pager runs too, filing its pages in a local Maildir (see `switchboard page list`).
     """
     if click_ctx.invoked_subcommand is not None:
         return
@@ -122,6 +130,9 @@ def demo(
         )
         with _logged_to(_log_file(simulator_log())):
             worker.start()
+            pager = demo_pager(ctx, database)
+            paging = threading.Thread(target=pager.run, name="switchboard-pager", daemon=True)
+            paging.start()
             portal = demo_portal(database, ctx, portal_port) if portal_port else None
             try:
                 run_console(
@@ -133,19 +144,25 @@ def demo(
                 )
             finally:
                 stop.set()
+                pager.stop()
                 if portal is not None:
                     portal.stop()
                 worker.join(timeout=5)
+                paging.join(timeout=5)
     if status.stopped:
         raise UserError(f"{status.problem} (details in {simulator_log()})")
     if status.problem:
         click.echo(f"switchboard: {status.problem} (details in {simulator_log()})", err=True)
 
 
+def demo_pager(ctx: Context, database: Database) -> Pager:
+    """The demo's pager: pages are filed in a local Maildir (`DEMO_MAILDIR`), never sent."""
+    sender = Sender(database, ctx.clock, transports(ctx.settings.mail, DEMO_MAILDIR))
+    return Pager(database, ctx.clock, sender, poll=ctx.settings.pager.poll_interval)
+
+
 def simulator_log() -> Path:
     """Where the demo's simulator writes what went wrong (the user's log directory)."""
-    import platformdirs
-
     return Path(platformdirs.user_log_dir(APP_NAME)) / "simulator.log"
 
 

@@ -59,6 +59,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "intake",
         "Mail and voicemail in: from the MTA (pipe), and quarantined messages.",
     ),
+    "page": ("console.cli.paging", "page", "Pages: acknowledge them, list them."),
+    "pager": (
+        "console.cli.paging",
+        "pager",
+        "Escalate unacknowledged pages, write shift handoffs, and send the outbox.",
+    ),
     "policy": (
         "console.cli.policy_admin",
         "policy",

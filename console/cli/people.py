@@ -252,5 +252,9 @@ def contact_add(
     )
 
 
-# The `list` commands of these groups (issue 18) join them when the groups load.
+# The `list` commands of these groups (issue 18) and `staff contact` (issue 16: how staff
+# are paged) join them when the groups load.
 from console.cli import directory  # noqa: E402, F401
+from console.cli.paging import staff_contact  # noqa: E402
+
+staff.add_command(staff_contact)

@@ -109,6 +109,9 @@ def policy_show(ctx: Context, database_url: str | None, actor: str | None, as_js
     click.echo(f"warning {sla['warning_fraction']}")
     for rate in doc["billing"]["rates"]:
         click.echo(f"rate {rate['hourly']}/h from {rate['effective']}")
+    paging = record.policy.paging
+    minutes = int(paging.ack_timeout.total_seconds() // 60)
+    click.echo(f"paging ack within {minutes} min, then {', '.join(paging.steps)}")
 
 
 @policy.command("history")
@@ -268,3 +271,7 @@ def rate_add(ctx: Context, effective: str, hourly: str, reason: str, **store: An
         raise UserError(f"--hourly: {hourly[:40]!r} is not an amount like 225.00") from None
     edit = partial(edits.add_rate, effective=when, hourly=amount)
     _change(ctx, **store, edit=edit, reason=reason, what=f"rate {amount}/h from {when}")
+
+
+# `policy paging` (issue 16) joins the group when it loads.
+from console.cli import paging as _paging  # noqa: E402, F401

@@ -26,12 +26,13 @@ from console.domain.billing import Rate
 from console.domain.calendar import CalendarRules, DeskCalendar
 from console.domain.hours import HoursError, format_windows, parse_windows
 from console.domain.localtime import LocalTimeError, zone_named
+from console.domain.paging import PagingError, PagingRules, default_section, normalise_section
 from console.domain.sla import EMERGENCY, Channel, ClockKind, SlaPolicy, SlaRules, Target
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 CHANNELS = ("call", "voicemail", "email", "portal", EMERGENCY)
 #: The sections a policy document has; a settings file holding one of them is refused.
-SECTIONS = ("desk", "dated", "holidays", "sla", "billing")
+SECTIONS = ("desk", "dated", "holidays", "sla", "billing", "paging")
 
 
 class PolicyError(ValueError):
@@ -54,6 +55,7 @@ def default_document() -> dict[str, Any]:
             EMERGENCY: {"target_minutes": 60, "clock": "wall"},
         },
         "billing": {"rates": [{"effective": "2020-01-01", "hourly": "200.00"}]},
+        "paging": default_section(),
     }
 
 
@@ -115,12 +117,17 @@ def normalise(doc: Mapping[str, Any]) -> dict[str, Any]:
     sla = _sla(sla, base["sla"])
     billing = base["billing"] | _section(doc, "billing")
     _only(billing, ("rates",), "billing")
+    try:
+        paging = normalise_section(_section(doc, "paging"))
+    except PagingError as exc:
+        raise PolicyError(str(exc)) from None
     return {
         "desk": desk,
         "dated": dated,
         "holidays": hol,
         "sla": sla,
         "billing": {"rates": _rates(billing["rates"])},
+        "paging": paging,
     }
 
 
@@ -265,6 +272,11 @@ class Policy:
         return SlaPolicy(self.calendar, self.sla_rules)
 
     @cached_property
+    def paging(self) -> PagingRules:
+        """The escalation policy (a document from before paging existed: the defaults)."""
+        return PagingRules.from_section(self.document.get("paging", {}))
+
+    @cached_property
     def rates(self) -> tuple[Rate, ...]:
         return tuple(
             Rate(date.fromisoformat(r["effective"]), Decimal(r["hourly"]))
@@ -342,4 +354,18 @@ def add_rate(doc: Mapping[str, Any], effective: date, hourly: Decimal) -> dict[s
     if any(r["effective"] == effective.isoformat() for r in new["billing"]["rates"]):
         raise PolicyError(f"a rate already takes effect on {effective}")
     new["billing"]["rates"].append({"effective": effective.isoformat(), "hourly": str(hourly)})
+    return normalise(new)
+
+
+def set_paging_timeout(doc: Mapping[str, Any], minutes: int) -> dict[str, Any]:
+    """How long a page waits for an acknowledgement before the next step."""
+    new = _edited(doc)
+    new["paging"]["ack_timeout_minutes"] = minutes
+    return normalise(new)
+
+
+def set_paging_steps(doc: Mapping[str, Any], steps: list[str]) -> dict[str, Any]:
+    """The escalation steps after the first page, in order."""
+    new = _edited(doc)
+    new["paging"]["steps"] = steps
     return normalise(new)

@@ -43,6 +43,8 @@ AUDITED: dict[str, tuple[str, str]] = {
     "mail_quarantine": ("mail_quarantine", "id"),
     "portal_accounts": ("portal_account", "id"),
     "request_messages": ("request_message", "id"),
+    "staff_contacts": ("staff_contact", "staff_id"),
+    "pages": ("page", "id"),
 }
 
 #: The trigger on each audited table, and those on `events`.

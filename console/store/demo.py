@@ -42,8 +42,13 @@ from console.store.demo_plan import (
     last_close,
 )
 from console.store.models import Escalation, Request, Shift, Staff
+from console.store.models_paging import StaffContact
+
+#: Where the demo's staff are paged (a reserved domain: nothing can leave for it).
+DEMO_MAIL_DOMAIN = "demo.switchboard.test"
 
 __all__ = [
+    "DEMO_MAIL_DOMAIN",
     "DESK_LEAD",
     "NotDemo",
     "NotEmpty",
@@ -105,6 +110,7 @@ def seed(
     planner = Planner(rules, now.astimezone(UTC), random.Random(seed), history_days)
     with _bulk_session(database) as session:
         planner.setup(session)
+        _reach_staff(session, planner.setup_at)
         _plan_history(planner)
         _plan_open(planner)
         _plan_presence(planner)
@@ -123,6 +129,15 @@ def seed(
             open_requests=count(Request, Request.status == "open"),
             escalations=count(Escalation),
         )
+
+
+def _reach_staff(session: Session, at: datetime) -> None:
+    """Everyone is paged by e-mail at the demo's mail domain (the demo's pager files it)."""
+    reached = set(session.scalars(select(StaffContact.staff_id)))
+    for staff_id, handle in session.execute(select(Staff.id, Staff.handle)).all():
+        if staff_id not in reached:
+            email = f"{handle}@{DEMO_MAIL_DOMAIN}"
+            c.set_staff_contact(session, DESK_LEAD, at, handle=handle, email=email, notify=[])
 
 
 @contextmanager

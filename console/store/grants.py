@@ -56,6 +56,11 @@ PRIVILEGES: dict[str, list[str]] = {
         # The portal (issue 17): desk replies; password hashes and sessions stay unread.
         "GRANT INSERT ON request_messages TO {role}",
         "REVOKE SELECT ON portal_passwords, portal_sessions FROM {role}",
+        # A new emergency opens its page and queues its messages; an acknowledgement closes
+        # it; the pager (a service, with these privileges) escalates and sends.
+        "GRANT INSERT, UPDATE ON pages, outbox TO {role}",
+        # Anyone may say how they are reached (the command allows only their own).
+        "GRANT INSERT, UPDATE ON staff_contacts TO {role}",
     ],
     "dispatcher": [
         "GRANT UPDATE (assignee_id) ON requests TO {role}",

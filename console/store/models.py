@@ -281,5 +281,7 @@ class PolicyVersion(Base):
     reason: Mapped[str] = mapped_column(Text)
 
 
-import console.store.models_mail  # noqa: E402, F401  (mail intake tables)
-from console.store import models_portal as models_portal  # noqa: E402  (issue 17: its tables join the metadata)
+# The tables of later issues, in modules of their own, join the metadata here.
+from console.store import models_mail as _models_mail  # noqa: E402, F401  (issue 15)
+from console.store import models_paging as _models_paging  # noqa: E402, F401  (issue 16)
+from console.store import models_portal as _models_portal  # noqa: E402, F401  (issue 17)

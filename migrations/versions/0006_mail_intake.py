@@ -4,7 +4,7 @@ domains; requests may wait in triage without a customer and be logged by a servi
 On SQLite, changing `requests` copies the table (batch mode), so foreign keys are
 switched off around the migrations by `migrations/env.py` and checked afterwards.
 
-Revision ID: 0006_mail_intake
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-02 13:10:00
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 from console.store import audited
 
-revision: str = "0006_mail_intake"
+revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

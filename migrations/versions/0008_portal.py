@@ -1,8 +1,8 @@
 """The customer portal (issue 17): accounts, passwords, sessions, failed sign-ins, messages;
 a request may be filed, and a billing notice accepted, by the portal (no staff member).
 
-Revision ID: 0008_portal
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-02 13:20:00
 """
 
@@ -15,9 +15,8 @@ from alembic import op
 
 from console.store import audited
 
-revision: str = "0008_portal"
-# The brief names it "0005_desk_policy"; the id inside that file is "0005".
-down_revision: str | None = "0006_mail_intake"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -43,6 +43,8 @@ WRITERS = {
     "ticket reply",
     "portal account add",
     "portal account disable",
+    "staff contact",
+    "page ack",
 }
 NEW = ["ticket", "new", "--customer", "Springfield", "--channel", "email"]
 

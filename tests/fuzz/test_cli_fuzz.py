@@ -21,8 +21,9 @@ Backends: every command on SQLite; on Postgres the desk-agent commands (those ta
 copy of the SQLite file for each example; `db grant` runs on SQLite only, because on
 Postgres it creates server-wide login roles. `console` (and plain `switchboard`, and
 `demo`) open a stand-in for the Textual app: the console's own input fields are another
-test's. Left out: `events --follow` and `simulate` without `--duration` (they run until
-interrupted; tests/cli runs both) and `demo seed --force` (it seeds a whole demo desk).
+test's. Left out: `events --follow`, `simulate` without `--duration` and `pager` without
+`--once` (they run until interrupted; tests/cli and tests/paging run them) and `demo seed
+--force` (it seeds a whole demo desk).
 
 Output is captured as a terminal receives it: UTF-8 with strict errors, and with click's
 stripping of ANSI codes (done when stdout is not a terminal) switched off.
@@ -225,7 +226,7 @@ LEFT_OUT: dict[Path_, set[str]] = {
     (): {"version"},  # eager: prints the version and stops before the subcommand
 }
 #: Options always given here: without them the command runs until interrupted.
-ALWAYS: dict[Path_, set[str]] = {("simulate",): {"duration"}}
+ALWAYS: dict[Path_, set[str]] = {("simulate",): {"duration"}, ("pager",): {"once"}}
 #: Commands that change the schema: each example gets a fresh copy of the SQLite file.
 SCHEMA_CHANGING = {("db", "upgrade"), ("db", "downgrade")}
 #: Commands that never write, so the database is unchanged even when they succeed.
@@ -526,7 +527,8 @@ def invocations(draw: st.DrawFn, path: Path_) -> Invocation:
         kind = kind_of(param)
         opts = param.opts[:1] if isinstance(param, click.Option) else []
         if kind == "flag":
-            return opts if draw(st.booleans()) else []
+            always_on = param.name in ALWAYS.get(path, set())
+            return opts if always_on or draw(st.booleans()) else []
         if kind in ("url", "config"):  # good: the test's database, the default settings
             chosen = param is wrong or (is_bad and draw(st.integers(0, 3)) == 0)
             return [*opts, draw(bad(path, param, kind))] if chosen else []

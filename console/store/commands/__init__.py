@@ -23,6 +23,12 @@ from console.store.commands.intake import (
     ingest_mail,
 )
 from console.store.commands.mail_admin import add_mail_domain, attach_request
+from console.store.commands.paging import (
+    ack_page,
+    escalate_due,
+    handoffs_due,
+    set_staff_contact,
+)
 from console.store.commands.people import (
     add_contact,
     add_customer,
@@ -49,6 +55,7 @@ __all__ = [
     "IntakeResult",
     "MailIn",
     "Rules",
+    "ack_page",
     "add_contact",
     "add_customer",
     "add_mail_domain",
@@ -58,6 +65,8 @@ __all__ = [
     "attach_request",
     "downgrade_emergency",
     "escalate",
+    "escalate_due",
+    "handoffs_due",
     "ingest_mail",
     "log_call_answered",
     "log_email",
@@ -75,6 +84,7 @@ __all__ = [
     "resolve",
     "respond",
     "set_presence",
+    "set_staff_contact",
     "set_technical_priority",
     "unassign",
     "verify_emergency",

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from console.domain.billing import Work, needs_billing_notice
 from console.domain.calendar import NoOpeningError
-from console.store import audit
+from console.store import audit, paging
 from console.store.commands.base import (
     Rules,
     actor,
@@ -145,6 +145,7 @@ def downgrade_emergency(
             select(WorkLog.started_at, WorkLog.ended_at).where(WorkLog.request_id == row.id)
         )
     ]
+    paging.close_pages(session, by.handle, now, row.id, "downgraded")
     before = audit.snapshot(row)
     row.emergency = False
     row.emergency_unverified = False

@@ -14,7 +14,7 @@ from console.domain.calendar import NoOpeningError
 from console.domain.coverage import Shift as CoverShift
 from console.domain.coverage import ShiftKind, on_call_at
 from console.domain.sla import Channel
-from console.store import audit, technical_order
+from console.store import audit, paging, technical_order
 from console.store.commands.base import (
     Rules,
     actor,
@@ -201,6 +201,10 @@ def log_request(
     # costliest part of a write on the client) has nothing to track; `row` stays transient.
     values = {name: getattr(row, name) for name in _NEW_REQUEST_COLUMNS}
     row.id = session.connection().execute(_NEW_REQUEST, values).scalar_one()
+    if emergency:  # paged in this transaction: the page exists exactly when the request does
+        paging.open_emergency_page(
+            session, agent.handle, now, rules.policy, row, assignee.handle if assignee else None
+        )
     audit.record(
         session,
         actor=agent.handle,
@@ -285,6 +289,9 @@ def assign(
         raise InvalidState(f"request {row.id} is already assigned to {target.handle}")
     before = audit.snapshot(row)
     row.assignee_id = target.id
+    if row.emergency:  # the new assignee is paged with the assignment
+        policy = Rules.read(session).policy
+        paging.page_new_assignee(session, by.handle, now, policy, row, target.handle)
     return _change(session, row, by.handle, now, "request.assigned", before)
 
 
@@ -360,6 +367,8 @@ def resolve(
     technical = [e for e in escalations if technical_order.in_order(e)]
     if technical:
         technical_order.current(session)  # queue for the order; refreshes these rows too
+    if row.emergency:  # its page's events come first: the request's stays the last
+        paging.close_pages(session, by.handle, now, row.id, "resolved")
     before = audit.snapshot(row)
     row.status, row.resolved_at = RequestStatus.RESOLVED.value, now
     view = _change(session, row, by.handle, now, "request.resolved", before)
