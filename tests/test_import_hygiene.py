@@ -42,3 +42,8 @@ def test_domain_loads_neither_screen_nor_database(module: str) -> None:
     assert not {
         m for m in loaded_after_import(module) if m.startswith(("console.store", "console.ui"))
     }
+
+
+def test_the_desk_model_loads_neither_screen_nor_database() -> None:
+    loaded = loaded_after_import("console.ui.model")
+    assert not top_level(loaded) & {"textual", "sqlalchemy", "psycopg"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from console.cli.common import Context, pass_context
+from console.cli.common import Context, UserError, pass_context
 from console.cli.store_access import database_option, identity, opened
 
 
@@ -26,7 +26,12 @@ def console_command(ctx: Context, database_url: str | None, actor: str | None) -
 def run_console(ctx: Context, database_url: str | None, actor: str | None) -> None:
     """Open the console; returns when the dispatcher quits."""
     from console.ui.app import Identity, make_app  # Textual loads only for the console
+    from console.ui.keymap import KeymapError
 
     with opened(ctx, database_url) as database:
         handle = identity(actor, database)
-        make_app(ctx.settings, database, ctx.clock, Identity(handle)).run()
+        try:
+            app = make_app(ctx.settings, database, ctx.clock, Identity(handle))
+        except KeymapError as exc:
+            raise UserError(str(exc)) from None
+        app.run()

@@ -36,6 +36,10 @@ limited to 8000 bytes); each wake-up reads from the position. A safety-net read 
 **Failure.** `Feed.run` never raises into its caller: on a lost connection it reports
 `reconnecting`, then `offline` after `offline_after`, retries forever with capped
 backoff, and on return reads from its position, so every change made meanwhile arrives.
+A consumer that fails on a batch for any other reason (a bug) is not a lost connection:
+redelivering the same batch would fail the same way forever. The batch is skipped, the
+state becomes `error` with the reason, and stays so (later batches still flow) until the
+consumer has reloaded everything and calls `recovered()`.
 """
 
 from __future__ import annotations
@@ -73,6 +77,9 @@ class FeedStatus(StrEnum):
     POLLING = "polling"  # reading on a timer (SQLite)
     RECONNECTING = "reconnecting"
     OFFLINE = "offline"  # reconnecting for longer than `offline_after`
+    #: A consumer failed on a batch (a bug, not the connection): the batch was skipped,
+    #: so what is on screen may miss it until a full reload (`Feed.recovered`).
+    ERROR = "error"
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,8 @@ class FeedState:
     since: datetime | None = None
     #: When the feed last read successfully: the age of what is on screen.
     fresh_at: datetime | None = None
+    #: ERROR: what the consumer raised, in one line.
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -275,6 +284,8 @@ class Feed:
         self.max_backoff = max_backoff
         self.position: Position | None = None
         self.state = FeedState(FeedStatus.RECONNECTING, since=self.clock.now())
+        #: What a consumer raised on a skipped batch, until `recovered()`.
+        self.failure: str | None = None
         self._stop = threading.Event()
 
     # -- control --------------------------------------------------------------------------
@@ -283,6 +294,10 @@ class Feed:
         """Fix the starting point now (before the caller loads its rows); returns history."""
         self.position, history = self.reader.start(after_id)
         return history
+
+    def recovered(self) -> None:
+        """The consumer reloaded everything after a failed batch: back to normal."""
+        self.failure = None
 
     def stop(self) -> None:
         """Ask `run` to return; it does within `STOP_CHECK` or the poll interval."""
@@ -311,8 +326,8 @@ class Feed:
             except CONNECTION_ERRORS as exc:
                 log.info("feed lost its connection: %s", exc)
                 lost = True
-            except Exception:  # a consumer's bug must not kill the feed: log, retry
-                log.exception("feed consumer failed")
+            except Exception:  # the feed's own bug must not kill it: log, retry
+                log.exception("feed failed")
                 lost = True
             if lost:
                 self._close_listener()
@@ -332,14 +347,30 @@ class Feed:
         position = self.position.copy()
         events = self.reader.read(position)
         now = self.clock.now()
-        if self.state.status is not status or self.state.since is not None:
-            self.state = FeedState(status, None, now)
-            on_state(self.state)
-        else:
-            self.state = FeedState(status, None, now)
+        self._report(on_state, status, now)
         if events:
-            on_batch(Batch.of(events))
+            try:
+                on_batch(Batch.of(events))
+            except CONNECTION_ERRORS:
+                raise  # the same events come again once the connection is back
+            except Exception as exc:
+                log.exception("feed consumer failed on events %d-%d", events[0].id, events[-1].id)
+                self.failure = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+                self._report(on_state, status, now)
         self.position = position
+
+    def _report(self, on_state: StateHandler, status: FeedStatus, now: datetime) -> None:
+        if self.failure is not None:
+            status = FeedStatus.ERROR
+        state = FeedState(status, None, now, self.failure)
+        changed = (
+            state.status is not self.state.status
+            or self.state.since is not None
+            or state.reason != self.state.reason
+        )
+        self.state = state
+        if changed:
+            on_state(state)
 
     def _set_lost(self, on_state: StateHandler) -> None:
         now = self.clock.now()

@@ -22,16 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 
-from console.domain.permissions import Action, refusal
 from console.store.commands import leads
 from console.store.errors import ConflictError, StoreError
 from console.store.idempotency import Once, fingerprint, retrying, run_once
 from console.ui.conflicts import Again, Conflict, conflict_text, look_again, retry_hint
 from console.ui.format import inert
+from console.ui.model import DeskState, Pane, Selection, why_not
+from console.ui.model.keys import NEEDS
 from console.ui.screens.dialogs import ConflictScreen
-from console.ui.widgets.escalations import EscalationPane
-from console.ui.widgets.grid import VirtualGrid
-from console.ui.widgets.queue_pane import QueuePane
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -40,25 +38,6 @@ if TYPE_CHECKING:
 UNDO_WINDOW = timedelta(seconds=60)
 #: A write: runs the store command(s) of one action in the session given.
 Do = Callable[["Session"], Any]
-
-#: Action name to the permission it needs and the pane it works in.
-NEEDS: dict[str, tuple[Action, str]] = {
-    "assign": (Action.ASSIGN, "queue"),
-    "escalate": (Action.ESCALATE, "queue"),
-    "reassign": (Action.REASSIGN, "escalation"),
-    "move": (Action.MOVE, "escalation"),
-    "priority": (Action.PRIORITISE, "technical"),
-    "position": (Action.PRIORITISE, "technical"),
-    "verify": (Action.VERIFY, "queue"),
-    "downgrade": (Action.DOWNGRADE, "queue"),
-    "notice": (Action.NOTICE, "queue"),
-    "decline": (Action.DECLINE, "queue"),
-}
-PANE_HINT = {
-    "queue": "works on the queue: press 1 first",
-    "escalation": "works on an escalation pane: press 2, 3 or 4 first",
-    "technical": "works on the Technical pane: press 3 first",
-}
 
 
 def key_pair(
@@ -85,34 +64,21 @@ class Acting:
     #: How many of this console's writes landed, and how many met a conflict.
     writes_done: int = 0
     writes_conflicted: int = 0
-    staff_departments: dict[str, str]
+    desk: DeskState
 
-    # -- what is focused and allowed ----------------------------------------------------------
+    # -- what is pointed at and allowed -------------------------------------------------------
 
-    def _focused_grid(self) -> VirtualGrid | None:
-        focused = self.focused  # type: ignore[attr-defined]
-        return focused if isinstance(focused, VirtualGrid) else None
-
-    def _pane_kind(self) -> str | None:
-        grid = self._focused_grid()
-        if grid is None:
-            return None
-        if grid.id == "queue-grid":
-            return "queue"
-        return "technical" if grid.id == "esc-technical" else "escalation"
+    def selection(self) -> Selection[Any]:
+        """The focused pane's rows, cursor and marks (the app builds it from its grid)."""
+        raise NotImplementedError
 
     def _why_not(self, name: str) -> str | None:
-        action, pane = NEEDS[name]
-        identity = self.identity  # type: ignore[attr-defined]
-        reason = refusal(identity.role, self.staff_departments.get(identity.handle), action)
-        if reason:
-            return reason
-        kind = self._pane_kind()
-        if pane == "escalation" and kind in ("escalation", "technical"):
-            return None
-        if kind != pane:
-            return f"{name} {PANE_HINT[pane]}"
-        return None
+        chosen = self.selection()
+        identity = self.desk.identity
+        row = self.desk.request(chosen.cursor) if chosen.pane is Pane.QUEUE else None
+        return why_not(
+            name, identity.role, self.desk.department_of(identity.handle), chosen.pane, row
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in NEEDS:
@@ -123,26 +89,6 @@ class Acting:
         key = "priority" if name == "prioritise" else name
         reason = self._why_not(key) or "not possible here"
         self.notify(reason, title="Not allowed", severity="warning")  # type: ignore[attr-defined]
-
-    # -- targets ------------------------------------------------------------------------------
-
-    def _targets(self) -> tuple[VirtualGrid, list[Any]]:
-        """The marked rows of the focused pane, or the row under the cursor."""
-        grid = self._focused_grid()
-        assert grid is not None
-        keys = [k for k in grid.keys if k in grid.marked] or (
-            [grid.cursor_key] if grid.cursor_key is not None else []
-        )
-        return grid, keys
-
-    def _requests(self, keys: list[Any]) -> list[Any]:
-        rows = self.query_one(QueuePane).model.rows  # type: ignore[attr-defined]
-        return [rows[k] for k in keys if k in rows]
-
-    def _escalations(self, grid: VirtualGrid, keys: list[Any]) -> list[Any]:
-        pane = grid.parent
-        assert isinstance(pane, EscalationPane)
-        return [pane.rows[k] for k in keys if k in pane.rows]
 
     @staticmethod
     def _describe(rows: list[Any], request_of: Callable[[Any], int]) -> str:
@@ -217,7 +163,7 @@ class Acting:
     def _conflict(self, conflict: Conflict, again: Again | None) -> None:
         """Show what the rows are now; `r` opens the action's dialog on them, nothing else."""
         now = self.clock.now()  # type: ignore[attr-defined]
-        names = self.staff_names  # type: ignore[attr-defined]
+        names = self.desk.staff_names
         message = conflict_text(conflict, again, names, self.calendar.zone, now)  # type: ignore[attr-defined]
         rows = conflict.retry_rows(again)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gc
 import sys
-from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from textual import events, on, work
 from textual.app import App, ComposeResult
@@ -17,20 +17,23 @@ from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState
 
 from console.clock import Clock
-from console.domain.coverage import OpenEmergency, uncovered_emergencies
 from console.domain.escalation import Destination
 from console.settings import Settings
 from console.store.board import Board
-from console.store.board_rows import BoardChanges, BoardState, CallBack
+from console.store.board_rows import BoardState
 from console.store.commands import Rules
 from console.store.db import Database
 from console.store.feed import Feed, FeedStatus
 from console.ui.commands import SwitchboardCommands
 from console.ui.desk_actions import DESK_BINDINGS, DeskActions
+from console.ui.keymap import check_keymap
 from console.ui.lead_actions import LEAD_BINDINGS, LeadActions
 from console.ui.live import BoardChanged, BoardLoaded, FeedStateChanged, LiveLink, PolicyChanged
+from console.ui.model import Changed, DeskState, Identity, Pane, Selection
 from console.ui.screens.detail import DetailScreen
+from console.ui.screens.dialogs import DIALOGS
 from console.ui.screens.help import HelpScreen
+from console.ui.screens.notice import NoticeScreen
 from console.ui.screens.reports import ReportScreen
 from console.ui.textual_fixes import check_fixes, release_dead_styles, release_dead_watchers
 from console.ui.widgets.coverage_pane import CoveragePane, FollowUpsPane
@@ -41,19 +44,10 @@ from console.ui.widgets.status_bar import StatusBar
 
 #: Seconds a thread may hold the GIL before another gets a turn (Python's default: 0.005).
 SWITCH_INTERVAL = 0.001
-PANES = ("queue-grid", "esc-customer-care", "esc-technical", "esc-person")
+#: The panes in the order of their keys (1-4) and of tab.
+PANES = tuple(Pane)
 
-
-@dataclass(frozen=True)
-class Identity:
-    """Who is signed in; `role` is None when the handle is not on the staff."""
-
-    handle: str
-    role: str | None = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.handle} ({self.role or 'not on staff'})"
+__all__ = ["Identity", "SwitchboardApp", "make_app"]
 
 
 class SwitchboardApp(LeadActions, DeskActions, App[None]):
@@ -101,10 +95,12 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
         identity: Identity,
         feed: Feed | None = None,
     ) -> None:
+        if settings.keymap:  # before anything opens: a bad keymap is one line, not a console
+            check_keymap(settings.keymap, main_bindings(), other_bindings())
         super().__init__()
         self.settings = settings
         self.clock = clock
-        self.identity = identity
+        self.desk = DeskState(identity)
         with database.reading() as session:  # the desk policy in effect; the feed follows it
             self.rules = Rules.read(session)
         self.calendar = self.rules.calendar
@@ -118,18 +114,9 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
             offline_after=settings.feed.offline_after,
         )
         self.link = LiveLink(self.board, self.feed, self.calendar, clock, self.post_message)
-        self.paused = False
-        self._held: list[BoardChanges] = []
         # On the console's clock, so a frozen clock freezes the idle re-sort too.
         self._last_key = clock.now()
         self._own_timers: list[Timer] = []
-        self.loaded = False
-        #: Handle to department, for the pickers and the technical-lead check.
-        self.staff_departments: dict[str, str] = {}
-        #: Customer name to its designated emergency contacts, to call back.
-        self.designated: dict[str, tuple[CallBack, ...]] = {}
-        #: Handle to the person's name, for a conflict told in the desk's words.
-        self.staff_names: dict[str, str] = {}
         self._desk_keys: tuple[bool, ...] = ()
         if settings.keymap:
             self.set_keymap(dict(settings.keymap))
@@ -139,17 +126,19 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
     # -- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield StatusBar(self.calendar, self.identity.label, id="status-bar")
+        yield StatusBar(self.calendar, self.desk.identity.label, id="status-bar")
         with Horizontal(id="main"):
-            yield QueuePane(self.sla, self.clock, self.identity.handle, id="queue")
+            yield QueuePane(self.desk, self.sla, self.clock, id="queue")
             with Vertical(id="side"):
                 yield CoveragePane(
-                    self.calendar, self.settings.coverage.gap_horizon_days, id="coverage"
+                    self.desk, self.calendar, self.settings.coverage.gap_horizon_days, id="coverage"
                 )
-                yield FollowUpsPane(id="followups")
+                yield FollowUpsPane(self.desk, id="followups")
         with Horizontal(id="escalations"):
             for destination in Destination:
-                yield EscalationPane(destination, self.clock, id=f"pane-{destination.value}")
+                yield EscalationPane(
+                    destination, self.desk, self.clock, id=f"pane-{destination.value}"
+                )
         yield Footer()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -199,21 +188,27 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
 
     # -- live data ------------------------------------------------------------------------
 
+    @property
+    def identity(self) -> Identity:
+        return self.desk.identity
+
+    @property
+    def loaded(self) -> bool:
+        return self.desk.loaded
+
+    @property
+    def paused(self) -> bool:
+        return self.desk.paused
+
     @on(BoardLoaded)
     def _loaded(self, message: BoardLoaded) -> None:
         state: BoardState = message.state
+        changed = self.desk.load(state, self.clock.now())
         with self.batch_update():
-            self.query_one(QueuePane).load(state.requests)
+            self.query_one(QueuePane).load()
             for pane in self.query(EscalationPane):
-                pane.load(state.escalations)
-            self.query_one(CoveragePane).roster = state.roster
-            self.query_one(FollowUpsPane).followups = state.followups
-            self.staff_departments = state.staff_departments
-            self.designated = state.designated
-            self.staff_names = state.staff_names
-            self._update_identity(state.staff_roles)
-            self._show_side()
-        self.loaded = True
+                pane.show()
+            self._show_changed(changed)
         self.call_after_refresh(_settle_heap)
 
     @on(PolicyChanged)
@@ -232,55 +227,48 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
 
     @on(BoardChanged)
     def _changed(self, message: BoardChanged) -> None:
-        if self.paused:
-            self._held.append(message.changes)
-            return
-        self._apply(message.changes)
-
-    def _apply(self, changes: BoardChanges) -> None:
-        queue = self.query_one(QueuePane)
+        changes = message.changes
+        changed = self.desk.apply(
+            changes, self.clock.now(), events=message.events, keep_order=self._navigating()
+        )
         with self.batch_update():
-            alarms = queue.apply(
-                changes.requests, changes.requests_gone, keep_order=self._navigating()
-            )
-            if changes.escalations or changes.escalations_gone:
-                for pane in self.query(EscalationPane):
-                    pane.apply(changes.escalations, changes.escalations_gone)
-            if changes.roster is not None:
-                self.query_one(CoveragePane).roster = changes.roster
-            if changes.followups is not None:
-                self.query_one(FollowUpsPane).followups = changes.followups
-            side_changed = changes.roster is not None or changes.followups is not None
-            if changes.staff_departments is not None:
-                self.staff_departments = changes.staff_departments
-            if changes.designated is not None:
-                self.designated = changes.designated
-            if changes.staff_names is not None:
-                self.staff_names = changes.staff_names
-            if changes.staff_roles is not None:
-                self._update_identity(changes.staff_roles)
-            if side_changed:  # otherwise the tick keeps them current, alerts too
-                self._show_side()
-            self._follow_cursor()
-        if alarms:
+            if not self.desk.paused:
+                self.query_one(QueuePane).apply(changes.requests, changed)
+            self._show_changed(changed)
+        if changed.alarms:
             self._ring()
+
+    def _show_changed(self, changed: Changed) -> None:
+        """Redraw what a load, a batch or a resume changed (the queue itself excepted)."""
+        if changed.escalations:
+            for pane in self.query(EscalationPane):
+                pane.show()
+        if changed.identity:
+            self.query_one(StatusBar).user = self.desk.identity.label
+            self.refresh_bindings()
+        if changed.alarms:
+            self.query_one(QueuePane).flash(changed.alarms)
+        bar = self.query_one(StatusBar)
+        if bar.held != self.desk.held:
+            bar.held = self.desk.held
+            bar.show(self.clock.now())
+        # Alerts come from the latest rows: they change even while the panes are paused.
+        self._show_side()
+        self._follow_cursor()
 
     @on(FeedStateChanged)
     def _feed_state(self, message: FeedStateChanged) -> None:
         bar = self.query_one(StatusBar)
         bar.connecting = False
         bar.feed_state = message.state
-        stale = message.state.status in (FeedStatus.RECONNECTING, FeedStatus.OFFLINE)
+        stale = message.state.status in (
+            FeedStatus.RECONNECTING,
+            FeedStatus.OFFLINE,
+            FeedStatus.ERROR,
+        )
         self.query_one("#main").set_class(stale, "stale")
         self.query_one("#escalations").set_class(stale, "stale")
         bar.show(self.clock.now())
-
-    def _update_identity(self, roles: dict[str, str]) -> None:
-        role = roles.get(self.identity.handle)
-        if role != self.identity.role:
-            self.identity = Identity(self.identity.handle, role)
-            self.query_one(StatusBar).user = self.identity.label
-        self.refresh_bindings()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Which keys apply depends on the focused pane.
@@ -322,12 +310,14 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
         queue = self.query_one(QueuePane)
         with self.batch_update():
             self.query_one(StatusBar).show(now)
-            if not self.paused:
-                if queue.model.unsorted and not self._navigating():
-                    queue.resort()
-                breaches = queue.new_breaches() if self.loaded else []
-                if breaches:
-                    self._ring()
+            if not self.desk.paused and queue.model.unsorted and not self._navigating():
+                queue.resort()
+                self._follow_cursor()
+            # Breaches ring even while paused: pausing freezes the panes, not the alarms.
+            breaches = self.desk.new_breaches(now) if self.desk.loaded else []
+            if breaches:
+                queue.flash(breaches)
+                self._ring()
             queue.tick()
             for pane in self.query(EscalationPane):
                 pane.grid.refresh()
@@ -346,19 +336,9 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
 
     def _show_side(self) -> None:
         now = self.clock.now()
-        queue, cover = self.query_one(QueuePane), self.query_one(CoveragePane)
-        waiting = uncovered_emergencies(
-            self.calendar,
-            cover.roster.shifts,
-            (
-                OpenEmergency(r.id, r.received_at, r.assignee)
-                for r in queue.oldest(queue.emergencies)
-            ),
-            now,
-        )
-        uncovered = [queue.model.rows[e.request_id] for e in waiting]
-        cover.show(now, uncovered)
-        queue.show_alerts(uncovered, self.designated)
+        alerts = self.desk.alerts(self.calendar, now)
+        self.query_one(CoveragePane).show(now, alerts.uncovered)
+        self.query_one(QueuePane).show_alerts(alerts, self.desk.designated)
         self.query_one(FollowUpsPane).show(self.calendar.local_date(now))
 
     def _navigating(self) -> bool:
@@ -374,15 +354,44 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
 
     # -- actions --------------------------------------------------------------------------
 
-    def _grids(self) -> list[VirtualGrid]:
-        return [self.query_one(f"#{pane_id}", VirtualGrid) for pane_id in PANES]
+    def _grids(self) -> dict[Pane, VirtualGrid]:
+        """Each pane's grid, on the main screen (even while a dialog is on top)."""
+        main = self.screen_stack[0]
+        grids = {Pane.QUEUE: main.query_one(QueuePane).grid}
+        for pane in main.query(EscalationPane):
+            grids[pane.pane] = pane.grid
+        return grids
+
+    def _focused_pane(self) -> Pane | None:
+        for pane, grid in self._grids().items():
+            if grid is self.focused:
+                return pane
+        return None
+
+    def selection(self) -> Selection[Any]:
+        pane = self._focused_pane()
+        if pane is None:
+            return Selection(None)
+        grid = self._grids()[pane]
+        return Selection(pane, tuple(grid.keys), grid.cursor_key, frozenset(grid.marked))
+
+    def toggle_mark(self) -> None:
+        pane = self._focused_pane()
+        if pane is not None:
+            grid = self._grids()[pane]
+            if grid.cursor_key is not None:
+                grid.toggle_mark(grid.cursor_key)
+                grid.action_cursor_down()
+
+    def clear_marks(self, pane: Pane) -> None:
+        self._grids()[pane].clear_marks()
 
     def action_pane(self, index: int) -> None:
-        self._grids()[index].focus()
+        self._grids()[PANES[index]].focus()
 
     def _focused_index(self) -> int:
-        grids = self._grids()
-        return grids.index(self.focused) if self.focused in grids else 0
+        pane = self._focused_pane()
+        return PANES.index(pane) if pane is not None else 0
 
     def action_next_pane(self) -> None:
         self.action_pane((self._focused_index() + 1) % len(PANES))
@@ -392,21 +401,29 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
 
     def action_sort(self) -> None:
         self.query_one(QueuePane).cycle_sort()
+        self._follow_cursor()
 
     def action_sort_direction(self) -> None:
         self.query_one(QueuePane).flip_direction()
+        self._follow_cursor()
 
     def action_quick_filter(self) -> None:
         self.query_one(QueuePane).cycle_quick()
+        self._follow_cursor()
 
     def action_toggle_pause(self) -> None:
-        self.paused = not self.paused
-        self.query_one(StatusBar).paused = self.paused
-        if not self.paused:
-            held, self._held = self._held, []
-            for changes in held:
-                self._apply(changes)
-        self.query_one(StatusBar).show(self.clock.now())
+        bar = self.query_one(StatusBar)
+        if self.desk.paused:
+            changed = self.desk.resume(self.clock.now(), keep_order=self._navigating())
+            with self.batch_update():
+                rows = self.desk.queue.rows
+                shown = {i: rows[i] for i in changed.queue_rows if i in rows}
+                self.query_one(QueuePane).apply(shown, changed)
+                self._show_changed(changed)
+        else:
+            self.desk.pause()
+        bar.paused = self.desk.paused
+        bar.show(self.clock.now())
 
     def action_refresh(self) -> None:
         self.query_one(QueuePane).resort()
@@ -437,12 +454,15 @@ class SwitchboardApp(LeadActions, DeskActions, App[None]):
 
     @on(VirtualGrid.Selected)
     def _open_detail(self, message: VirtualGrid.Selected) -> None:
-        request_id = message.key
-        if message.grid.id != "queue-grid":
-            pane = message.grid.parent
-            assert isinstance(pane, EscalationPane)
-            request_id = pane.rows[message.key].request_id
-        self.open_request(int(request_id))  # type: ignore[call-overload]
+        panes = {grid: pane for pane, grid in self._grids().items()}
+        if panes.get(message.grid) is Pane.QUEUE:
+            request = self.desk.request(message.key)
+            request_id = request.id if request is not None else None
+        else:
+            escalation = self.desk.escalation(message.key)
+            request_id = escalation.request_id if escalation is not None else None
+        if request_id is not None:
+            self.open_request(request_id)
 
     def open_request(self, request_id: int) -> None:
         screen = DetailScreen(request_id, self.sla)
@@ -470,6 +490,22 @@ def _settle_heap() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+
+
+def main_bindings() -> list[Binding]:
+    """The bindings that can fire on the main screen: the app's, the queue's, the grids'."""
+    found: list[Binding] = []
+    for source in (SwitchboardApp.BINDINGS, QueuePane.BINDINGS, VirtualGrid.BINDINGS):
+        found.extend(b for b in source if isinstance(b, Binding))
+    return found
+
+
+def other_bindings() -> list[Binding]:
+    """Bindings of the other screens: their ids may be rebound too."""
+    found: list[Binding] = []
+    for screen in (HelpScreen, ReportScreen, DetailScreen, NoticeScreen, *DIALOGS):
+        found.extend(b for b in screen.BINDINGS if isinstance(b, Binding))
+    return found
 
 
 def make_app(

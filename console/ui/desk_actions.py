@@ -19,9 +19,10 @@ from console.store.enums import NoticeMethod
 from console.ui.acting import Acting, key_pair
 from console.ui.conflicts import Again
 from console.ui.format import inert, short_day_time
+from console.ui.model import Pane, desk_keys_applying
+from console.ui.model.keys import APPLIES
 from console.ui.screens.dialogs import Choice, ConfirmScreen, PickerScreen
 from console.ui.screens.notice import NoticeAnswer, NoticeScreen
-from console.ui.widgets.queue_pane import QueuePane
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -35,38 +36,18 @@ DESK_BINDINGS = [
 
 #: A write of one request: (session, actor, now, expected version) -> the command's view.
 Write = Callable[["Session", str, datetime, int | None], Any]
-#: What each key needs of the request under the cursor, and what to say otherwise.
-APPLIES: dict[str, tuple[Callable[[QueueRow], bool], str]] = {
-    "verify": (lambda r: r.emergency_unverified, "is not an unverified emergency"),
-    "downgrade": (lambda r: r.emergency, "is not an emergency"),
-    "notice": (lambda r: r.billing_state == "needs-notice", "needs no billing notice"),
-    "decline": (lambda r: r.billing_state == "needs-notice", "needs no billing notice"),
-}
 
 
 class DeskActions(Acting):
     """Needs from the app what `Acting` needs, plus `settings`, `calendar` and `board`."""
 
     def _current_request(self) -> QueueRow | None:
-        grid = self._focused_grid()
-        if grid is None or grid.id != "queue-grid" or grid.cursor_key is None:
-            return None
-        return self.query_one(QueuePane).model.rows.get(grid.cursor_key)  # type: ignore[attr-defined]
-
-    def _why_not(self, name: str) -> str | None:
-        reason = super()._why_not(name)
-        if reason or name not in APPLIES:
-            return reason
-        row = self._current_request()
-        applies, otherwise = APPLIES[name]
-        if row is None:
-            return f"{name} works on a request: put the cursor on one"
-        return None if applies(row) else f"#{row.id} {otherwise}"
+        chosen = self.selection()
+        return self.desk.request(chosen.cursor) if chosen.pane is Pane.QUEUE else None
 
     def desk_keys_applying(self) -> tuple[bool, ...]:
         """Which desk keys apply to the row under the cursor (the footer follows this)."""
-        row = self._current_request()
-        return tuple(row is not None and applies(row) for applies, _ in APPLIES.values())
+        return desk_keys_applying(self._current_request())
 
     def _about(self, row: QueueRow) -> str:
         return f"#{row.id} {inert(row.customer)} · {inert(row.summary)[:60]}"
@@ -79,7 +60,7 @@ class DeskActions(Acting):
             self._verify(row)
 
     def _verify(self, row: QueueRow) -> None:
-        people = self.designated.get(row.customer, ())  # type: ignore[attr-defined]
+        people = self.desk.designated.get(row.customer, ())
         if not people:
             self.notify(  # type: ignore[attr-defined]
                 f"{row.customer} has no designated emergency contact to verify with: "
@@ -177,8 +158,8 @@ class DeskActions(Acting):
                 self._about(row),
                 self._terms(now),
                 methods=[m.value for m in NoticeMethod],
-                me=self.identity.handle,  # type: ignore[attr-defined]
-                staff=self.staff_departments.keys(),
+                me=self.desk.identity.handle,
+                staff=self.desk.staff_departments.keys(),
                 zone=self.calendar.zone,  # type: ignore[attr-defined]
                 now=now,
             ),

@@ -98,6 +98,7 @@ class LiveLink:
     def reload(self) -> None:
         """A full re-read (ctrl+r); runs on a worker of its own, reads only."""
         self.post(BoardLoaded(self.board.load(*self._now())))
+        self.feed.recovered()  # whatever a failed batch skipped is on screen again
 
     def stop(self) -> None:
         self.feed.stop()

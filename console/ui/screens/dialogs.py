@@ -20,6 +20,17 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.ui.format import inert
+from console.ui.model.desk import Candidate
+
+__all__ = [
+    "DIALOGS",
+    "Candidate",
+    "Choice",
+    "ConfirmScreen",
+    "ConflictScreen",
+    "PickerScreen",
+    "TextScreen",
+]
 
 
 class Pickable(Protocol):
@@ -41,32 +52,6 @@ class Choice:
     def label(self) -> Text:
         text = Text(f"{inert(self.key):<24}", style="bold")
         text.append(inert(self.note))
-        return text
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A person a request or escalation can go to."""
-
-    handle: str
-    presence: str
-    open_load: int
-    on_duty: bool
-    #: Set after a conflict: this person holds the row now (`• now holds it`).
-    holds: str = ""
-
-    @property
-    def key(self) -> str:
-        return self.handle
-
-    def label(self) -> Text:
-        text = Text(f"{self.handle:<12}", style="bold")
-        text.append(f"{self.presence:<10}", style="green" if self.presence == "available" else "")
-        text.append(f" {self.open_load:>3} open")
-        if not self.on_duty:
-            text.append("  off duty", style="dim")
-        if self.holds:
-            text.append(f"  • {self.holds}", style="bold yellow")
         return text
 
 
@@ -252,3 +237,7 @@ class ConflictScreen(_Dialog):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+#: Every dialog, for the keymap check (their ids may be rebound).
+DIALOGS = (PickerScreen, ConfirmScreen, TextScreen, ConflictScreen)

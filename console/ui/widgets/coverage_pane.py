@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -13,6 +14,7 @@ from console.domain.calendar import DeskCalendar
 from console.domain.coverage import Coverage, coverage
 from console.store.board_rows import FollowUp, QueueRow, Roster
 from console.ui.format import inert, short_day_time
+from console.ui.model import DeskState
 
 SOON = timedelta(hours=24)
 
@@ -108,12 +110,18 @@ def _hours(delta: timedelta) -> str:
 class CoveragePane(Static):
     """Recomputed from the roster in memory; never queries."""
 
-    def __init__(self, calendar: DeskCalendar, horizon_days: int, **kwargs) -> None:
+    def __init__(
+        self, desk: DeskState, calendar: DeskCalendar, horizon_days: int, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
+        self.desk = desk
         self.calendar = calendar
         self.horizon = timedelta(days=horizon_days)
-        self.roster = Roster()
         self.border_title = "Coverage"
+
+    @property
+    def roster(self) -> Roster:
+        return self.desk.roster
 
     def view(self, now: datetime) -> Coverage:
         return coverage(self.calendar, self.roster.shifts, self.roster.presence, now, self.horizon)
@@ -139,10 +147,10 @@ class CoveragePane(Static):
 
 
 class FollowUpsPane(Static):
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, desk: DeskState, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.followups: tuple[FollowUp, ...] = ()
+        self.desk = desk
         self.border_title = "Follow-ups"
 
     def show(self, today: date) -> None:
-        show_if_changed(self, followups_text(self.followups, today))
+        show_if_changed(self, followups_text(self.desk.followups, today))
