@@ -25,6 +25,7 @@ def console_command(ctx: Context, database_url: str | None, actor: str | None) -
 
 def run_console(ctx: Context, database_url: str | None, actor: str | None) -> None:
     """Open the console; returns when the dispatcher quits."""
+    from console.runtime import tune
     from console.ui.app import Identity, make_app  # Textual loads only for the console
     from console.ui.keymap import KeymapError
 
@@ -34,4 +35,5 @@ def run_console(ctx: Context, database_url: str | None, actor: str | None) -> No
             app = make_app(ctx.settings, database, ctx.clock, Identity(handle))
         except KeymapError as exc:
             raise UserError(str(exc)) from None
+        tune()
         app.run()

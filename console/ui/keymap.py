@@ -8,6 +8,15 @@ from collections.abc import Iterable, Mapping
 
 from textual.binding import Binding
 
+from console.ui.bindings import APP_BINDINGS
+from console.ui.screens.detail import DetailScreen
+from console.ui.screens.dialogs import DIALOGS
+from console.ui.screens.help import HelpScreen
+from console.ui.screens.notice import NoticeScreen
+from console.ui.screens.reports import ReportScreen
+from console.ui.widgets.grid import VirtualGrid
+from console.ui.widgets.queue_pane import QueuePane
+
 
 class KeymapError(ValueError):
     """A keymap that cannot be used; the message is one line."""
@@ -44,3 +53,19 @@ def check_keymap(
                     f'keymap: "{binding.id}" = "{key}" takes {key} from "{holder}"; '
                     f"choose another key or rebind {holder} too"
                 )
+
+
+def main_bindings() -> list[Binding]:
+    """The bindings that can fire on the main screen: the app's, the queue's, the grids'."""
+    found: list[Binding] = []
+    for source in (APP_BINDINGS, QueuePane.BINDINGS, VirtualGrid.BINDINGS):
+        found.extend(b for b in source if isinstance(b, Binding))
+    return found
+
+
+def other_bindings() -> list[Binding]:
+    """Bindings of the other screens: their ids may be rebound too."""
+    found: list[Binding] = []
+    for screen in (HelpScreen, ReportScreen, DetailScreen, NoticeScreen, *DIALOGS):
+        found.extend(b for b in screen.BINDINGS if isinstance(b, Binding))
+    return found

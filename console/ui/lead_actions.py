@@ -5,7 +5,7 @@ permissions, the write worker) is in `console.ui.acting`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from textual.binding import Binding
@@ -13,7 +13,7 @@ from textual.binding import Binding
 from console.domain.escalation import Destination
 from console.store import commands
 from console.store.commands import leads
-from console.ui.acting import UNDO_WINDOW, Acting, Do, key_pair
+from console.ui.acting import UNDO_WINDOW, Acting, Do, act, key_pair
 from console.ui.conflicts import Again, state
 from console.ui.model import Pane, Selection
 from console.ui.model.desk import Candidate
@@ -30,8 +30,8 @@ LEAD_BINDINGS = [
     *key_pair("plus", "priority(-1)", "Priority up", "lead.priority-up", "prioritise"),
     *key_pair("minus", "priority(1)", "Priority down", "lead.priority-down", "prioritise"),
     *key_pair("P", "position", "Set position", "lead.position", "prioritise"),
-    Binding("space", "mark", "Mark", id="lead.mark", tooltip="Mark rows to act on several"),
-    Binding("u", "undo", "Undo", id="lead.undo", tooltip="Undo your last action (60 s)"),
+    Binding("space", act("mark"), "Mark", id="lead.mark", tooltip="Mark rows to act on several"),
+    Binding("u", act("undo"), "Undo", id="lead.undo", tooltip="Undo your last action (60 s)"),
 ]
 
 
@@ -40,23 +40,28 @@ class LeadActions(Acting):
 
     def _candidates(self, department: str | None, held: Sequence[Any] = ()) -> list[Candidate]:
         """People to pick from; after a conflict, `held` marks who holds those rows now."""
-        return self.desk.candidates(department, self.clock.now(), held)  # type: ignore[attr-defined]
+        return self.host.desk.candidates(department, self.host.clock.now(), held)
+
+    def actions(self) -> dict[str, Callable[..., None]]:
+        return {
+            "assign": self.assign,
+            "escalate": self.escalate,
+            "reassign": self.reassign,
+            "move": self.move,
+            "priority": self.priority,
+            "position": self.position,
+            "mark": self.mark,
+            "undo": self.undo,
+        }
 
     def _targets(self) -> Selection[Any]:
-        return self.selection()
-
-    def toggle_mark(self) -> None:
-        """Mark the row under the cursor and step down (the app's grids hold the marks)."""
-        raise NotImplementedError
-
-    def clear_marks(self, pane: Pane) -> None:
-        raise NotImplementedError
+        return self.host.selection()
 
     # -- the actions --------------------------------------------------------------------------
 
-    def action_assign(self) -> None:
+    def assign(self) -> None:
         chosen = self._targets()
-        self._assign(self.desk.requests_of(chosen.targets), chosen.pane)
+        self._assign(self.host.desk.requests_of(chosen.targets), chosen.pane)
 
     def _assign(self, rows: list[Any], pane: Pane | None, again: bool = False) -> None:
         """The assign picker for `rows` as seen now; `again` after a conflict (holders marked)."""
@@ -91,13 +96,13 @@ class LeadActions(Acting):
             )
 
         candidates = self._candidates("desk", rows if again else ())
-        self.push_screen(  # type: ignore[attr-defined]
+        self.host.push_screen(
             PickerScreen(f"Assign to · {len(rows)} selected", about, candidates, then=chosen)
         )
 
-    def action_reassign(self) -> None:
+    def reassign(self) -> None:
         chosen = self._targets()
-        self._reassign(self.desk.escalations_of(chosen.targets), chosen.pane)
+        self._reassign(self.host.desk.escalations_of(chosen.targets), chosen.pane)
 
     def _reassign(self, rows: list[Any], pane: Pane | None, again: bool = False) -> None:
         """The reassign picker for `rows` as seen now; `again` after a conflict."""
@@ -133,19 +138,19 @@ class LeadActions(Acting):
             )
 
         candidates = self._candidates(department, rows if again else ())
-        self.push_screen(  # type: ignore[attr-defined]
+        self.host.push_screen(
             PickerScreen(f"Reassign · {len(rows)} selected", about, candidates, then=chosen)
         )
 
-    def action_move(self) -> None:
-        rows = self.desk.escalations_of(self._targets().targets)[:1]
+    def move(self) -> None:
+        rows = self.host.desk.escalations_of(self._targets().targets)[:1]
         if rows:
             self._open_move(rows[0])
 
     def _open_move(self, row: Any, again: bool = False) -> None:
         """The move dialog for `row` as seen now; `again` after a conflict (state shown)."""
         about = self._describe([row], lambda r: r.request_id)
-        shown = f"{about}\nnow {state(row, self.desk.staff_names)}" if again else about
+        shown = f"{about}\nnow {state(row, self.host.desk.staff_names)}" if again else about
         choices = [d.value for d in Destination if d.value != row.destination]
 
         def chosen(value: tuple[str, str] | None) -> None:
@@ -153,20 +158,20 @@ class LeadActions(Acting):
                 return
             destination, reason = value
             if destination == Destination.PERSON.value:
-                self.push_screen(  # type: ignore[attr-defined]
+                self.host.push_screen(
                     PickerScreen(
                         "Move to a named person",
                         about,
                         self._candidates(None, [row] if again else ()),
                         then=lambda handle: (
-                            handle and self._move(row, destination, handle, reason, about)
+                            self._move(row, destination, handle, reason, about) if handle else None
                         ),
                     )
                 )
             else:
                 self._move(row, destination, None, reason, about)
 
-        self.push_screen(  # type: ignore[attr-defined]
+        self.host.push_screen(
             TextScreen("Move to another destination", shown, "reason (required)", choices), chosen
         )
 
@@ -195,25 +200,25 @@ class LeadActions(Acting):
             Again("escalation", {row.id: row.version}, lambda f: self._open_move(f[0], True)),
         )
 
-    def action_priority(self, step: int) -> None:
+    def priority(self, step: int) -> None:
         chosen = self._targets()
-        rows = self.desk.escalations_of(chosen.targets)[:1]
+        rows = self.host.desk.escalations_of(chosen.targets)[:1]
         here = chosen.position(rows[0].id) if rows else None
         if rows and here is not None:
             # No dialog to open again: after a conflict the lead presses + or - anew.
             again = Again("escalation", {rows[0].id: rows[0].version}, None)
             self._place(rows[0], max(1, min(here + step, len(chosen.keys))), chosen, again)
 
-    def action_position(self) -> None:
+    def position(self) -> None:
         chosen = self._targets()
-        rows = self.desk.escalations_of(chosen.targets)[:1]
+        rows = self.host.desk.escalations_of(chosen.targets)[:1]
         if rows:
             self._open_position(rows[0], chosen)
 
     def _open_position(self, row: Any, shown_in: Selection[Any], again: bool = False) -> None:
         """The position dialog for `row` as seen now; `again` after a conflict."""
         about = self._describe([row], lambda r: r.request_id)
-        shown = f"{about}\nnow {state(row, self.desk.staff_names)}" if again else about
+        shown = f"{about}\nnow {state(row, self.host.desk.staff_names)}" if again else about
         retry = Again(
             "escalation",
             {row.id: row.version},
@@ -230,16 +235,16 @@ class LeadActions(Acting):
             ok = digits.isascii() and digits.isdigit()
             position = (int(digits) if len(digits) <= 9 else 10**9) if ok else 0
             if position < 1:
-                self.notify(  # type: ignore[attr-defined]
+                self.host.notify(
                     f"a position is a whole number: 1 is first, {len(shown_in.keys)} or more last",
                     severity="warning",
                 )
                 return
             self._place(row, position, shown_in, retry)
 
-        self.push_screen(
+        self.host.push_screen(
             TextScreen("Set the technical position", shown, "position (1 = first)"), chosen
-        )  # type: ignore[attr-defined]
+        )
 
     def _place(self, row: Any, position: int, shown_in: Selection[Any], again: Again) -> None:
         old = shown_in.position(row.id) or position
@@ -256,8 +261,8 @@ class LeadActions(Acting):
             again,
         )
 
-    def action_escalate(self) -> None:
-        rows = self.desk.requests_of(self._targets().targets)[:1]
+    def escalate(self) -> None:
+        rows = self.host.desk.requests_of(self._targets().targets)[:1]
         if not rows:
             return
         row = rows[0]
@@ -268,20 +273,20 @@ class LeadActions(Acting):
                 return
             kind, reason = value
             if kind == "other":
-                self.push_screen(  # type: ignore[attr-defined]
+                self.host.push_screen(
                     PickerScreen(
                         "Escalate to a named person",
                         about,
                         self._candidates(None),
                         then=lambda handle: (
-                            handle and self._escalate(row, kind, handle, reason, about)
+                            self._escalate(row, kind, handle, reason, about) if handle else None
                         ),
                     )
                 )
             else:
                 self._escalate(row, kind, None, reason, about)
 
-        self.push_screen(TextScreen("Escalate", about, "reason", KINDS), chosen)  # type: ignore[attr-defined]
+        self.host.push_screen(TextScreen("Escalate", about, "reason", KINDS), chosen)
 
     def _escalate(self, row: Any, kind: str, person: str | None, reason: str, about: str) -> None:
         self._attempt(
@@ -292,18 +297,18 @@ class LeadActions(Acting):
             [],
         )
 
-    def action_mark(self) -> None:
-        self.toggle_mark()
+    def mark(self) -> None:
+        self.host.toggle_mark()
 
-    def action_undo(self) -> None:
-        record = self.undo_record
-        if record is None or self.clock.now() - record.at > UNDO_WINDOW:  # type: ignore[attr-defined]
-            self.notify("nothing of yours to undo in the last 60 s", severity="warning")  # type: ignore[attr-defined]
+    def undo(self) -> None:
+        record = self.record.undo
+        if record is None or self.host.clock.now() - record.at > UNDO_WINDOW:
+            self.host.notify("nothing of yours to undo in the last 60 s", severity="warning")
             return
         if not record.steps:
-            self.notify(f"cannot undo: {record.description}", severity="warning")  # type: ignore[attr-defined]
+            self.host.notify(f"cannot undo: {record.description}", severity="warning")
             return
-        self.undo_record = None
+        self.record.undo = None
         self._attempt(
             lambda s: leads.together(s, *self._me(), steps=record.steps),
             f"undid: {record.description}",
@@ -324,12 +329,12 @@ class LeadActions(Acting):
         def go(confirmed: bool | None = True) -> None:
             if confirmed:
                 if pane is not None:
-                    self.clear_marks(pane)
+                    self.host.clear_marks(pane)
                 self._attempt(do, done, undo, again)
 
         if count > 1:
             # From the app's own queue: here we may be inside a picker's handler, and a
             # dialog pushed from there would answer to the picker, which is gone.
-            self.call_later(self.push_screen, ConfirmScreen(question, about), go)  # type: ignore[attr-defined]
+            self.host.call_later(self.host.push_screen, ConfirmScreen(question, about), go)
         else:
             go()

@@ -151,7 +151,11 @@ class DeskState:
             bucket.clear()
         for row in self.requests.values():
             self._track(row)
-        self._due = [(r.due_at, r.id) for r in self.requests.values() if _pending(r, now)]
+        self._due = [
+            (r.due_at, r.id)
+            for r in self.requests.values()
+            if r.due_at is not None and _pending(r, now)
+        ]
         heapq.heapify(self._due)
         self.roster, self.followups = state.roster, state.followups
         self.staff_departments = state.staff_departments
@@ -175,8 +179,8 @@ class DeskState:
         self.requests.update(changes.requests)
         for row in changes.requests.values():
             self._track(row)
-            if _pending(row, now):
-                heapq.heappush(self._due, (row.due_at, row.id))  # type: ignore[arg-type]  # _pending checked due_at
+            if row.due_at is not None and _pending(row, now):
+                heapq.heappush(self._due, (row.due_at, row.id))
         for row_id in changes.escalations_gone:
             self.escalations.pop(row_id, None)
         self.escalations.update(changes.escalations)
@@ -263,10 +267,11 @@ class DeskState:
 
     def request(self, request_id: object) -> QueueRow | None:
         """The request as the queue shows it (the version an action writes against)."""
-        return self.queue.rows.get(request_id)  # type: ignore[call-overload]  # any grid key
+        return self.queue.rows.get(request_id) if isinstance(request_id, int) else None
 
     def escalation(self, escalation_id: object) -> EscalationRow | None:
-        return self.shown_escalations.get(escalation_id)  # type: ignore[call-overload]  # any grid key
+        shown = self.shown_escalations
+        return shown.get(escalation_id) if isinstance(escalation_id, int) else None
 
     def requests_of(self, keys: Iterable[object]) -> list[QueueRow]:
         return [r for r in map(self.request, keys) if r is not None]

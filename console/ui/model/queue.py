@@ -69,7 +69,8 @@ class _Reversed:
         self.value = value
 
     def __lt__(self, other: _Reversed) -> bool:
-        return other.value < self.value  # type: ignore[operator]
+        # A sort column gives str, int, bool or tuples of them: all ordered, not typed as such.
+        return bool(other.value < self.value)  # type: ignore[operator]
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _Reversed) and other.value == self.value
@@ -126,7 +127,7 @@ class QueueModel:
                 return row.emergency_unverified or row.billing_state == "needs-notice"
         return True
 
-    def _key(self, row: QueueRow) -> tuple:
+    def _key(self, row: QueueRow) -> tuple[bool, object]:
         """Where a row goes: emergencies first, then the sort column (and id) either way."""
         value = (self.sort.value(row), row.id)
         return (not row.emergency, _Reversed(value) if self.descending else value)
@@ -182,7 +183,8 @@ class QueueModel:
             changed = True
         for row_id, row in upserts.items():
             was, now_shown, old = row_id in self.shown, self.matches(row, now), previous[row_id]
-            if was and now_shown and (keep_order or self._key(old) == self._key(row)):
+            same = old is not None and self._key(old) == self._key(row)
+            if was and now_shown and (keep_order or same):
                 continue  # stays where it is
             if was:
                 self._remove(row_id)

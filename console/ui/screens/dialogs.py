@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -55,7 +55,7 @@ class Choice:
         return text
 
 
-class _Dialog(ModalScreen):
+class _Dialog(ModalScreen[Any]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
     def action_cancel(self) -> None:
@@ -108,7 +108,7 @@ class PickerScreen(_Dialog):
         if options.option_count:
             options.highlighted = 0
 
-    def on_key(self, event) -> None:
+    def on_key(self, event: events.Key) -> None:
         # Arrows move in the list while the filter keeps the focus.
         options = self.query_one("#picker-options", OptionList)
         if event.key in ("down", "up"):
@@ -184,7 +184,7 @@ class TextScreen(_Dialog):
         if self.choices:
             self.query_one("#text-choices", OptionList).highlighted = 0
 
-    def on_key(self, event) -> None:
+    def on_key(self, event: events.Key) -> None:
         if self.choices and event.key in ("down", "up"):
             choices = self.query_one("#text-choices", OptionList)
             choices.action_cursor_down() if event.key == "down" else choices.action_cursor_up()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -92,13 +93,17 @@ def followups_text(followups: tuple[FollowUp, ...], today: date) -> Text:
     return text
 
 
+#: What each widget last showed (weakly: a closed dialog's widget is not kept for it).
+_LAST_TEXT: WeakKeyDictionary[Static, Text] = WeakKeyDictionary()
+
+
 def show_if_changed(widget: Static, text: Text) -> None:
     """Update `widget` only when its text changed; lay out again only if its height did."""
-    last: Text | None = getattr(widget, "_last_text", None)
+    last = _LAST_TEXT.get(widget)
     if last is not None and last == text:
         return
     relayout = last is None or len(last.plain.splitlines()) != len(text.plain.splitlines())
-    widget._last_text = text  # type: ignore[attr-defined]
+    _LAST_TEXT[widget] = text
     widget.update(text, layout=relayout)
 
 

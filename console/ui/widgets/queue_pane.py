@@ -143,7 +143,8 @@ class QueuePane(Vertical):
     # -- cells ------------------------------------------------------------------------------
 
     def _cells(self, key: object) -> dict[str, str]:
-        row = self.model.rows[key]  # type: ignore[index]
+        row = self.desk.request(key)
+        assert row is not None  # the grid shows only the model's keys
         now = self.clock.now()
         timer = self.sla.timer(row, now)
         marker = "⚑" if row.emergency else ("↕" if key in self.model.moved else " ")
@@ -161,7 +162,8 @@ class QueuePane(Vertical):
         }
 
     def _styles(self, key: object) -> dict[str, str]:
-        row = self.model.rows[key]  # type: ignore[index]
+        row = self.desk.request(key)
+        assert row is not None
         state = self.sla.timer(row, self.clock.now()).state
         styles = {"sla": f"grid--{state.value}"}
         if row.emergency_unverified:

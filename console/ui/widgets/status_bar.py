@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import Static
@@ -30,7 +31,7 @@ def connection_text(state: FeedState, now: datetime, calendar: DeskCalendar) -> 
 class StatusBar(Static):
     """Redrawn each second from the clock and the last known feed state."""
 
-    def __init__(self, calendar: DeskCalendar, user: str, **kwargs) -> None:
+    def __init__(self, calendar: DeskCalendar, user: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.calendar = calendar
         self.user = user
