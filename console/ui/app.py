@@ -206,7 +206,7 @@ class SwitchboardApp(App[None]):
         state: BoardState = message.state
         changed = self.desk.load(state, self.clock.now())
         with self.batch_update():
-            self.query_one(QueuePane).load()
+            self.view.queue.load()
             for pane in self.query(EscalationPane):
                 pane.show()
             self._show_changed(changed)
@@ -234,7 +234,7 @@ class SwitchboardApp(App[None]):
         )
         with self.batch_update():
             if not self.desk.paused:
-                self.query_one(QueuePane).apply(changes.requests, changed)
+                self.view.queue.apply(changes.requests, changed)
             self._show_changed(changed)
         if changed.alarms:
             self._ring()
@@ -333,15 +333,15 @@ class SwitchboardApp(App[None]):
         self.view.focus(step=-1)
 
     def action_sort(self) -> None:
-        self.query_one(QueuePane).cycle_sort()
+        self.view.queue.cycle_sort()
         self._follow_cursor()
 
     def action_sort_direction(self) -> None:
-        self.query_one(QueuePane).flip_direction()
+        self.view.queue.flip_direction()
         self._follow_cursor()
 
     def action_quick_filter(self) -> None:
-        self.query_one(QueuePane).cycle_quick()
+        self.view.queue.cycle_quick()
         self._follow_cursor()
 
     def action_toggle_pause(self) -> None:
@@ -351,7 +351,7 @@ class SwitchboardApp(App[None]):
             with self.batch_update():
                 rows = self.desk.queue.rows
                 shown = {i: rows[i] for i in changed.queue_rows if i in rows}
-                self.query_one(QueuePane).apply(shown, changed)
+                self.view.queue.apply(shown, changed)
                 self._show_changed(changed)
         else:
             self.desk.pause()
@@ -359,7 +359,7 @@ class SwitchboardApp(App[None]):
         bar.show(self.clock.now())
 
     def action_refresh(self) -> None:
-        self.query_one(QueuePane).resort()
+        self.view.queue.resort()
         self.link.reload()
 
     def action_help(self) -> None:

@@ -61,14 +61,14 @@ class Writer:
 
     def submit(self, job: WriteJob) -> None:
         if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._run, name="switchboard-writer", daemon=True
-            )
+            # Not a daemon: a write handed in just before quitting still lands (or fails
+            # after its bounded retries) before the process ends.
+            self._thread = threading.Thread(target=self._run, name="switchboard-writer")
             self._thread.start()
         self._jobs.put(job)
 
     def stop(self) -> None:
-        """Finish the job under way, then end (queued ones are dropped with the console)."""
+        """End once every job handed in so far has been answered."""
         self._jobs.put(None)
 
     def _run(self) -> None:
