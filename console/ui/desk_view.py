@@ -118,7 +118,9 @@ class DeskView:
             bar.held = desk.held
             bar.show(app.clock.now())
         # Alerts come from the latest rows: they change even while the panes are paused.
-        self.show_side()
+        # Otherwise the clock's tick keeps them current.
+        if changed.side or changed.alerts or changed.identity:
+            self.show_side()
 
     def show_feed(self, state: FeedState) -> None:
         bar = self.main.query_one(StatusBar)

@@ -99,6 +99,8 @@ class Changed:
     identity: bool = False
     #: New emergencies (ring, flash), even while paused.
     alarms: tuple[int, ...] = ()
+    #: A row the alert strip or the coverage alarm may show changed (redraw them).
+    alerts: bool = False
     #: Events held back from the panes while paused.
     held: int = 0
 
@@ -162,7 +164,9 @@ class DeskState:
         self.designated, self.staff_names = state.designated, state.staff_names
         identity = self._set_roles(state.staff_roles)
         self.loaded, self.held = True, 0
-        return Changed(queue_reordered=True, escalations=True, side=True, identity=identity)
+        return Changed(
+            queue_reordered=True, escalations=True, side=True, identity=identity, alerts=True
+        )
 
     def apply(
         self, changes: BoardChanges, now: datetime, *, events: int = 1, keep_order: bool = False
@@ -172,13 +176,17 @@ class DeskState:
         alarms = tuple(
             i for i, r in changes.requests.items() if r.emergency and i not in self.requests
         )
+        alerts = False
         for row_id in changes.requests_gone:
             self.requests.pop(row_id, None)
+            alerts = self._alerting(row_id) or alerts
             for bucket in (self._emergencies, self._unverified, self._needs_notice):
                 bucket.discard(row_id)
         self.requests.update(changes.requests)
         for row in changes.requests.values():
+            was = self._alerting(row.id)
             self._track(row)
+            alerts = was or self._alerting(row.id) or alerts
             if row.due_at is not None and _pending(row, now):
                 heapq.heappush(self._due, (row.due_at, row.id))
         for row_id in changes.escalations_gone:
@@ -196,7 +204,9 @@ class DeskState:
                 or (changes.escalations_gone)
             ):
                 self.held += events
-            return Changed(side=side, identity=identity, alarms=alarms, held=self.held)
+            return Changed(
+                side=side, identity=identity, alarms=alarms, alerts=alerts, held=self.held
+            )
         _new, reordered = self.queue.apply(
             changes.requests, changes.requests_gone, now, keep_order=keep_order
         )
@@ -210,6 +220,7 @@ class DeskState:
             side=side,
             identity=identity,
             alarms=alarms,
+            alerts=alerts,
         )
 
     def _apply_side(self, changes: BoardChanges) -> bool:
@@ -233,6 +244,13 @@ class DeskState:
             return False
         self.identity = Identity(self.identity.handle, role)
         return True
+
+    def _alerting(self, row_id: int) -> bool:
+        return (
+            row_id in self._emergencies
+            or row_id in self._unverified
+            or (row_id in self._needs_notice)
+        )
 
     def _track(self, row: QueueRow) -> None:
         for bucket, member in (

@@ -98,10 +98,12 @@ def test_a_batch_says_what_changed_and_which_emergencies_are_new() -> None:
     assert desk.queue.order == [3, 2]  # emergencies on top
     assert desk.request(2).version == 2  # type: ignore[union-attr]
     # The same emergency changing again is not new.
-    assert (
-        desk.apply(BoardChanges(requests={3: row(3, emergency=True, version=2)}), NIGHT).alarms
-        == ()
-    )
+    assert changed.alerts  # a new emergency: the strip and the coverage alarm redraw
+    again = BoardChanges(requests={3: row(3, emergency=True, version=2)})
+    assert desk.apply(again, NIGHT).alarms == ()
+    # A plain row changing leaves the alerts as they are: the tick keeps them current.
+    plain = desk.apply(BoardChanges(requests={2: row(2, version=3)}), NIGHT)
+    assert not plain.alerts and not plain.alarms
 
 
 def test_a_paused_desk_holds_the_panes_but_not_the_alerts() -> None:
