@@ -50,3 +50,8 @@ def test_services_load_no_screen(module: str) -> None:
     loaded = loaded_after_import(module)
     assert "textual" not in top_level(loaded)
     assert not {m for m in loaded if m.startswith(("console.ui", "console.cli"))}
+
+
+def test_the_desk_model_loads_neither_screen_nor_database() -> None:
+    loaded = loaded_after_import("console.ui.model")
+    assert not top_level(loaded) & {"textual", "sqlalchemy", "psycopg"}

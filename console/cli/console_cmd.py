@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from console.cli.common import Context, pass_context
+from console.cli.common import Context, UserError, pass_context
 from console.cli.store_access import database_option, identity, opened
 
 if TYPE_CHECKING:
@@ -44,11 +44,16 @@ def run_console(
     Hook for the console's top line: `SimulatorStatus.problem` (one line, or None) and
     `SimulatorStatus.subscribe(callback)`, called from the simulator's thread.
     """
+    from console.runtime import tune
     from console.ui.app import Identity, make_app  # Textual loads only for the console
+    from console.ui.keymap import KeymapError
 
     with opened(ctx, database_url) as database:
         handle = identity(actor, database)
-        app = make_app(ctx.settings, database, ctx.clock, Identity(handle))
+        try:
+            app = make_app(ctx.settings, database, ctx.clock, Identity(handle))
+        except KeymapError as exc:
+            raise UserError(str(exc)) from None
         app.help_note = help_note
         if simulator is not None:
 
@@ -58,4 +63,5 @@ def run_console(
                     app.call_from_thread(app.notify, line, severity="error", timeout=30)
 
             simulator.subscribe(show)
+        tune()
         app.run()

@@ -69,6 +69,8 @@ def events(
         def on_state(state: FeedState) -> None:
             if state.status in (FeedStatus.RECONNECTING, FeedStatus.OFFLINE):
                 click.echo(f"switchboard: feed {state.status.value}, retrying", err=True)
+            elif state.status is FeedStatus.ERROR:
+                click.echo(f"switchboard: feed error: {state.reason}", err=True)
 
         runner = threading.Thread(target=feed.run, args=(on_batch, on_state), daemon=True)
         # Ctrl-C and SIGTERM ask the feed to stop, whenever they come: a KeyboardInterrupt

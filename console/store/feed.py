@@ -36,6 +36,10 @@ limited to 8000 bytes); each wake-up reads from the position. A safety-net read 
 **Failure.** `Feed.run` never raises into its caller: on a lost connection it reports
 `reconnecting`, then `offline` after `offline_after`, retries forever with capped
 backoff, and on return reads from its position, so every change made meanwhile arrives.
+A consumer that fails on a batch for any other reason (a bug) is not a lost connection:
+redelivering the same batch would fail the same way forever. The batch is skipped, the
+state becomes `error` with the reason, and stays so (later batches still flow) until the
+consumer has reloaded everything and calls `recovered()`.
 """
 
 from __future__ import annotations
@@ -44,22 +48,38 @@ import logging
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, create_engine, event, select, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
 from console.clock import Clock, SystemClock
 from console.store.audit import CHANNEL
-from console.store.models import Event
+from console.store.event_reader import (
+    APPLICATION_NAME,
+    EventReader,
+    FeedEvent,
+    Position,
+)
 
 log = logging.getLogger(__name__)
+
+__all__ = [
+    "APPLICATION_NAME",
+    "CONNECTION_ERRORS",
+    "Batch",
+    "EventReader",
+    "Feed",
+    "FeedEvent",
+    "FeedState",
+    "FeedStatus",
+    "Position",
+]
 
 #: How often a waiting feed checks whether it was asked to stop (seconds).
 STOP_CHECK = 0.25
@@ -73,6 +93,9 @@ class FeedStatus(StrEnum):
     POLLING = "polling"  # reading on a timer (SQLite)
     RECONNECTING = "reconnecting"
     OFFLINE = "offline"  # reconnecting for longer than `offline_after`
+    #: A consumer failed on a batch (a bug, not the connection): the batch was skipped,
+    #: so what is on screen may miss it until a full reload (`Feed.recovered`).
+    ERROR = "error"
 
 
 @dataclass(frozen=True)
@@ -82,17 +105,8 @@ class FeedState:
     since: datetime | None = None
     #: When the feed last read successfully: the age of what is on screen.
     fresh_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class FeedEvent:
-    id: int
-    kind: str
-    entity: str
-    entity_id: int
-    at: datetime
-    actor: str
-    transaction_id: int | None = None
+    #: ERROR: what the consumer raised, in one line.
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,147 +122,8 @@ class Batch:
         return cls(events, frozenset((e.entity, e.entity_id) for e in events))
 
 
-@dataclass
-class Position:
-    """Where a reader stands; see the module docstring."""
-
-    horizon: int = 0
-    seen: set[int] = field(default_factory=set)
-    #: SQLite: the highest id delivered.
-    last_id: int = 0
-
-    def copy(self) -> Position:
-        return Position(self.horizon, set(self.seen), self.last_id)
-
-
-EVENT_COLUMNS = (
-    Event.id,
-    Event.kind,
-    Event.entity,
-    Event.entity_id,
-    Event.at,
-    Event.actor,
-    Event.transaction_id,
-)
-
-
-def _to_event(row: Any) -> FeedEvent:
-    return FeedEvent(
-        id=row.id,
-        kind=row.kind,
-        entity=row.entity,
-        entity_id=row.entity_id,
-        at=row.at,
-        actor=row.actor,
-        transaction_id=row.transaction_id,
-    )
-
-
-#: One statement, so one snapshot: its xmin and the rows it sees agree (module docstring).
-PG_READ = """
-SELECT s.xmin, e.id, e.kind, e.entity, e.entity_id, e.at, e.actor, e.transaction_id
-FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin) AS s
-LEFT JOIN events AS e
-    ON e.transaction_id >= coalesce(%(horizon)s::bigint, s.xmin) OR e.id > %(after_id)s::bigint
-ORDER BY e.id
-"""
-#: The name a feed's connection shows in pg_stat_activity.
-APPLICATION_NAME = "switchboard-feed"
-
-
-class EventReader:
-    """Reads the events after a `Position`, gap-free.
-
-    On Postgres it owns one autocommit connection, which the feed also LISTENs on, and
-    each read is one prepared statement; SQLite reads through an engine of its own.
-    """
-
-    def __init__(self, url: URL | str) -> None:
-        self.url = make_url(url) if isinstance(url, str) else url
-        self.postgres = self.url.get_backend_name() == "postgresql"
-        self.engine = None if self.postgres else _sqlite_engine(self.url)
-        self._conn: psycopg.Connection[Any] | None = None
-
-    def connection(self) -> psycopg.Connection[Any]:
-        """The Postgres connection, opened (again) if needed."""
-        if self._conn is None or self._conn.closed:
-            conninfo = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
-            self._conn = psycopg.connect(
-                conninfo,
-                autocommit=True,
-                connect_timeout=5,
-                prepare_threshold=0,
-                application_name=APPLICATION_NAME,
-            )
-        return self._conn
-
-    def close_connection(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            try:
-                conn.close()
-            except Exception:  # already broken
-                log.debug("closing the feed connection failed", exc_info=True)
-
-    def dispose(self) -> None:
-        self.close_connection()
-        if self.engine is not None:
-            self.engine.dispose()
-
-    def start(self, after_id: int | None = None) -> tuple[Position, list[FeedEvent]]:
-        """A position at the present, with the events after `after_id` (None: no history)."""
-        position = Position()
-        if self.engine is not None:
-            with self.engine.connect() as conn:
-                last = conn.execute(text("SELECT coalesce(max(id), 0) FROM events")).scalar_one()
-            position.last_id = int(last) if after_id is None else after_id
-            return position, ([] if after_id is None else self.read(position))
-        # The horizon is this very snapshot's xmin: what is there already is "seen".
-        xmin, found = self._pg_read(horizon=None, after_id=after_id)
-        seen = {e.id for e in found if (e.transaction_id or 0) >= xmin}
-        history = [] if after_id is None else [e for e in found if e.id > after_id]
-        position.horizon, position.seen = xmin, seen | {e.id for e in history}
-        return position, history
-
-    def read(self, position: Position) -> list[FeedEvent]:
-        """Events committed since `position`, each once; advances `position` in place."""
-        if self.engine is not None:
-            with self.engine.connect() as conn:
-                rows = conn.execute(
-                    select(*EVENT_COLUMNS).where(Event.id > position.last_id).order_by(Event.id)
-                )
-                events = [_to_event(row) for row in rows]
-            if events:
-                position.last_id = events[-1].id
-            return events
-        xmin, found = self._pg_read(horizon=position.horizon, after_id=None)
-        events = [e for e in found if e.id not in position.seen]
-        position.horizon = max(position.horizon, xmin)
-        position.seen = {e.id for e in found if (e.transaction_id or 0) >= position.horizon}
-        return events
-
-    def _pg_read(self, horizon: int | None, after_id: int | None) -> tuple[int, list[FeedEvent]]:
-        """The snapshot's xmin and the events at or above `horizon` (None: that xmin) or
-        after `after_id` (None: no such condition)."""
-        params = {"horizon": horizon, "after_id": after_id}
-        rows = self.connection().execute(PG_READ, params).fetchall()
-        xmin = int(rows[0][0])
-        return xmin, [FeedEvent(*row[1:]) for row in rows if row[1] is not None]
-
-
-def _sqlite_engine(url: URL) -> Engine:
-    engine = create_engine(url)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # plain reads: never take the write lock
-        dbapi_connection.execute("PRAGMA busy_timeout = 5000")
-
-    return engine
-
-
 BatchHandler = Callable[[Batch], None]
-StateHandler = Callable[[FeedState], None]
+StateHandler = Callable[[FeedState], object]
 
 
 class Feed:
@@ -275,7 +150,12 @@ class Feed:
         self.max_backoff = max_backoff
         self.position: Position | None = None
         self.state = FeedState(FeedStatus.RECONNECTING, since=self.clock.now())
+        #: What a consumer raised on a skipped batch, until `recovered()`.
+        self.failure: str | None = None
         self._stop = threading.Event()
+        #: Work to run on the feed's thread between two reads (`call_soon`).
+        self._tasks: deque[Callable[[], None]] = deque()
+        self._wake = threading.Event()
 
     # -- control --------------------------------------------------------------------------
 
@@ -284,9 +164,23 @@ class Feed:
         self.position, history = self.reader.start(after_id)
         return history
 
+    def recovered(self) -> None:
+        """The consumer reloaded everything after a failed batch: back to normal."""
+        self.failure = None
+
     def stop(self) -> None:
         """Ask `run` to return; it does within `STOP_CHECK` or the poll interval."""
         self._stop.set()
+        self._wake.set()
+
+    def call_soon(self, task: Callable[[], None]) -> None:
+        """Run `task` on the feed's thread, in order with the batches: after everything
+        committed so far was delivered, before anything later. Safe from any thread.
+
+        A consumer's full reload goes through here: its rows are then never older than a
+        batch delivered before it, and a batch delivered after it re-reads its rows."""
+        self._tasks.append(task)
+        self._wake.set()
 
     @property
     def stopped(self) -> bool:
@@ -311,8 +205,8 @@ class Feed:
             except CONNECTION_ERRORS as exc:
                 log.info("feed lost its connection: %s", exc)
                 lost = True
-            except Exception:  # a consumer's bug must not kill the feed: log, retry
-                log.exception("feed consumer failed")
+            except Exception:  # the feed's own bug must not kill it: log, retry
+                log.exception("feed failed")
                 lost = True
             if lost:
                 self._close_listener()
@@ -332,14 +226,30 @@ class Feed:
         position = self.position.copy()
         events = self.reader.read(position)
         now = self.clock.now()
-        if self.state.status is not status or self.state.since is not None:
-            self.state = FeedState(status, None, now)
-            on_state(self.state)
-        else:
-            self.state = FeedState(status, None, now)
+        self._report(on_state, status, now)
         if events:
-            on_batch(Batch.of(events))
+            try:
+                on_batch(Batch.of(events))
+            except CONNECTION_ERRORS:
+                raise  # the same events come again once the connection is back
+            except Exception as exc:
+                log.exception("feed consumer failed on events %d-%d", events[0].id, events[-1].id)
+                self.failure = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+                self._report(on_state, status, now)
         self.position = position
+
+    def _report(self, on_state: StateHandler, status: FeedStatus, now: datetime) -> None:
+        if self.failure is not None:
+            status = FeedStatus.ERROR
+        state = FeedState(status, None, now, self.failure)
+        changed = (
+            state.status is not self.state.status
+            or self.state.since is not None
+            or state.reason != self.state.reason
+        )
+        self.state = state
+        if changed:
+            on_state(state)
 
     def _set_lost(self, on_state: StateHandler) -> None:
         now = self.clock.now()
@@ -351,10 +261,28 @@ class Feed:
             self.state = FeedState(status, since, self.state.fresh_at)
             on_state(self.state)
 
+    def _run_tasks(
+        self, on_batch: BatchHandler, on_state: StateHandler, status: FeedStatus
+    ) -> None:
+        if not self._tasks:
+            return
+        self._deliver(on_batch, on_state, status)  # everything up to now, first
+        while self._tasks and not self._stop.is_set():
+            task = self._tasks[0]
+            try:
+                task()
+            except CONNECTION_ERRORS:
+                raise  # the task stays, and runs once the connection is back
+            except Exception:
+                log.exception("feed task failed")  # a bug: not run again
+            self._tasks.popleft()
+
     def _poll(self, on_batch: BatchHandler, on_state: StateHandler) -> None:
         while not self._stop.is_set():
             self._deliver(on_batch, on_state, FeedStatus.POLLING)
-            self._stop.wait(self.poll_interval)
+            self._run_tasks(on_batch, on_state, FeedStatus.POLLING)
+            self._wake.wait(self.poll_interval)
+            self._wake.clear()
 
     def _listen(self, on_batch: BatchHandler, on_state: StateHandler) -> None:
         # The reader's own connection listens too: one connection per console.
@@ -369,6 +297,7 @@ class Feed:
             woke = any(True for _note in conn.notifies(timeout=STOP_CHECK, stop_after=1))
             if self._stop.is_set():
                 break
+            self._run_tasks(on_batch, on_state, FeedStatus.LIVE)
             if woke or time.monotonic() - quiet_since >= self.safety_interval:
                 self._deliver(on_batch, on_state, FeedStatus.LIVE)
                 quiet_since = time.monotonic()

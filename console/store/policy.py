@@ -116,7 +116,7 @@ class PolicyTimeline:
         return cls([PolicyRecord(0, policy, None, None, None)])
 
     def at(self, at: datetime) -> Policy:
-        return self.records[bisect.bisect_right(self._starts, at)].policy  # type: ignore[arg-type]
+        return self.records[bisect.bisect_right(self._starts, at)].policy
 
     @property
     def current(self) -> Policy:

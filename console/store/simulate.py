@@ -25,8 +25,9 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from console.clock import Clock
@@ -193,7 +194,9 @@ class Simulator:
                 return self.rng.choice(here)
         return self.rng.choice(sorted(desk) or sorted(self.staff))
 
-    def _pick(self, session: Session, query, n: int = 6):  # type: ignore[no-untyped-def]
+    def _pick(
+        self, session: Session, query: Select[*tuple[Any, ...]], n: int = 6
+    ) -> Row[*tuple[Any, ...]] | None:
         rows = session.execute(query.limit(n)).all()
         return self.rng.choice(rows) if rows else None
 
@@ -228,7 +231,7 @@ class Simulator:
         what = f"#{view.id} {'EMERGENCY ' if emergency else ''}{channel} from {view.customer}"
         return Action(now, "new", actor, "request", view.id, f"{what}: {summary}")
 
-    def _open_requests(self, anytime: bool = False):  # type: ignore[no-untyped-def]
+    def _open_requests(self, anytime: bool = False) -> Select[*tuple[Any, ...]]:
         """Open requests someone would work on now: after hours only emergencies and those
         whose customer was told the work is billable."""
         query = select(Request.id, Request.version, Request.assignee_id, Request.received_at).where(

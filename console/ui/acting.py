@@ -1,72 +1,66 @@
 """What every console action shares: which keys a role may use, which rows it aims at,
-and how a write runs. Mixed into `SwitchboardApp` through `LeadActions` and `DeskActions`.
+and how a write runs. `LeadActions` and `DeskActions` are objects the app holds (not
+mixins): they reach the console only through the typed `Host` below.
 
 Targets are captured by id and version when the key is pressed and written with those
 versions: if someone changed a row in between, nothing is written and the conflict
 dialog says who, when and what the row is now; `r` opens the action's own dialog again
 on the new version (`console.ui.conflicts`), so nothing is written without a new choice.
-Every write runs on its own thread with its own session, so the screen never waits for
-the database, under an idempotency key made when the key is pressed (retried if its
-outcome is unknown).
+Every write goes to the console's one writer (`console.ui.writer`), so the screen never
+waits for the database, under an idempotency key made when the key is pressed (retried
+if its outcome is unknown); its answer comes back as a message, handled here on the UI
+thread, the only one that changes the undo record and the counters.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from textual.binding import Binding
 
-from console.domain.permissions import Action, refusal
 from console.store.commands import leads
-from console.store.errors import ConflictError, StoreError
-from console.store.idempotency import Once, fingerprint, retrying, run_once
+from console.store.errors import ConflictError
+from console.store.idempotency import Once, fingerprint
 from console.ui.conflicts import Again, Conflict, conflict_text, look_again, retry_hint
 from console.ui.format import inert
+from console.ui.messages import WriteConflicted, WriteDone, WriteFailed
+from console.ui.model import DeskState, Pane, Selection, why_not
+from console.ui.model.keys import NEEDS
 from console.ui.screens.dialogs import ConflictScreen
-from console.ui.widgets.escalations import EscalationPane
-from console.ui.widgets.grid import VirtualGrid
-from console.ui.widgets.queue_pane import QueuePane
+from console.ui.writer import Do, WriteJob, Writer
+
+__all__ = ["UNDO_WINDOW", "Acting", "Do", "Host", "Undo", "WriteRecord", "act", "key_pair"]
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from textual.notifications import SeverityLevel
+
+    from console.clock import Clock
+    from console.domain.calendar import DeskCalendar
+    from console.store.board import Board
+    from console.store.commands import Rules
 
 #: How long the last action can be undone, on the console's clock (tests freeze it).
 UNDO_WINDOW = timedelta(seconds=60)
-#: A write: runs the store command(s) of one action in the session given.
-Do = Callable[["Session"], Any]
 
-#: Action name to the permission it needs and the pane it works in.
-NEEDS: dict[str, tuple[Action, str]] = {
-    "assign": (Action.ASSIGN, "queue"),
-    "escalate": (Action.ESCALATE, "queue"),
-    "reassign": (Action.REASSIGN, "escalation"),
-    "move": (Action.MOVE, "escalation"),
-    "priority": (Action.PRIORITISE, "technical"),
-    "position": (Action.PRIORITISE, "technical"),
-    "verify": (Action.VERIFY, "queue"),
-    "downgrade": (Action.DOWNGRADE, "queue"),
-    "notice": (Action.NOTICE, "queue"),
-    "decline": (Action.DECLINE, "queue"),
-}
-PANE_HINT = {
-    "queue": "works on the queue: press 1 first",
-    "escalation": "works on an escalation pane: press 2, 3 or 4 first",
-    "technical": "works on the Technical pane: press 3 first",
-}
+
+def act(action: str) -> str:
+    """The app's action that runs an action object's method: "priority(-1)" becomes
+    "act('priority', -1)"."""
+    name, _, args = action.partition("(")
+    return f"act('{name}', {args.rstrip(')')})" if args else f"act('{name}')"
 
 
 def key_pair(
     key: str, action: str, description: str, binding_id: str, refused: str
 ) -> list[Binding]:
-    """The key, shown when allowed; the same key hidden, explaining why not, otherwise."""
+    """The key, shown when allowed; the same key hidden, explaining why not, otherwise.
+    `action` is an action object's method, e.g. "assign" or "priority(-1)"."""
     return [
-        Binding(key, action, description, id=binding_id),
+        Binding(key, act(action), description, id=binding_id),
         Binding(key, f"refuse('{refused}')", description, show=False),
     ]
 
@@ -78,71 +72,73 @@ class Undo:
     steps: list[leads.Step]
 
 
+@dataclass
+class WriteRecord:
+    """This console's writes, changed only on the UI thread: the last one (for `u`), and
+    how many landed and how many met a conflict."""
+
+    undo: Undo | None = None
+    done: int = 0
+    conflicted: int = 0
+
+
+class Host(Protocol):
+    """What the actions need of the console (the app provides it)."""
+
+    desk: DeskState
+    clock: Clock
+    calendar: DeskCalendar
+    rules: Rules
+    board: Board
+    writer: Writer
+
+    def selection(self) -> Selection[Any]: ...
+
+    def toggle_mark(self) -> None: ...
+
+    def clear_marks(self, pane: Pane) -> None: ...
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None: ...
+
+    def push_screen(self, screen: Any, callback: Any = None) -> Any: ...
+
+    def call_later(self, callback: Callable[..., Any], *args: Any) -> bool: ...
+
+
 class Acting:
-    """Needs from the app: focused, query_one, identity, clock, board, notify, push_screen."""
+    """The actions' common part; `record` is shared by every action object of one app."""
 
-    undo_record: Undo | None = None
-    #: How many of this console's writes landed, and how many met a conflict.
-    writes_done: int = 0
-    writes_conflicted: int = 0
-    staff_departments: dict[str, str]
+    def __init__(self, host: Host, record: WriteRecord) -> None:
+        self.host = host
+        self.record = record
 
-    # -- what is focused and allowed ----------------------------------------------------------
+    # -- what is pointed at and allowed -------------------------------------------------------
 
-    def _focused_grid(self) -> VirtualGrid | None:
-        focused = self.focused  # type: ignore[attr-defined]
-        return focused if isinstance(focused, VirtualGrid) else None
-
-    def _pane_kind(self) -> str | None:
-        grid = self._focused_grid()
-        if grid is None:
-            return None
-        if grid.id == "queue-grid":
-            return "queue"
-        return "technical" if grid.id == "esc-technical" else "escalation"
-
-    def _why_not(self, name: str) -> str | None:
-        action, pane = NEEDS[name]
-        identity = self.identity  # type: ignore[attr-defined]
-        reason = refusal(identity.role, self.staff_departments.get(identity.handle), action)
-        if reason:
-            return reason
-        kind = self._pane_kind()
-        if pane == "escalation" and kind in ("escalation", "technical"):
-            return None
-        if kind != pane:
-            return f"{name} {PANE_HINT[pane]}"
-        return None
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in NEEDS:
-            return self._why_not(action) is None
-        return True
-
-    def action_refuse(self, name: str) -> None:
-        key = "priority" if name == "prioritise" else name
-        reason = self._why_not(key) or "not possible here"
-        self.notify(reason, title="Not allowed", severity="warning")  # type: ignore[attr-defined]
-
-    # -- targets ------------------------------------------------------------------------------
-
-    def _targets(self) -> tuple[VirtualGrid, list[Any]]:
-        """The marked rows of the focused pane, or the row under the cursor."""
-        grid = self._focused_grid()
-        assert grid is not None
-        keys = [k for k in grid.keys if k in grid.marked] or (
-            [grid.cursor_key] if grid.cursor_key is not None else []
+    def why_not(self, name: str) -> str | None:
+        """None if the action `name` applies to what is pointed at, else why not."""
+        chosen = self.host.selection()
+        identity = self.host.desk.identity
+        row = self.host.desk.request(chosen.cursor) if chosen.pane is Pane.QUEUE else None
+        return why_not(
+            name, identity.role, self.host.desk.department_of(identity.handle), chosen.pane, row
         )
-        return grid, keys
 
-    def _requests(self, keys: list[Any]) -> list[Any]:
-        rows = self.query_one(QueuePane).model.rows  # type: ignore[attr-defined]
-        return [rows[k] for k in keys if k in rows]
+    def allowed(self, action: str) -> bool:
+        """For the app's `check_action`: the footer shows a key only when this holds."""
+        return action not in NEEDS or self.why_not(action) is None
 
-    def _escalations(self, grid: VirtualGrid, keys: list[Any]) -> list[Any]:
-        pane = grid.parent
-        assert isinstance(pane, EscalationPane)
-        return [pane.rows[k] for k in keys if k in pane.rows]
+    def refuse(self, name: str) -> None:
+        key = "priority" if name == "prioritise" else name
+        reason = self.why_not(key) or "not possible here"
+        self.host.notify(reason, title="Not allowed", severity="warning")
 
     @staticmethod
     def _describe(rows: list[Any], request_of: Callable[[Any], int]) -> str:
@@ -152,73 +148,47 @@ class Acting:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def _me(self) -> tuple[str, Any]:
-        return self.identity.handle, self.clock.now()  # type: ignore[attr-defined]
+    def look_again(self, error: ConflictError, again: Again | None) -> Conflict:
+        """The rows of a refused write as they are now (on the writer's thread)."""
+        now = self.host.clock.now()
+        today = self.host.calendar.local_date(now)
+        return look_again(self.host.board, error, again, now, today)
+
+    def _me(self) -> tuple[str, datetime]:
+        return self.host.desk.identity.handle, self.host.clock.now()
 
     def _attempt(
         self, do: Do, done: str, undo: list[leads.Step], again: Again | None = None
     ) -> None:
-        """Run the write built from the versions the person saw, on its own thread; on a
-        conflict, `again` says what to show and which dialog `r` opens."""
-        self._write(do, done, undo, again)
-
-    def _write(
-        self,
-        do: Do,
-        done: str,
-        undo: list[leads.Step],
-        again: Again | None,
-    ) -> None:
-        """Start the write on its own thread now. A Textual worker would start only on the
-        event loop's next turn, often behind a repaint (benchmarks/lead_action.py).
-
-        The action's idempotency key is made here, when the person acts: a connection lost
-        during COMMIT is retried under it on a new connection, so the action lands once."""
+        """Hand the write built from the versions the person saw to the writer; on a
+        conflict, `again` says what to show and which dialog `r` opens. The idempotency
+        key is made here, when the person acts."""
         handle, now = self._me()
         once = Once(f"console-{uuid.uuid4()}", handle, fingerprint(done), now, lambda _: {})
+        self.host.writer.submit(WriteJob(do, done, undo, again, once))
 
-        def attempt() -> None:
-            with self.board.database.session() as session:  # type: ignore[attr-defined]
-                run_once(session, once, do)
+    # -- the writer's answers, on the UI thread -------------------------------------------------
 
-        def run() -> None:
-            try:
-                retrying(attempt)
-            except ConflictError as exc:
-                self.writes_conflicted += 1
-                now = self.clock.now()  # type: ignore[attr-defined]
-                today = self.calendar.local_date(now)  # type: ignore[attr-defined]
-                fresh = look_again(self.board, exc, again, now, today)  # type: ignore[attr-defined]
-                self._tell(self._conflict, fresh, again)
-                return
-            except StoreError as exc:
-                self._tell(self.notify, str(exc), title="Not done", severity="error")  # type: ignore[attr-defined]
-                return
-            except Exception as exc:  # a bug must be seen, not lost with the thread
-                self._tell(
-                    self.notify,  # type: ignore[attr-defined]
-                    f"{type(exc).__name__}: {exc}",
-                    title="Internal error",
-                    severity="error",
-                )
-                return
-            self.writes_done += 1
-            # Even one that cannot be undone replaces the last: `u` must never reach past it.
-            self.undo_record = Undo(self.clock.now(), done, undo)  # type: ignore[attr-defined]
-            self._tell(self.notify, done[:1].upper() + done[1:], title="Done")  # type: ignore[attr-defined]
+    def written(self, message: WriteDone) -> None:
+        job = message.job
+        self.record.done += 1
+        # Even one that cannot be undone replaces the last: `u` must never reach past it.
+        self.record.undo = Undo(self.host.clock.now(), job.done, job.undo)
+        self.host.notify(job.done[:1].upper() + job.done[1:], title="Done")
 
-        threading.Thread(target=run, name="switchboard-write").start()
+    def conflicted(self, message: WriteConflicted) -> None:
+        self.record.conflicted += 1
+        self._conflict(message.conflict, message.job.again)
 
-    def _tell(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        """Run `callback` on the UI thread, unless the console has closed meanwhile."""
-        with contextlib.suppress(RuntimeError):  # the app is no longer running
-            self.call_from_thread(callback, *args, **kwargs)  # type: ignore[attr-defined]
+    def failed(self, message: WriteFailed) -> None:
+        title = "Internal error" if message.internal else "Not done"
+        self.host.notify(message.reason, title=title, severity="error")
 
     def _conflict(self, conflict: Conflict, again: Again | None) -> None:
         """Show what the rows are now; `r` opens the action's dialog on them, nothing else."""
-        now = self.clock.now()  # type: ignore[attr-defined]
-        names = self.staff_names  # type: ignore[attr-defined]
-        message = conflict_text(conflict, again, names, self.calendar.zone, now)  # type: ignore[attr-defined]
+        now = self.host.clock.now()
+        names = self.host.desk.staff_names
+        message = conflict_text(conflict, again, names, self.host.calendar.zone, now)
         rows = conflict.retry_rows(again)
 
         def answered(retry: bool | None) -> None:
@@ -226,4 +196,4 @@ class Acting:
                 again.reopen(rows)
 
         hint = retry_hint(rows) if rows else None
-        self.push_screen(ConflictScreen(message, hint), answered)  # type: ignore[attr-defined]
+        self.host.push_screen(ConflictScreen(message, hint), answered)

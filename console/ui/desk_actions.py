@@ -19,9 +19,10 @@ from console.store.enums import NoticeMethod
 from console.ui.acting import Acting, key_pair
 from console.ui.conflicts import Again
 from console.ui.format import inert, short_day_time
+from console.ui.model import Pane, desk_keys_applying
+from console.ui.model.keys import APPLIES
 from console.ui.screens.dialogs import Choice, ConfirmScreen, PickerScreen
 from console.ui.screens.notice import NoticeAnswer, NoticeScreen
-from console.ui.widgets.queue_pane import QueuePane
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -35,53 +36,41 @@ DESK_BINDINGS = [
 
 #: A write of one request: (session, actor, now, expected version) -> the command's view.
 Write = Callable[["Session", str, datetime, int | None], Any]
-#: What each key needs of the request under the cursor, and what to say otherwise.
-APPLIES: dict[str, tuple[Callable[[QueueRow], bool], str]] = {
-    "verify": (lambda r: r.emergency_unverified, "is not an unverified emergency"),
-    "downgrade": (lambda r: r.emergency, "is not an emergency"),
-    "notice": (lambda r: r.billing_state == "needs-notice", "needs no billing notice"),
-    "decline": (lambda r: r.billing_state == "needs-notice", "needs no billing notice"),
-}
 
 
 class DeskActions(Acting):
-    """Needs from the app what `Acting` needs, plus `settings`, `calendar` and `board`."""
+    """The after-hours keys: verify, downgrade, notice given, declined."""
+
+    def actions(self) -> dict[str, Callable[..., None]]:
+        return {
+            "verify": self.verify,
+            "downgrade": self.downgrade,
+            "notice": self.notice,
+            "decline": self.decline,
+        }
 
     def _current_request(self) -> QueueRow | None:
-        grid = self._focused_grid()
-        if grid is None or grid.id != "queue-grid" or grid.cursor_key is None:
-            return None
-        return self.query_one(QueuePane).model.rows.get(grid.cursor_key)  # type: ignore[attr-defined]
-
-    def _why_not(self, name: str) -> str | None:
-        reason = super()._why_not(name)
-        if reason or name not in APPLIES:
-            return reason
-        row = self._current_request()
-        applies, otherwise = APPLIES[name]
-        if row is None:
-            return f"{name} works on a request: put the cursor on one"
-        return None if applies(row) else f"#{row.id} {otherwise}"
+        chosen = self.host.selection()
+        return self.host.desk.request(chosen.cursor) if chosen.pane is Pane.QUEUE else None
 
     def desk_keys_applying(self) -> tuple[bool, ...]:
         """Which desk keys apply to the row under the cursor (the footer follows this)."""
-        row = self._current_request()
-        return tuple(row is not None and applies(row) for applies, _ in APPLIES.values())
+        return desk_keys_applying(self._current_request())
 
     def _about(self, row: QueueRow) -> str:
         return f"#{row.id} {inert(row.customer)} · {inert(row.summary)[:60]}"
 
     # -- emergencies ----------------------------------------------------------------------
 
-    def action_verify(self) -> None:
+    def verify(self) -> None:
         row = self._current_request()
         if row is not None:
             self._verify(row)
 
     def _verify(self, row: QueueRow) -> None:
-        people = self.designated.get(row.customer, ())  # type: ignore[attr-defined]
+        people = self.host.desk.designated.get(row.customer, ())
         if not people:
-            self.notify(  # type: ignore[attr-defined]
+            self.host.notify(
                 f"{row.customer} has no designated emergency contact to verify with: "
                 "downgrade it (d) or add one",
                 severity="warning",
@@ -103,17 +92,17 @@ class DeskActions(Acting):
                 )
 
         choices = [Choice(p.name, p.phone or "") for p in people]
-        self.push_screen(  # type: ignore[attr-defined]
+        self.host.push_screen(
             PickerScreen("Verified with which designated contact?", about, choices, then=chosen)
         )
 
-    def action_downgrade(self) -> None:
+    def downgrade(self) -> None:
         row = self._current_request()
         if row is not None:
             self._downgrade(row)
 
     def _downgrade(self, row: QueueRow) -> None:
-        closed = not self.calendar.is_open(row.received_at)  # type: ignore[attr-defined]
+        closed = not self.host.calendar.is_open(row.received_at)
         consequence = (
             "It was received while the desk was closed: it will need a billing notice "
             "before billable work."
@@ -123,7 +112,7 @@ class DeskActions(Acting):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                rules = self.rules  # type: ignore[attr-defined]
+                rules = self.host.rules
                 self._settle(
                     row,
                     lambda s, who, now, version: commands.downgrade_emergency(
@@ -134,7 +123,7 @@ class DeskActions(Acting):
                     self._downgrade,
                 )
 
-        self.push_screen(  # type: ignore[attr-defined]
+        self.host.push_screen(
             ConfirmScreen(
                 f"Downgrade #{row.id} to a normal request?", f"{self._about(row)}\n{consequence}"
             ),
@@ -143,13 +132,13 @@ class DeskActions(Acting):
 
     # -- billing notice -------------------------------------------------------------------
 
-    def action_notice(self) -> None:
+    def notice(self) -> None:
         row = self._current_request()
         if row is not None:
             self._notice(row)
 
     def _notice(self, row: QueueRow) -> None:
-        now = self.clock.now()  # type: ignore[attr-defined]
+        now = self.host.clock.now()
 
         def answered(answer: NoticeAnswer | None) -> None:
             if answer:
@@ -166,20 +155,20 @@ class DeskActions(Acting):
                         expected_version=version,
                     ),
                     f"recorded the billing notice for #{row.id} ({answer.method}, "
-                    f"{short_day_time(answer.at, self.calendar.zone, now)}, "  # type: ignore[attr-defined]
+                    f"{short_day_time(answer.at, self.host.calendar.zone, now)}, "
                     f"by {answer.given_by})",
                     "notice",
                     self._notice,
                 )
 
-        self.push_screen(  # type: ignore[attr-defined]
+        self.host.push_screen(
             NoticeScreen(
                 self._about(row),
                 self._terms(now),
                 methods=[m.value for m in NoticeMethod],
-                me=self.identity.handle,  # type: ignore[attr-defined]
-                staff=self.staff_departments.keys(),
-                zone=self.calendar.zone,  # type: ignore[attr-defined]
+                me=self.host.desk.identity.handle,
+                staff=self.host.desk.staff_departments.keys(),
+                zone=self.host.calendar.zone,
                 now=now,
             ),
             answered,
@@ -187,7 +176,7 @@ class DeskActions(Acting):
 
     def _terms(self, now: datetime) -> str:
         try:
-            rate = rate_at(self.rules.policy.rates, self.calendar, now)  # type: ignore[attr-defined]
+            rate = rate_at(self.host.rules.policy.rates, self.host.calendar, now)
             price = f"${rate:,.2f}/h today"
         except NoRateError:
             price = "the rate in effect that day"
@@ -196,14 +185,14 @@ class DeskActions(Acting):
             f"bills at {price}."
         )
 
-    def action_decline(self) -> None:
+    def decline(self) -> None:
         row = self._current_request()
         if row is not None:
             self._decline(row)
 
     def _decline(self, row: QueueRow) -> None:
-        now = self.clock.now()  # type: ignore[attr-defined]
-        calendar = self.calendar  # type: ignore[attr-defined]
+        now = self.host.clock.now()
+        calendar = self.host.calendar
         waits = (
             "The desk is open: it runs on the business clock"
             if calendar.is_open(now)
@@ -224,7 +213,7 @@ class DeskActions(Acting):
                     self._decline,
                 )
 
-        self.push_screen(  # type: ignore[attr-defined]
+        self.host.push_screen(
             ConfirmScreen(
                 f"The customer declined after-hours billing for #{row.id}?",
                 f"{self._about(row)}\n{waits}; nothing on it is billed.",

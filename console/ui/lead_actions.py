@@ -5,22 +5,19 @@ permissions, the write worker) is in `console.ui.acting`.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from textual.binding import Binding
 
-from console.domain.coverage import Presence, ShiftKind
 from console.domain.escalation import Destination
 from console.store import commands
 from console.store.commands import leads
-from console.ui.acting import UNDO_WINDOW, Acting, Do, key_pair
+from console.ui.acting import UNDO_WINDOW, Acting, Do, act, key_pair
 from console.ui.conflicts import Again, state
-from console.ui.screens.dialogs import Candidate, ConfirmScreen, PickerScreen, TextScreen
-from console.ui.widgets.coverage_pane import CoveragePane
-from console.ui.widgets.grid import VirtualGrid
-from console.ui.widgets.queue_pane import QueuePane
+from console.ui.model import Pane, Selection
+from console.ui.model.desk import Candidate
+from console.ui.screens.dialogs import ConfirmScreen, PickerScreen, TextScreen
 
 KINDS = ["additional-services", "product", "other"]
 
@@ -33,8 +30,8 @@ LEAD_BINDINGS = [
     *key_pair("plus", "priority(-1)", "Priority up", "lead.priority-up", "prioritise"),
     *key_pair("minus", "priority(1)", "Priority down", "lead.priority-down", "prioritise"),
     *key_pair("P", "position", "Set position", "lead.position", "prioritise"),
-    Binding("space", "mark", "Mark", id="lead.mark", tooltip="Mark rows to act on several"),
-    Binding("u", "undo", "Undo", id="lead.undo", tooltip="Undo your last action (60 s)"),
+    Binding("space", act("mark"), "Mark", id="lead.mark", tooltip="Mark rows to act on several"),
+    Binding("u", act("undo"), "Undo", id="lead.undo", tooltip="Undo your last action (60 s)"),
 ]
 
 
@@ -43,38 +40,30 @@ class LeadActions(Acting):
 
     def _candidates(self, department: str | None, held: Sequence[Any] = ()) -> list[Candidate]:
         """People to pick from; after a conflict, `held` marks who holds those rows now."""
-        now = self.clock.now()  # type: ignore[attr-defined]
-        roster = self.query_one(CoveragePane).roster  # type: ignore[attr-defined]
-        on_duty = {s.staff for s in roster.shifts if s.kind is ShiftKind.DUTY and s.covers(now)}
-        load = Counter(
-            r.assignee
-            for r in self.query_one(QueuePane).model.rows.values()
-            if r.assignee  # type: ignore[attr-defined]
-        )
-        people = [
-            h for h, d in self.staff_departments.items() if department is None or d == department
-        ]
-        found = [
-            Candidate(
-                h,
-                roster.presence.get(h, Presence.AWAY).value,
-                load[h],
-                h in on_duty,
-                _holds(h, held),
-            )
-            for h in people
-        ]
-        return sorted(
-            found, key=lambda c: (not c.on_duty, c.presence != "available", c.open_load, c.handle)
-        )
+        return self.host.desk.candidates(department, self.host.clock.now(), held)
+
+    def actions(self) -> dict[str, Callable[..., None]]:
+        return {
+            "assign": self.assign,
+            "escalate": self.escalate,
+            "reassign": self.reassign,
+            "move": self.move,
+            "priority": self.priority,
+            "position": self.position,
+            "mark": self.mark,
+            "undo": self.undo,
+        }
+
+    def _targets(self) -> Selection[Any]:
+        return self.host.selection()
 
     # -- the actions --------------------------------------------------------------------------
 
-    def action_assign(self) -> None:
-        grid, keys = self._targets()
-        self._assign(self._requests(keys), grid)
+    def assign(self) -> None:
+        chosen = self._targets()
+        self._assign(self.host.desk.requests_of(chosen.targets), chosen.pane)
 
-    def _assign(self, rows: list[Any], grid: VirtualGrid | None, again: bool = False) -> None:
+    def _assign(self, rows: list[Any], pane: Pane | None, again: bool = False) -> None:
         """The assign picker for `rows` as seen now; `again` after a conflict (holders marked)."""
         if not rows:
             return
@@ -102,20 +91,20 @@ class LeadActions(Acting):
                 lambda s: leads.assign_many(s, *self._me(), targets=targets, to=handle),
                 f"assigned {about} to {handle}",
                 undo,
-                grid,
+                pane,
                 retry,
             )
 
         candidates = self._candidates("desk", rows if again else ())
-        self.push_screen(  # type: ignore[attr-defined]
+        self.host.push_screen(
             PickerScreen(f"Assign to · {len(rows)} selected", about, candidates, then=chosen)
         )
 
-    def action_reassign(self) -> None:
-        grid, keys = self._targets()
-        self._reassign(self._escalations(grid, keys), grid)
+    def reassign(self) -> None:
+        chosen = self._targets()
+        self._reassign(self.host.desk.escalations_of(chosen.targets), chosen.pane)
 
-    def _reassign(self, rows: list[Any], grid: VirtualGrid | None, again: bool = False) -> None:
+    def _reassign(self, rows: list[Any], pane: Pane | None, again: bool = False) -> None:
         """The reassign picker for `rows` as seen now; `again` after a conflict."""
         if not rows:
             return
@@ -144,25 +133,24 @@ class LeadActions(Acting):
                 lambda s: leads.reassign_many(s, *self._me(), targets=targets, to=handle),
                 f"reassigned {about} to {handle}",
                 undo if len(undo) == len(rows) else [],
-                grid,
+                pane,
                 retry,
             )
 
         candidates = self._candidates(department, rows if again else ())
-        self.push_screen(  # type: ignore[attr-defined]
+        self.host.push_screen(
             PickerScreen(f"Reassign · {len(rows)} selected", about, candidates, then=chosen)
         )
 
-    def action_move(self) -> None:
-        grid, keys = self._targets()
-        rows = self._escalations(grid, keys)[:1]
+    def move(self) -> None:
+        rows = self.host.desk.escalations_of(self._targets().targets)[:1]
         if rows:
             self._open_move(rows[0])
 
     def _open_move(self, row: Any, again: bool = False) -> None:
         """The move dialog for `row` as seen now; `again` after a conflict (state shown)."""
         about = self._describe([row], lambda r: r.request_id)
-        shown = f"{about}\nnow {state(row, self.staff_names)}" if again else about  # type: ignore[attr-defined]
+        shown = f"{about}\nnow {state(row, self.host.desk.staff_names)}" if again else about
         choices = [d.value for d in Destination if d.value != row.destination]
 
         def chosen(value: tuple[str, str] | None) -> None:
@@ -170,20 +158,20 @@ class LeadActions(Acting):
                 return
             destination, reason = value
             if destination == Destination.PERSON.value:
-                self.push_screen(  # type: ignore[attr-defined]
+                self.host.push_screen(
                     PickerScreen(
                         "Move to a named person",
                         about,
                         self._candidates(None, [row] if again else ()),
                         then=lambda handle: (
-                            handle and self._move(row, destination, handle, reason, about)
+                            self._move(row, destination, handle, reason, about) if handle else None
                         ),
                     )
                 )
             else:
                 self._move(row, destination, None, reason, about)
 
-        self.push_screen(  # type: ignore[attr-defined]
+        self.host.push_screen(
             TextScreen("Move to another destination", shown, "reason (required)", choices), chosen
         )
 
@@ -212,29 +200,29 @@ class LeadActions(Acting):
             Again("escalation", {row.id: row.version}, lambda f: self._open_move(f[0], True)),
         )
 
-    def action_priority(self, step: int) -> None:
-        grid, keys = self._targets()
-        rows = self._escalations(grid, keys)[:1]
-        if rows:
-            position = grid.keys.index(rows[0].id) + 1 + step
+    def priority(self, step: int) -> None:
+        chosen = self._targets()
+        rows = self.host.desk.escalations_of(chosen.targets)[:1]
+        here = chosen.position(rows[0].id) if rows else None
+        if rows and here is not None:
             # No dialog to open again: after a conflict the lead presses + or - anew.
             again = Again("escalation", {rows[0].id: rows[0].version}, None)
-            self._place(rows[0], max(1, min(position, len(grid.keys))), grid, again)
+            self._place(rows[0], max(1, min(here + step, len(chosen.keys))), chosen, again)
 
-    def action_position(self) -> None:
-        grid, keys = self._targets()
-        rows = self._escalations(grid, keys)[:1]
+    def position(self) -> None:
+        chosen = self._targets()
+        rows = self.host.desk.escalations_of(chosen.targets)[:1]
         if rows:
-            self._open_position(rows[0], grid)
+            self._open_position(rows[0], chosen)
 
-    def _open_position(self, row: Any, grid: VirtualGrid, again: bool = False) -> None:
+    def _open_position(self, row: Any, shown_in: Selection[Any], again: bool = False) -> None:
         """The position dialog for `row` as seen now; `again` after a conflict."""
         about = self._describe([row], lambda r: r.request_id)
-        shown = f"{about}\nnow {state(row, self.staff_names)}" if again else about  # type: ignore[attr-defined]
+        shown = f"{about}\nnow {state(row, self.host.desk.staff_names)}" if again else about
         retry = Again(
             "escalation",
             {row.id: row.version},
-            lambda fresh: self._open_position(fresh[0], grid, True),
+            lambda fresh: self._open_position(fresh[0], shown_in, True),
             lambda fresh: fresh.destination == Destination.TECHNICAL.value,
         )
 
@@ -247,19 +235,19 @@ class LeadActions(Acting):
             ok = digits.isascii() and digits.isdigit()
             position = (int(digits) if len(digits) <= 9 else 10**9) if ok else 0
             if position < 1:
-                self.notify(  # type: ignore[attr-defined]
-                    f"a position is a whole number: 1 is first, {len(grid.keys)} or more last",
+                self.host.notify(
+                    f"a position is a whole number: 1 is first, {len(shown_in.keys)} or more last",
                     severity="warning",
                 )
                 return
-            self._place(row, position, grid, retry)
+            self._place(row, position, shown_in, retry)
 
-        self.push_screen(
+        self.host.push_screen(
             TextScreen("Set the technical position", shown, "position (1 = first)"), chosen
-        )  # type: ignore[attr-defined]
+        )
 
-    def _place(self, row: Any, position: int, grid: VirtualGrid, again: Again) -> None:
-        old = grid.keys.index(row.id) + 1 if row.id in grid.keys else position
+    def _place(self, row: Any, position: int, shown_in: Selection[Any], again: Again) -> None:
+        old = shown_in.position(row.id) or position
         self._attempt(
             lambda s: leads.place_technical(
                 s,
@@ -273,9 +261,8 @@ class LeadActions(Acting):
             again,
         )
 
-    def action_escalate(self) -> None:
-        _grid, keys = self._targets()
-        rows = self._requests(keys)[:1]
+    def escalate(self) -> None:
+        rows = self.host.desk.requests_of(self._targets().targets)[:1]
         if not rows:
             return
         row = rows[0]
@@ -286,20 +273,20 @@ class LeadActions(Acting):
                 return
             kind, reason = value
             if kind == "other":
-                self.push_screen(  # type: ignore[attr-defined]
+                self.host.push_screen(
                     PickerScreen(
                         "Escalate to a named person",
                         about,
                         self._candidates(None),
                         then=lambda handle: (
-                            handle and self._escalate(row, kind, handle, reason, about)
+                            self._escalate(row, kind, handle, reason, about) if handle else None
                         ),
                     )
                 )
             else:
                 self._escalate(row, kind, None, reason, about)
 
-        self.push_screen(TextScreen("Escalate", about, "reason", KINDS), chosen)  # type: ignore[attr-defined]
+        self.host.push_screen(TextScreen("Escalate", about, "reason", KINDS), chosen)
 
     def _escalate(self, row: Any, kind: str, person: str | None, reason: str, about: str) -> None:
         self._attempt(
@@ -310,21 +297,18 @@ class LeadActions(Acting):
             [],
         )
 
-    def action_mark(self) -> None:
-        grid = self._focused_grid()
-        if grid is not None and grid.cursor_key is not None:
-            grid.toggle_mark(grid.cursor_key)
-            grid.action_cursor_down()
+    def mark(self) -> None:
+        self.host.toggle_mark()
 
-    def action_undo(self) -> None:
-        record = self.undo_record
-        if record is None or self.clock.now() - record.at > UNDO_WINDOW:  # type: ignore[attr-defined]
-            self.notify("nothing of yours to undo in the last 60 s", severity="warning")  # type: ignore[attr-defined]
+    def undo(self) -> None:
+        record = self.record.undo
+        if record is None or self.host.clock.now() - record.at > UNDO_WINDOW:
+            self.host.notify("nothing of yours to undo in the last 60 s", severity="warning")
             return
         if not record.steps:
-            self.notify(f"cannot undo: {record.description}", severity="warning")  # type: ignore[attr-defined]
+            self.host.notify(f"cannot undo: {record.description}", severity="warning")
             return
-        self.undo_record = None
+        self.record.undo = None
         self._attempt(
             lambda s: leads.together(s, *self._me(), steps=record.steps),
             f"undid: {record.description}",
@@ -339,28 +323,18 @@ class LeadActions(Acting):
         do: Do,
         done: str,
         undo: list[leads.Step],
-        grid: VirtualGrid | None,
+        pane: Pane | None,
         again: Again,
     ) -> None:
         def go(confirmed: bool | None = True) -> None:
             if confirmed:
-                if grid is not None:
-                    grid.clear_marks()
+                if pane is not None:
+                    self.host.clear_marks(pane)
                 self._attempt(do, done, undo, again)
 
         if count > 1:
             # From the app's own queue: here we may be inside a picker's handler, and a
             # dialog pushed from there would answer to the picker, which is gone.
-            self.call_later(self.push_screen, ConfirmScreen(question, about), go)  # type: ignore[attr-defined]
+            self.host.call_later(self.host.push_screen, ConfirmScreen(question, about), go)
         else:
             go()
-
-
-def _holds(handle: str, held: Sequence[Any]) -> str:
-    """`now holds it` (one row), `now holds #249, #250` (several), or "" for nobody."""
-    mine = [r for r in held if r.assignee == handle]
-    if not mine:
-        return ""
-    if len(held) == 1:
-        return "now holds it"
-    return "now holds " + ", ".join(f"#{getattr(r, 'request_id', r.id)}" for r in mine)

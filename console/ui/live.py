@@ -1,8 +1,10 @@
 """The bridge from the store to the screen: load once, then follow the feed.
 
-It runs on one worker thread. The feed calls back on that thread; every database read
-happens there, in order, so a slow read delays the next one instead of piling up beside
-it. Results cross to the UI thread only as messages.
+It runs on one worker thread, the only one of the console that reads the desk: the feed
+calls back on it, and a full reload (ctrl+r) is a request it serves in order with the
+batches (`Feed.call_soon`), so a load never lands after a newer change and puts a row
+back to an older version. A slow read delays the next one instead of piling up beside
+it. Results cross to the UI thread only as messages (`console.ui.messages`).
 """
 
 from __future__ import annotations
@@ -18,47 +20,11 @@ from textual.message import Message
 from console.clock import Clock
 from console.domain.calendar import DeskCalendar
 from console.store.board import Board
-from console.store.board_rows import BoardChanges, BoardState
 from console.store.commands import Rules
 from console.store.feed import CONNECTION_ERRORS, Batch, Feed, FeedState, FeedStatus
+from console.ui.messages import BoardChanged, BoardLoaded, FeedStateChanged, PolicyChanged
 
 log = logging.getLogger(__name__)
-
-
-class BoardLoaded(Message):
-    """The whole picture, read once at start (and again on a full refresh)."""
-
-    def __init__(self, state: BoardState) -> None:
-        super().__init__()
-        self.state = state
-
-
-class BoardChanged(Message):
-    """Fresh copies of the rows a batch of events touched."""
-
-    def __init__(self, changes: BoardChanges, events: int) -> None:
-        super().__init__()
-        self.changes = changes
-        self.events = events
-
-
-class FeedStateChanged(Message):
-    """The feed's connection state changed (live, polling, reconnecting, offline)."""
-
-    def __init__(self, state: FeedState) -> None:
-        super().__init__()
-        self.state = state
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, FeedStateChanged)
-
-
-class PolicyChanged(Message):
-    """A lead changed the desk policy: the rules now in effect, read after the change."""
-
-    def __init__(self, rules: Rules) -> None:
-        super().__init__()
-        self.rules = rules
 
 
 @dataclass
@@ -70,7 +36,7 @@ class LiveLink:
     calendar: DeskCalendar
     clock: Clock
     #: The app's `post_message`, which is safe to call from this thread.
-    post: Callable[[Message], object]
+    post: Callable[[Message], bool]
 
     def run(self) -> None:
         attempt = 0
@@ -96,8 +62,13 @@ class LiveLink:
         self.feed.run(self._on_batch, lambda state: self.post(FeedStateChanged(state)))
 
     def reload(self) -> None:
-        """A full re-read (ctrl+r); runs on a worker of its own, reads only."""
+        """Ask for a full re-read (ctrl+r), from any thread: the link's thread runs it after
+        the batches committed so far and before any later one."""
+        self.feed.call_soon(self._reload)
+
+    def _reload(self) -> None:
         self.post(BoardLoaded(self.board.load(*self._now())))
+        self.feed.recovered()  # whatever a failed batch skipped is on screen again
 
     def stop(self) -> None:
         self.feed.stop()

@@ -30,10 +30,10 @@ MONDAY_NIGHT = datetime(2026, 12, 1, 3, 30, tzinfo=UTC)
 #: Thanksgiving Day 2026, 10:00 in Chicago.
 THANKSGIVING = datetime(2026, 11, 26, 16, 0, tzinfo=UTC)
 
-Step = Callable[[Pilot], Awaitable[None]]
+Step = Callable[[Pilot[None]], Awaitable[None]]
 
 
-async def _settled(pilot: Pilot) -> None:
+async def _settled(pilot: Pilot[None]) -> None:
     app = pilot.app
     assert isinstance(app, SwitchboardApp)
     while not app.loaded:
@@ -41,29 +41,30 @@ async def _settled(pilot: Pilot) -> None:
     await pilot.pause(0.8)  # the footer and the panes settle
 
 
-async def _detail(pilot: Pilot) -> None:
+async def _detail(pilot: Pilot[None]) -> None:
     await pilot.press("down", "down", "enter")
     await pilot.pause(1.0)
 
 
-async def _help(pilot: Pilot) -> None:
+async def _help(pilot: Pilot[None]) -> None:
     await pilot.press("question_mark")
     await pilot.pause(0.3)
 
 
-async def _reports(pilot: Pilot) -> None:
+async def _reports(pilot: Pilot[None]) -> None:
     await pilot.press("R")
     await pilot.pause(1.5)
 
 
-async def _notice(pilot: Pilot) -> None:
+async def _notice(pilot: Pilot[None]) -> None:
     """The after-hours quick filter, then `n` on the first request that needs a notice."""
     app = pilot.app
     assert isinstance(app, SwitchboardApp)
     for _ in range(5):
         await pilot.press("f")
     queue = app.query_one(QueuePane)
-    first = next((i for i in queue.grid.keys if i in queue.needs_notice), None)
+    notices = {r.id for r in app.desk.alerts(app.calendar, app.clock.now()).needs_notice}
+    first = next((i for i in queue.grid.keys if i in notices), None)
     if first is not None:
         queue.grid.move_to(first)
         await pilot.press("n")

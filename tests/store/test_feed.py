@@ -269,3 +269,37 @@ def wait_for(condition: Callable[[], bool], timeout: float = 120.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting for the feed")
         time.sleep(0.01)
+
+
+def test_a_consumer_bug_is_an_error_state_not_a_lost_connection(sqlite_url: str) -> None:
+    """The batch that broke the consumer is skipped, not redelivered forever; the state
+    says why and stays an error (later batches still flow) until `recovered()`."""
+    engine = create_engine(sqlite_url)
+    feed = Feed(sqlite_url, poll_interval=0.01)
+    feed.start_at(None)
+    seen: list[tuple[int, ...]] = []
+    states: list[FeedState] = []
+
+    def on_batch(batch: Batch) -> None:
+        seen.append(tuple(e.id for e in batch.events))
+        if len(seen) == 1:
+            raise ValueError("bad row\nsecond line")
+
+    runner = threading.Thread(target=feed.run, args=(on_batch, states.append))
+    runner.start()
+    try:
+        first = write_event(engine, 1)
+        wait_for(lambda: any(s.status is FeedStatus.ERROR for s in states))
+        error = next(s for s in states if s.status is FeedStatus.ERROR)
+        assert error.reason == "ValueError: bad row"
+        second = write_event(engine, 2)
+        wait_for(lambda: len(seen) == 2)
+        assert seen == [(first,), (second,)]  # the failed batch did not come back
+        assert feed.state.status is FeedStatus.ERROR
+        assert not any(s.status is FeedStatus.RECONNECTING for s in states[1:])
+        feed.recovered()
+        wait_for(lambda: feed.state.status is FeedStatus.POLLING)
+    finally:
+        feed.stop()
+        runner.join(timeout=60)
+        engine.dispose()

@@ -271,7 +271,7 @@ def test_pause_holds_changes_until_resumed(console, queue_desk: Database, settin
                 settings,
                 lambda s, rules: commands.resolve(s, "abe", NOW, request_id=1),
             )
-            await wait_until(pilot, lambda: bool(app._held))
+            await wait_until(pilot, lambda: bool(app.desk.held))
             assert 1 in queue(app).model.rows  # still shown while paused
             await pilot.press("p")
             assert 1 not in queue(app).model.rows

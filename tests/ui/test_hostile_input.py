@@ -25,7 +25,7 @@ from console.domain.localtime import LocalTimeError, parse_recent
 from console.store.board_rows import CallBack, QueueRow
 from console.store.models import Request
 from console.ui.format import inert
-from console.ui.queue_model import QueueModel
+from console.ui.model.queue import QueueModel
 from console.ui.screens.detail import DetailScreen
 from console.ui.screens.dialogs import PickerScreen, TextScreen
 from console.ui.screens.notice import NoticeScreen

@@ -25,8 +25,9 @@ def technical(app: SwitchboardApp) -> EscalationPane:
 
 
 def footer_actions(app: SwitchboardApp) -> set[str]:
+    """The actions the footer offers; an action object's key `act('assign')` as `assign`."""
     return {
-        b.binding.action
+        b.binding.action.removeprefix("act('").partition("'")[0]
         for b in app.screen.active_bindings.values()
         if b.binding.show and b.enabled
     }

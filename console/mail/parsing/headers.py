@@ -39,7 +39,7 @@ class Headers:
         end = HEADER_END.search(raw)
         block = raw[: end.end()] if end else raw
         legacy = BytesHeaderParser(policy=email.policy.compat32).parsebytes(block)
-        return cls(modern, legacy)  # type: ignore[arg-type]
+        return cls(modern, legacy)
 
     @property
     def message(self) -> EmailMessage:

@@ -180,7 +180,7 @@ def _sender(headers: Headers) -> Sender:
     decoded text, else the first thing shaped like an address in it."""
     parsed = headers.address_header("From")
     try:
-        first = parsed.addresses[0]  # type: ignore[union-attr]
+        first = parsed.addresses[0]
         if _plausible(first.addr_spec):
             return Sender(first.addr_spec.lower(), one_line(first.display_name))
     except Exception:  # no modern reading: parse the decoded raw text the old way

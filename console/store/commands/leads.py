@@ -38,6 +38,7 @@ def assign_many(
 ) -> list[RequestView]:
     """Assign every request in `targets` to `to` in one transaction (dispatchers, leads)."""
     return [
+        # `__wrapped__` (the command without its own commit) is set by functools.wraps.
         assign.__wrapped__(  # type: ignore[attr-defined]
             session, actor_handle, now, request_id=request_id, to=to, expected_version=version
         )
@@ -51,6 +52,7 @@ def reassign_many(
 ) -> list[EscalationView]:
     """Give every escalation in `targets` to `to`, in one transaction (leads)."""
     return [
+        # As above: the command without its own commit.
         reassign_escalation.__wrapped__(  # type: ignore[attr-defined]
             session, actor_handle, now, escalation_id=row_id, to=to, expected_version=version
         )

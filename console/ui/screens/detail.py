@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
@@ -33,7 +33,7 @@ def _local(at: datetime | None, sla: SlaPolicy) -> str:
     return at.astimezone(sla.calendar.zone).strftime("%a %b %d %H:%M")
 
 
-def _change(before: dict | None, after: dict | None) -> str:
+def _change(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
     if not before:
         return ""
     keys = sorted(
@@ -126,7 +126,7 @@ def history_table(detail: RequestDetail, sla: SlaPolicy) -> Table:
     return table
 
 
-class DetailScreen(Screen):
+class DetailScreen(Screen[None]):
     """Opened with Enter on a row; Escape goes back."""
 
     BINDINGS = [

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -20,6 +20,17 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.ui.format import inert
+from console.ui.model.desk import Candidate
+
+__all__ = [
+    "DIALOGS",
+    "Candidate",
+    "Choice",
+    "ConfirmScreen",
+    "ConflictScreen",
+    "PickerScreen",
+    "TextScreen",
+]
 
 
 class Pickable(Protocol):
@@ -44,33 +55,7 @@ class Choice:
         return text
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A person a request or escalation can go to."""
-
-    handle: str
-    presence: str
-    open_load: int
-    on_duty: bool
-    #: Set after a conflict: this person holds the row now (`• now holds it`).
-    holds: str = ""
-
-    @property
-    def key(self) -> str:
-        return self.handle
-
-    def label(self) -> Text:
-        text = Text(f"{self.handle:<12}", style="bold")
-        text.append(f"{self.presence:<10}", style="green" if self.presence == "available" else "")
-        text.append(f" {self.open_load:>3} open")
-        if not self.on_duty:
-            text.append("  off duty", style="dim")
-        if self.holds:
-            text.append(f"  • {self.holds}", style="bold yellow")
-        return text
-
-
-class _Dialog(ModalScreen):
+class _Dialog(ModalScreen[Any]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
     def action_cancel(self) -> None:
@@ -123,7 +108,7 @@ class PickerScreen(_Dialog):
         if options.option_count:
             options.highlighted = 0
 
-    def on_key(self, event) -> None:
+    def on_key(self, event: events.Key) -> None:
         # Arrows move in the list while the filter keeps the focus.
         options = self.query_one("#picker-options", OptionList)
         if event.key in ("down", "up"):
@@ -199,7 +184,7 @@ class TextScreen(_Dialog):
         if self.choices:
             self.query_one("#text-choices", OptionList).highlighted = 0
 
-    def on_key(self, event) -> None:
+    def on_key(self, event: events.Key) -> None:
         if self.choices and event.key in ("down", "up"):
             choices = self.query_one("#text-choices", OptionList)
             choices.action_cursor_down() if event.key == "down" else choices.action_cursor_up()
@@ -252,3 +237,7 @@ class ConflictScreen(_Dialog):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+#: Every dialog, for the keymap check (their ids may be rebound).
+DIALOGS = (PickerScreen, ConfirmScreen, TextScreen, ConflictScreen)

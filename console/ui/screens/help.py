@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -41,3 +43,17 @@ class HelpScreen(ModalScreen[None]):
         body = VerticalScroll(*parts, id="help-body")
         body.border_title = r"Keys · rebind any id in the settings file's \[keymap] · Esc closes"
         yield body
+
+
+def help_rows(
+    bindings: Iterable[object], display: Callable[[Binding], str]
+) -> list[tuple[str, str, str]]:
+    """(keys, what, id) of every binding with an id, keys as the terminal shows them."""
+    rows = []
+    for binding in bindings:
+        if isinstance(binding, Binding) and binding.id:
+            keys = "  ".join(
+                display(Binding(key, binding.action)) for key in binding.key.split(",")
+            )
+            rows.append((keys, binding.description, binding.id))
+    return rows

@@ -102,7 +102,7 @@ def _money(value: Decimal, style: str = "") -> Text:
     return Text(f"{value:,.2f}", style=style, justify="right")
 
 
-class ReportScreen(Screen):
+class ReportScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Close", id="reports.close"),
         Binding("left_square_bracket", "month(-1)", "Month before", id="reports.previous"),

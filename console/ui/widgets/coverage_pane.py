@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -13,6 +15,7 @@ from console.domain.calendar import DeskCalendar
 from console.domain.coverage import Coverage, coverage
 from console.store.board_rows import FollowUp, QueueRow, Roster
 from console.ui.format import inert, short_day_time
+from console.ui.model import DeskState
 
 SOON = timedelta(hours=24)
 
@@ -90,13 +93,17 @@ def followups_text(followups: tuple[FollowUp, ...], today: date) -> Text:
     return text
 
 
+#: What each widget last showed (weakly: a closed dialog's widget is not kept for it).
+_LAST_TEXT: WeakKeyDictionary[Static, Text] = WeakKeyDictionary()
+
+
 def show_if_changed(widget: Static, text: Text) -> None:
     """Update `widget` only when its text changed; lay out again only if its height did."""
-    last: Text | None = getattr(widget, "_last_text", None)
+    last = _LAST_TEXT.get(widget)
     if last is not None and last == text:
         return
     relayout = last is None or len(last.plain.splitlines()) != len(text.plain.splitlines())
-    widget._last_text = text  # type: ignore[attr-defined]
+    _LAST_TEXT[widget] = text
     widget.update(text, layout=relayout)
 
 
@@ -108,12 +115,18 @@ def _hours(delta: timedelta) -> str:
 class CoveragePane(Static):
     """Recomputed from the roster in memory; never queries."""
 
-    def __init__(self, calendar: DeskCalendar, horizon_days: int, **kwargs) -> None:
+    def __init__(
+        self, desk: DeskState, calendar: DeskCalendar, horizon_days: int, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
+        self.desk = desk
         self.calendar = calendar
         self.horizon = timedelta(days=horizon_days)
-        self.roster = Roster()
         self.border_title = "Coverage"
+
+    @property
+    def roster(self) -> Roster:
+        return self.desk.roster
 
     def view(self, now: datetime) -> Coverage:
         return coverage(self.calendar, self.roster.shifts, self.roster.presence, now, self.horizon)
@@ -139,10 +152,10 @@ class CoveragePane(Static):
 
 
 class FollowUpsPane(Static):
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, desk: DeskState, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.followups: tuple[FollowUp, ...] = ()
+        self.desk = desk
         self.border_title = "Follow-ups"
 
     def show(self, today: date) -> None:
-        show_if_changed(self, followups_text(self.followups, today))
+        show_if_changed(self, followups_text(self.desk.followups, today))

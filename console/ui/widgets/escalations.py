@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.containers import Vertical
 
 from console.domain.escalation import Destination
 from console.store.board_rows import EscalationRow
 from console.ui.format import age, inert
+from console.ui.model import DeskState, Pane
 from console.ui.widgets.grid import Column, VirtualGrid
 
 if TYPE_CHECKING:
@@ -31,53 +32,42 @@ TITLES = {
 }
 
 
-def _order(row: EscalationRow) -> tuple:
-    if row.destination == Destination.TECHNICAL:
-        # The technical team's own order first; unprioritised items after, oldest first.
-        return (row.technical_priority is None, row.technical_priority or 0, row.opened_at)
-    return (False, 0, row.opened_at)
-
-
 class EscalationPane(Vertical):
     """One destination's open escalations."""
 
-    def __init__(self, destination: Destination, clock: Clock, **kwargs) -> None:
+    def __init__(
+        self, destination: Destination, desk: DeskState, clock: Clock, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.destination = destination
+        self.pane = Pane(destination.value)
+        self.desk = desk
         self.clock = clock
-        self.rows: dict[int, EscalationRow] = {}
         columns = COLUMNS if destination is Destination.TECHNICAL else COLUMNS[1:]
         self.grid = VirtualGrid(
             columns, self._cells, empty_text="nothing escalated", id=f"esc-{destination.value}"
         )
 
+    @property
+    def rows(self) -> dict[int, EscalationRow]:
+        """This destination's escalations as shown, by id."""
+        return {r.id: r for r in self.desk.escalations_to(self.destination)}
+
     def compose(self) -> ComposeResult:
         yield self.grid
 
     def on_mount(self) -> None:
-        self._show()
+        self.show()
 
-    def load(self, rows: dict[int, EscalationRow]) -> None:
-        self.rows = {k: v for k, v in rows.items() if v.destination == self.destination}
-        self._show()
-
-    def apply(self, upserts: dict[int, EscalationRow], gone: frozenset[int]) -> None:
-        for row_id in gone:
-            self.rows.pop(row_id, None)
-        for row_id, row in upserts.items():
-            if row.destination == self.destination:
-                self.rows[row_id] = row
-            else:  # moved to another destination
-                self.rows.pop(row_id, None)
-        self._show()
-
-    def _show(self) -> None:
-        ordered = sorted(self.rows.values(), key=_order)
+    def show(self) -> None:
+        """Redraw from the desk model (after a load or a batch that touched escalations)."""
+        ordered = self.desk.escalations_to(self.destination)
         self.grid.set_keys([row.id for row in ordered])
-        self.border_title = f"{TITLES[self.destination]} · {len(self.rows)}"
+        self.border_title = f"{TITLES[self.destination]} · {len(ordered)}"
 
     def _cells(self, key: object) -> dict[str, str]:
-        row = self.rows[key]  # type: ignore[index]
+        row = self.desk.escalation(key)
+        assert row is not None  # the grid shows only the model's keys
         return {
             "priority": str(row.technical_priority) if row.technical_priority else "-",
             "request": str(row.request_id),

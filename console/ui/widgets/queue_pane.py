@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import heapq
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,7 +16,7 @@ from textual.widgets import Input
 from console.domain.sla import SlaPolicy, TimerState
 from console.store.board_rows import CallBack, QueueRow
 from console.ui.format import age, countdown, inert
-from console.ui.queue_model import QueueModel
+from console.ui.model import Alerts, Changed, DeskState, QueueModel
 from console.ui.widgets.alerts import AlertStrip, alerts_text
 from console.ui.widgets.grid import Column, VirtualGrid
 
@@ -46,23 +46,21 @@ class QueuePane(Vertical):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="queue.clear-filter"),
     ]
 
-    def __init__(self, sla: SlaPolicy, clock: Clock, me: str | None, **kwargs) -> None:
+    def __init__(self, desk: DeskState, sla: SlaPolicy, clock: Clock, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.desk = desk
         self.sla = sla
         self.clock = clock
-        self.model = QueueModel(me)
         self.flash_until: dict[int, datetime] = {}
         self.moved_until: datetime | None = None
-        #: (due instant, request id) of rows not breached yet: the next breach is on top.
-        self._due_heap: list[tuple[datetime, int]] = []
         self.grid = VirtualGrid(
             COLUMNS, self._cells, self._styles, empty_text="no open requests", id="queue-grid"
         )
-        #: Ids of open emergencies, unverified ones, and requests that need a notice:
-        #: kept as rows change, so the alerts never walk the whole queue.
-        self.emergencies: set[int] = set()
-        self.unverified: set[int] = set()
-        self.needs_notice: set[int] = set()
+
+    @property
+    def model(self) -> QueueModel:
+        """The rows as shown, their order, filter and sort (the desk model's queue)."""
+        return self.desk.queue
 
     def compose(self) -> ComposeResult:
         yield AlertStrip(id="queue-alerts")
@@ -74,70 +72,35 @@ class QueuePane(Vertical):
         self.query_one(AlertStrip).display = False
         self._update_title()
 
-    # -- data -----------------------------------------------------------------------------
+    # -- a view of the desk model ----------------------------------------------------------
 
-    def load(self, rows: dict[int, QueueRow]) -> None:
-        now = self.clock.now()
-        self.model.load(rows.values(), now)
-        for bucket in (self.emergencies, self.unverified, self.needs_notice):
-            bucket.clear()
-        for row in rows.values():
-            self._track(row)
-        self._due_heap = [(r.due_at, r.id) for r in rows.values() if _pending(r, now)]
-        heapq.heapify(self._due_heap)
+    def load(self) -> None:
         self._show()
 
-    def apply(
-        self, upserts: dict[int, QueueRow], gone: frozenset[int], *, keep_order: bool
-    ) -> list[int]:
-        """Apply changed rows; returns ids of new emergencies (for the bell)."""
-        now = self.clock.now()
-        new, reordered = self.model.apply(upserts, gone, now, keep_order=keep_order)
-        for row in upserts.values():
-            self._track(row)
-        for row_id in gone:
-            for bucket in (self.emergencies, self.unverified, self.needs_notice):
-                bucket.discard(row_id)
-        for row in upserts.values():
-            if _pending(row, now):
-                heapq.heappush(self._due_heap, (row.due_at, row.id))
-        alarms = [i for i in new if self.model.rows[i].emergency]
-        for row_id in alarms:
-            self.flash_until[row_id] = now + MARK_FOR
-        if reordered:
+    def apply(self, rows: Mapping[int, QueueRow], changed: Changed) -> None:
+        """Redraw after the model took a batch: all of it if the order changed, else only
+        the changed `rows` that are on screen."""
+        if changed.queue_reordered:
             self._show()
-        else:  # same order: redraw only the changed rows that are on screen
-            self.grid.refresh_keys(set(upserts))
+        else:
+            self.grid.refresh_keys(set(rows))
             self._update_title()
-        return alarms
 
-    def _track(self, row: QueueRow) -> None:
-        for bucket, member in (
-            (self.emergencies, row.emergency),
-            (self.unverified, row.emergency_unverified),
-            (self.needs_notice, row.billing_state == "needs-notice"),
-        ):
-            if member:
-                bucket.add(row.id)
-            else:
-                bucket.discard(row.id)
+    def flash(self, ids: Iterable[int]) -> None:
+        """Mark new emergencies and new breaches for a few seconds."""
+        until = self.clock.now() + MARK_FOR
+        for row_id in ids:
+            self.flash_until[row_id] = until
 
-    def oldest(self, ids: set[int]) -> list[QueueRow]:
-        rows = self.model.rows
-        return sorted((rows[i] for i in ids if i in rows), key=lambda r: (r.received_at, r.id))
-
-    def show_alerts(
-        self, uncovered: list[QueueRow], designated: dict[str, tuple[CallBack, ...]]
-    ) -> None:
+    def show_alerts(self, alerts: Alerts, designated: Mapping[str, Sequence[CallBack]]) -> None:
         """Redraw the alert strip (cheap: it holds only the few rows that need action)."""
-        now = self.clock.now()
         text = alerts_text(
-            uncovered,
-            self.oldest(self.unverified),
-            self.oldest(self.needs_notice),
+            alerts.uncovered,
+            alerts.unverified,
+            alerts.needs_notice,
             designated,
             self.sla.calendar.zone,
-            now,
+            self.clock.now(),
         )
         self.query_one(AlertStrip).show_text(text)
 
@@ -148,18 +111,6 @@ class QueuePane(Vertical):
         if self.model.moved:
             self.moved_until = now + MARK_FOR
         self._show()
-
-    def new_breaches(self) -> list[int]:
-        """Requests that breached since the last call (each reported once)."""
-        now = self.clock.now()
-        found = []
-        while self._due_heap and self._due_heap[0][0] <= now:
-            due, row_id = heapq.heappop(self._due_heap)
-            row = self.model.rows.get(row_id)
-            if row is not None and row.due_at == due and row.first_response_at is None:
-                found.append(row_id)
-                self.flash_until[row_id] = now + MARK_FOR
-        return found
 
     def tick(self) -> None:
         """Redraw what depends on the clock: the visible countdowns and ages."""
@@ -192,7 +143,8 @@ class QueuePane(Vertical):
     # -- cells ------------------------------------------------------------------------------
 
     def _cells(self, key: object) -> dict[str, str]:
-        row = self.model.rows[key]  # type: ignore[index]
+        row = self.desk.request(key)
+        assert row is not None  # the grid shows only the model's keys
         now = self.clock.now()
         timer = self.sla.timer(row, now)
         marker = "⚑" if row.emergency else ("↕" if key in self.model.moved else " ")
@@ -210,7 +162,8 @@ class QueuePane(Vertical):
         }
 
     def _styles(self, key: object) -> dict[str, str]:
-        row = self.model.rows[key]  # type: ignore[index]
+        row = self.desk.request(key)
+        assert row is not None
         state = self.sla.timer(row, self.clock.now()).state
         styles = {"sla": f"grid--{state.value}"}
         if row.emergency_unverified:
@@ -262,7 +215,3 @@ class QueuePane(Vertical):
     def cycle_quick(self) -> None:
         self.model.cycle_quick(self.clock.now())
         self._show()
-
-
-def _pending(row: QueueRow, now: datetime) -> bool:
-    return row.due_at is not None and row.first_response_at is None and row.due_at > now

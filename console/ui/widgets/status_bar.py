@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import Static
@@ -18,6 +19,8 @@ def connection_text(state: FeedState, now: datetime, calendar: DeskCalendar) -> 
         return "● LIVE", "bold green"
     if state.status is FeedStatus.POLLING:
         return "● POLLING", "bold green"
+    if state.status is FeedStatus.ERROR:
+        return f"✖ ERROR {state.reason or ''} · ctrl+r reloads", "bold reverse red"
     if state.status is FeedStatus.RECONNECTING:
         seconds = int((now - state.since).total_seconds()) if state.since else 0
         return f"◌ RECONNECTING {seconds}s", "bold yellow"
@@ -28,12 +31,14 @@ def connection_text(state: FeedState, now: datetime, calendar: DeskCalendar) -> 
 class StatusBar(Static):
     """Redrawn each second from the clock and the last known feed state."""
 
-    def __init__(self, calendar: DeskCalendar, user: str, **kwargs) -> None:
+    def __init__(self, calendar: DeskCalendar, user: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.calendar = calendar
         self.user = user
         self.feed_state = FeedState(FeedStatus.RECONNECTING)
         self.paused = False
+        #: Changes held back from the panes while paused.
+        self.held = 0
         self.connecting = True
 
     def show(self, now: datetime) -> None:
@@ -52,6 +57,7 @@ class StatusBar(Static):
             label, style = connection_text(self.feed_state, now, self.calendar)
             text.append(label, style=style)
         if self.paused:
-            text.append("  ⏸ PAUSED (p)", style="bold reverse yellow")
+            held = f" · {self.held} held" if self.held else ""
+            text.append(f"  ⏸ PAUSED{held} (p)", style="bold reverse yellow")
         text.append(f"  {self.user}", style="bold")
         self.update(text, layout=False)  # one line, always: no layout pass each second
