@@ -355,7 +355,12 @@ def desk_reply(
             label=f"request {row.id}",
             threaded=True,
         )
-    first = row.first_response_at is None and row.status == RequestStatus.OPEN.value
+    # (a request stamped later than this clock, e.g. by another machine's, keeps its timer)
+    first = (
+        row.first_response_at is None
+        and row.status == RequestStatus.OPEN.value
+        and now >= row.received_at
+    )
     if first:
         respond.__wrapped__(session, by.handle, now, request_id=row.id)  # type: ignore[attr-defined]
     return ReplyView(message.id, row.id, by.handle, to, first)
