@@ -196,19 +196,14 @@ def account_asked(ctx: Context, database_url: str | None, actor: str | None, as_
 @click.command("reply")
 @click.argument("request_id", metavar="ID", type=int)
 @click.option("--message", metavar="TEXT", help="What the customer reads.")
-@click.option(
-    "--body-file",
-    type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
-    metavar="F",
-    help="Read the reply from file F (- for standard input).",
-)
+@click.option("--body-file", metavar="F", help="Read the reply from file F (- for standard input).")
 @write_options
 @pass_context
 def ticket_reply(
     ctx: Context,
     request_id: int,
     message: str | None,
-    body_file: Path | None,
+    body_file: str | None,
     database_url: str | None,
     actor: str | None,
     as_json: bool,
@@ -233,15 +228,17 @@ def ticket_reply(
     )
 
 
-def _read_body(path: Path) -> str:
+def _read_body(name: str) -> str:
+    shown = inert(name)
     try:
-        raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
-    except OSError as exc:
-        raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from None
+        raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        reason = getattr(exc, "strerror", None) or "not a file name"
+        raise UserError(f"cannot read {shown}: {reason}") from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise click.ClickException(f"{path} is not UTF-8 text") from None
+        raise UserError(f"{shown} is not UTF-8 text") from None
 
 
 def _reply_line(v: portal_commands.ReplyView) -> str:
