@@ -106,6 +106,9 @@ class IntakeSettings(_Section):
     reopen_days: int = Field(default=14, ge=0, le=3650)
     #: The service intake acts as (its Postgres login from `db grant-service`).
     service: str = Field(default="intake", pattern=r"^[a-z][a-z0-9._-]{0,31}$")
+    #: A new request from a known contact is acknowledged by mail (at most one an hour
+    #: to one address), with its number and when they will hear back.
+    acknowledge: bool = True
     imap: ImapSettings = ImapSettings()
 
 

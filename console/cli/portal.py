@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -194,24 +195,55 @@ def account_asked(ctx: Context, database_url: str | None, actor: str | None, as_
 
 @click.command("reply")
 @click.argument("request_id", metavar="ID", type=int)
-@click.option("--message", required=True, metavar="TEXT", help="What the customer reads.")
+@click.option("--message", metavar="TEXT", help="What the customer reads.")
+@click.option("--body-file", metavar="F", help="Read the reply from file F (- for standard input).")
 @write_options
 @pass_context
 def ticket_reply(
     ctx: Context,
     request_id: int,
-    message: str,
+    message: str | None,
+    body_file: str | None,
     database_url: str | None,
     actor: str | None,
     as_json: bool,
 ) -> None:
-    """Reply to the customer on request ID: shown on the portal's page of the request."""
+    """Reply to the customer on request ID: shown on the portal's page of the request and,
+    when the customer has an e-mail address, mailed to them (threaded; the pager sends it).
+    The first reply to an open request stops its response clock."""
+    if (message is None) == (body_file is None):
+        raise click.UsageError("give the reply as --message TEXT or --body-file F (one of them)")
+    if body_file is not None:
+        message = _read_body(body_file)
     now = ctx.clock.now()
     run_command(
         ctx,
         database_url,
         actor,
         as_json,
-        lambda s, who: portal_commands.desk_reply(s, who, now, request_id=request_id, body=message),
-        lambda v: f"request {v.request_id}: reply {v.id} sent to the portal",
+        lambda s, who: portal_commands.desk_reply(
+            s, who, now, request_id=request_id, body=message or ""
+        ),
+        _reply_line,
     )
+
+
+def _read_body(name: str) -> str:
+    shown = inert(name)
+    try:
+        raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        reason = getattr(exc, "strerror", None) or "not a file name"
+        raise UserError(f"cannot read {shown}: {reason}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UserError(f"{shown} is not UTF-8 text") from None
+
+
+def _reply_line(v: portal_commands.ReplyView) -> str:
+    where = (
+        f"mailed to {v.mailed_to} and shown on the portal" if v.mailed_to else "sent to the portal"
+    )
+    clock = "; first response, the clock stopped" if v.responded else ""
+    return f"request {v.request_id}: reply {v.id} {where}{clock}"

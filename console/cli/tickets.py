@@ -243,7 +243,10 @@ def ticket_notice(
         lambda s, who: commands.record_billing_notice(
             s, who, now, request_id=request_id, method=method, at=when, given_by=given_by
         ),
-        lambda n: f"request {n.request_id}: billing {n.billing_state}",
+        lambda n: (
+            f"request {n.request_id}: billing {n.billing_state}"
+            + (f"; the notice is queued to {n.mailed_to}" if n.mailed_to else "")
+        ),
     )
 
 

@@ -121,6 +121,7 @@ def take_in(
                 mail=mail,
                 reopen_within=timedelta(days=settings.reopen_days),
                 release=release,
+                acknowledge=settings.acknowledge,
             )
 
     try:

@@ -40,6 +40,8 @@ def build_email(message: Claimed, sender: str, now: datetime) -> EmailMessage:
     headers: dict[str, Any] = dict(message.headers or {})
     if "Message-ID" not in headers:
         headers["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    # Every mail the desk sends says so: its echo (a bounce, a loop) is never filed.
+    headers.setdefault("X-Switchboard-Outgoing", "yes")
     for name, value in headers.items():
         mail[name] = str(value)
     mail.set_content(message.body)

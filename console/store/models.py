@@ -201,6 +201,8 @@ class BillingNotice(Base):
     given_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     given_at: Mapped[datetime]
     method: Mapped[str] = mapped_column(String(20))
+    #: The Message-ID of the notice mailed to the customer (method email; issue 15).
+    message_id: Mapped[str | None] = mapped_column(String(200))
 
 
 class Event(Base):

@@ -64,6 +64,8 @@ class Outbox(Base):
         ),
         Index("ix_outbox_due", "state", "next_attempt_at"),
         Index("ix_outbox_page", "page_id"),
+        # Mail out: at most one acknowledgement per address and hour (issue 15).
+        Index("ix_outbox_purpose_recipient", "purpose", "recipient", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

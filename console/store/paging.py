@@ -167,7 +167,15 @@ def send_step(
     return enqueue_to(session, now, page, handles, text_for)
 
 
-def _record(session: Session, by: str, now: datetime, kind: str, page: Page, before: Any) -> None:
+def _record(
+    session: Session,
+    by: str,
+    now: datetime,
+    kind: str,
+    page: Page,
+    before: Any,
+    on_behalf_of: str | None = None,
+) -> None:
     session.flush()
     audit.record(
         session,
@@ -178,6 +186,7 @@ def _record(session: Session, by: str, now: datetime, kind: str, page: Page, bef
         entity_id=page.id,
         before=before,
         after=audit.snapshot(page),
+        on_behalf_of=on_behalf_of,
     )
 
 
@@ -248,7 +257,13 @@ def close_pages(session: Session, by: str, now: datetime, request_id: int, why: 
 
 
 def record_page_event(
-    session: Session, by: str, now: datetime, kind: str, page: Page, before: Any
+    session: Session,
+    by: str,
+    now: datetime,
+    kind: str,
+    page: Page,
+    before: Any,
+    on_behalf_of: str | None = None,
 ) -> None:
     """The `page.*` event of a change to `page` made by a command of `commands.paging`."""
-    _record(session, by, now, kind, page, before)
+    _record(session, by, now, kind, page, before, on_behalf_of)

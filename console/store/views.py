@@ -110,6 +110,9 @@ class NoticeView:
     given_at: datetime
     method: str
     billing_state: str
+    #: The notice mailed to the customer (method email, contact with an address).
+    message_id: str | None = None
+    mailed_to: str | None = None
 
 
 @dataclass(frozen=True)

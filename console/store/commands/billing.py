@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from console.domain.billing import Work, needs_billing_notice
-from console.store import audit
+from console.domain.mail_out import notice_body, notice_subject
+from console.store import audit, mail_out
 from console.store.commands.base import (
     Rules,
     StaffMember,
@@ -155,6 +156,20 @@ def record_billing_notice(
     if state is BillingState.NOTIFIED:
         raise InvalidState(f"request {row.id} already has its billing notice")
     notice = BillingNotice(request_id=row.id, given_by_id=by.id, given_at=when, method=how_value)
+    to = mail_out.customer_address(session, row) if how_value == NoticeMethod.EMAIL else None
+    if to is not None:  # the notice itself goes out, with the notice's row
+        zone = Rules.read(session).calendar.zone
+        notice.message_id = mail_out.queue(
+            session,
+            now,
+            row,
+            to=to,
+            purpose="billing-notice",
+            subject=notice_subject(row.id),
+            body=notice_body(row.id, when, zone),
+            label=f"request {row.id}",
+            threaded=True,
+        )
     session.add(notice)
     before = audit.snapshot(row)
     row.billing_state = BillingState.NOTIFIED.value
@@ -173,7 +188,9 @@ def record_billing_notice(
     _billing_event(
         session, row, recorder.handle, now, "request.billing-notified", before, on_behalf_of
     )
-    return NoticeView(notice.id, row.id, by.handle, when, how_value, row.billing_state)
+    return NoticeView(
+        notice.id, row.id, by.handle, when, how_value, row.billing_state, notice.message_id, to
+    )
 
 
 @command

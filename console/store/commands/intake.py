@@ -37,6 +37,7 @@ from console.domain.intake import (
 )
 from console.domain.sla import Channel
 from console.store import audit
+from console.store.commands import intake_out
 from console.store.commands.base import LIMITS, Rules, command, save
 from console.store.commands.intake_types import AttachmentIn, IntakeResult, MailIn, insert_for
 from console.store.commands.quarantine import held_for_release, release_held
@@ -58,9 +59,11 @@ def ingest_mail(
     mail: MailIn,
     reopen_within: timedelta = DEFAULT_REOPEN_WITHIN,
     release: int | None = None,
+    acknowledge: bool = True,
 ) -> IntakeResult:
     """File one message (see the module docstring); `release`: the quarantine row it
-    came from, released in the same transaction."""
+    came from, released in the same transaction; `acknowledge`: a new request from a
+    known contact gets its acknowledgement (`intake_out.acknowledge`)."""
     held = held_for_release(session, release) if release is not None else None
     received = min(mail.received_at, now)  # never a time from the future
     message_id = _claim(session, mail, received, now)
@@ -75,8 +78,12 @@ def ingest_mail(
         result = IntakeResult("duplicate", first.request_id, seen)
     elif mail.auto:
         result = IntakeResult("ignored", None, f"automatic mail: {mail.auto}")
+    elif (paged := intake_out.page_reply(session, mail)) is not None:
+        result = intake_out.ack_by_mail(session, service, now, mail, *paged)
     else:
         result = _file(session, service, now, rules, mail, received, reopen_within)
+        if acknowledge and result.outcome == "new" and result.request is not None:
+            intake_out.acknowledge(session, now, rules, mail, result.request)
     if message_id is not None:
         _finish_message(session, service, now, message_id, mail, result)
     if held is not None:

@@ -127,8 +127,11 @@ def ack_page(
     *,
     request_id: int | None = None,
     page_id: int | None = None,
+    service: str | None = None,
 ) -> AckView:
-    """Acknowledge the open page of a request (or page `page_id`): the escalation stops."""
+    """Acknowledge the open page of a request (or page `page_id`): the escalation stops.
+    `service`: a service (intake, for a reply "ack" to the page's mail) acts for the
+    staff member, its event naming the service and `on_behalf_of` them."""
     by = actor(session, actor_handle, Role.AGENT, "acknowledging pages")
     query = select(Page)
     if page_id is not None:
@@ -154,7 +157,11 @@ def ack_page(
     before = audit.snapshot(page)
     page.state, page.acked_by, page.acked_at, page.next_step_at = "acked", by.handle, now, None
     cancelled = outbox.cancel_for_page(session, page.id)
-    record_page_event(session, by.handle, now, "page.acked", page, before)
+    if service is None:
+        record_page_event(session, by.handle, now, "page.acked", page, before)
+    else:
+        behalf = f"staff:{by.handle}"
+        record_page_event(session, service, now, "page.acked", page, before, behalf)
     return AckView(page.id, page.kind, page.request_id, by.handle, now, cancelled)
 
 

@@ -15,7 +15,8 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from console.store import audit
+from console.domain.mail_out import reply_subject
+from console.store import audit, mail_out
 from console.store.commands.base import (
     Rules,
     actor,
@@ -25,7 +26,7 @@ from console.store.commands.base import (
     shown,
 )
 from console.store.commands.billing import PORTAL_METHOD, record_billing_notice, record_decline
-from console.store.commands.requests import load_request, log_request, view_of
+from console.store.commands.requests import load_request, log_request, respond, view_of
 from console.store.enums import RequestStatus, Role
 from console.store.errors import InvalidInput, InvalidState, NotFound
 from console.store.models import Contact, Customer
@@ -310,13 +311,20 @@ class ReplyView:
     id: int
     request_id: int
     by: str
+    #: The address the reply was also mailed to (None: portal only).
+    mailed_to: str | None = None
+    #: It was the first response: the response clock stopped.
+    responded: bool = False
 
 
 @command
 def desk_reply(
     session: Session, actor_handle: str, now: datetime, *, request_id: int, body: str
 ) -> ReplyView:
-    """A desk member's reply to the customer, shown on the portal's page of the request."""
+    """A desk member's reply to the customer, shown on the portal's page of the request
+    and, when the customer has an address (the contact's, or the mail the request came
+    by), mailed to them threaded in the same transaction. The first reply to an open
+    request is its first response (`respond`): the response clock stops."""
     by = actor(session, actor_handle, Role.AGENT, "replying to customers")
     text = clean_text(body, "message", "note", multiline=True) or ""
     row = load_request(session, request_id)
@@ -333,7 +341,29 @@ def desk_reply(
         before=None,
         after=audit.snapshot(message),
     )
-    return ReplyView(message.id, row.id, by.handle)
+    to = mail_out.customer_address(session, row)
+    if to is not None:
+        subject = mail_out.last_customer_subject(session, row.id) or row.summary
+        mail_out.queue(
+            session,
+            now,
+            row,
+            to=to,
+            purpose="reply",
+            subject=reply_subject(row.id, subject),
+            body=text + "\n",
+            label=f"request {row.id}",
+            threaded=True,
+        )
+    # (a request stamped later than this clock, e.g. by another machine's, keeps its timer)
+    first = (
+        row.first_response_at is None
+        and row.status == RequestStatus.OPEN.value
+        and now >= row.received_at
+    )
+    if first:
+        respond.__wrapped__(session, by.handle, now, request_id=row.id)  # type: ignore[attr-defined]
+    return ReplyView(message.id, row.id, by.handle, to, first)
 
 
 def may_see(who: Principal, customer_id: int, contact_id: int | None) -> bool:
