@@ -52,6 +52,12 @@ def own_data_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ["XDG_DATA_HOME"] = before
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests (marked `slow`) first, in their order: under xdist they start at
+    once instead of last on a worker while the other one waits."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def _require_postgres() -> bool:
     return os.environ.get("SWITCHBOARD_REQUIRE_POSTGRES") == "1"
 

@@ -27,6 +27,7 @@ from tests.ui.conftest import loaded, wait_until
 ROUNDS = int(os.environ.get("SWITCHBOARD_RACE_ROUNDS", "20"))
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_two_leads_reassign_the_same_escalation_at_once(queue_desk: Database, settings) -> None:
