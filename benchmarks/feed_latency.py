@@ -54,29 +54,27 @@ import os
 import queue
 import signal
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-import psycopg
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks, the package
+
+from benchmarks.desks import temporary_postgres, temporary_sqlite
 from console.store import audit
 from console.store.db import create_database_engine, parse_url
 from console.store.feed import Batch, Feed, FeedEvent, FeedState, FeedStatus, Position
-from console.store.schema import upgrade
 
-ADMIN_CONNINFO = "host=127.0.0.1 user=postgres dbname=postgres"
 POSTGRES_SCENARIOS = [(rate, n) for rate in (10, 100, 500) for n in (1, 20)]
 SQLITE_SCENARIOS = [(rate, n) for rate in (10, 100) for n in (1, 20)]
 #: The Feed defaults the listeners run with (the console's settings).
@@ -393,37 +391,6 @@ def analyse(
 # -- databases --------------------------------------------------------------------------
 
 
-@contextmanager
-def temporary_postgres() -> Iterator[str]:
-    """A fresh database with a random name on 127.0.0.1, migrated to head; dropped after."""
-    name = f"switchboard_feedbench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(ADMIN_CONNINFO, autocommit=True, connect_timeout=5) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-        try:
-            url = f"postgresql+psycopg://postgres@127.0.0.1/{name}"
-            engine = create_database_engine(parse_url(url))
-            try:
-                upgrade(engine)
-            finally:
-                engine.dispose()
-            yield url
-        finally:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-@contextmanager
-def temporary_sqlite() -> Iterator[str]:
-    """A migrated SQLite file in a temporary folder; removed after."""
-    with tempfile.TemporaryDirectory(prefix="switchboard-feedbench-") as folder:
-        url = f"sqlite:///{Path(folder) / 'feed.sqlite3'}"
-        engine = create_database_engine(parse_url(url))
-        try:
-            upgrade(engine)
-        finally:
-            engine.dispose()
-        yield url
-
-
 def run_backend(
     ctx: multiprocessing.context.SpawnContext,
     backend: str,
@@ -520,7 +487,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"feed latency: {duration:g} s of writing per scenario", flush=True)
     try:
         if args.only != "sqlite":
-            with temporary_postgres() as url:
+            with temporary_postgres("switchboard_feedbench") as url:
                 scenarios += run_backend(ctx, "postgres", url, POSTGRES_SCENARIOS, duration)
         if args.only != "postgres":
             with temporary_sqlite() as url:

@@ -20,42 +20,24 @@ import statistics
 import sys
 import threading
 import time
-import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text
 
+from benchmarks.desks import NOW, small_desk, temporary_postgres
 from console.clock import FrozenClock
 from console.settings import load_settings
-from console.store import commands, schema
-from console.store.commands import Rules
 from console.store.db import open_database
 from console.store.feed import Feed
 from console.ui.app import Identity, make_app
 from console.ui.widgets.queue_pane import QueuePane
 
-SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
-NOW = datetime(2026, 12, 2, 16, 0, tzinfo=UTC)  # a Wednesday, 10:00 in Chicago
-
 
 def seed(url: str) -> None:
+    """Lena (lead), Ari and Abe (agents), Springfield, and 50 open e-mails."""
     database = open_database(url)
-    schema.upgrade(database.engine)
-    rules = Rules.defaults()
-    with database.session() as s:
-        commands.add_staff(s, None, NOW, handle="lena", name="Lena", role="lead", department="desk")
-        for handle in ("ari", "abe"):
-            commands.add_staff(
-                s, "lena", NOW, handle=handle, name=handle, role="agent", department="desk"
-            )
-        commands.add_customer(s, "lena", NOW, municipality="Springfield", liaison="ari")
-        for i in range(50):
-            commands.log_request(
-                s, "ari", NOW, rules, channel="email", customer="Springfield", summary=f"Item {i}"
-            )
+    small_desk(database, lead="lena", agents=("ari", "abe"), requests=50, now=NOW)
     database.dispose()
 
 
@@ -139,18 +121,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=100)
     args = parser.parse_args()
-    name = f"switchboard_bench_{uuid.uuid4().hex[:10]}"
-    admin = open_database(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = f"{SERVER}/{name}"
+    with temporary_postgres() as url:
         seed(url)
         latencies = sorted(run(url, args.rounds))
-    finally:
-        with admin.engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
     p99 = latencies[max(0, round(0.99 * len(latencies)) - 1)]
     result = {
         "benchmark": "lead_action",

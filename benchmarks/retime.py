@@ -15,35 +15,28 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import tempfile
+import sys
 import time
-import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks, the package
+
+from benchmarks.desks import NOW, small_desk, temporary_postgres, temporary_sqlite
 from console.domain.policy import Policy, add_closure
-from console.store import commands as c
-from console.store import schema
 from console.store.commands.policy import change_policy
 from console.store.db import open_database
 from console.store.models import Request
-
-#: Wednesday 2 December 2026, 10:00 in Chicago: the desk is open.
-NOW = datetime(2026, 12, 2, 16, 0, tzinfo=UTC)
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 
 
 def measure(url: str, count: int) -> tuple[float, float, int]:
     """Seconds (wall, and this process's CPU) to re-time `count` requests, and how many moved."""
     database = open_database(url)
-    schema.upgrade(database.engine)
     sla = Policy.defaults().sla
-    with database.session() as session:
-        c.add_staff(session, None, NOW, handle="lead", name="L", role="lead", department="desk")
-        c.add_customer(session, "lead", NOW, municipality="Springfield", liaison="lead")
+    small_desk(database, agents=(), now=NOW)  # the lead is the liaison
     rows = []
     for n in range(count):  # received this morning, 07:00 to 10:00 Chicago
         received = NOW - timedelta(hours=3) + timedelta(seconds=n * 10800 // count)
@@ -72,22 +65,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=10_000)
     args = parser.parse_args()
     result: dict[str, object] = {"requests": args.requests}
-    name = f"switchboard_bench_retime_{uuid.uuid4().hex[:8]}"
-    admin = open_database(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        seconds, cpu, moved = measure(f"{PG_SERVER}/{name}", args.requests)
-        result |= {"postgres_s": round(seconds, 3), "postgres_client_cpu_s": round(cpu, 3)}
-        result |= {"postgres_retimed": moved}
-    finally:
-        with admin.engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    with tempfile.TemporaryDirectory() as folder:
-        seconds, cpu, moved = measure(f"sqlite:///{Path(folder) / 'x.sqlite3'}", args.requests)
-        result |= {"sqlite_s": round(seconds, 3), "sqlite_cpu_s": round(cpu, 3)}
-        result |= {"sqlite_retimed": moved}
+    with temporary_postgres("switchboard_bench_retime") as url:
+        seconds, cpu, moved = measure(url, args.requests)
+    result |= {"postgres_s": round(seconds, 3), "postgres_client_cpu_s": round(cpu, 3)}
+    result |= {"postgres_retimed": moved}
+    with temporary_sqlite() as url:
+        seconds, cpu, moved = measure(url, args.requests)
+    result |= {"sqlite_s": round(seconds, 3), "sqlite_cpu_s": round(cpu, 3)}
+    result |= {"sqlite_retimed": moved}
     result["load_average"] = round(os.getloadavg()[0], 1)
     print(json.dumps(result))
 

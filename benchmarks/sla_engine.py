@@ -48,12 +48,13 @@ import argparse
 import json
 import random
 import statistics
-import tempfile
+import sys
 import time as clock
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -61,10 +62,11 @@ import businesstimedelta
 import holidays
 import pytz
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks, the package
+
+from benchmarks.desks import NOW, small_desk, temporary_sqlite
 from console.domain.policy import Policy, add_closure
 from console.domain.sla import Channel, SlaPolicy
-from console.store import schema
-from console.store.commands import add_staff
 from console.store.commands.policy import change_policy
 from console.store.db import open_database
 from console.store.policy import current_policy
@@ -121,25 +123,15 @@ def peer_rule(dates: frozenset[date]) -> businesstimedelta.Rules:
 
 def policy_from_database() -> Policy:
     """The policy in effect in a new desk database after a lead's closure (see above)."""
-    with tempfile.TemporaryDirectory() as folder:
-        database = open_database(f"sqlite:///{folder}/desk.db")
+    with temporary_sqlite() as url:
+        database = open_database(url)
         try:
-            schema.upgrade(database.engine)
-            now = datetime(2026, 12, 2, 16, 0, tzinfo=UTC)
+            small_desk(database, lead="lee", agents=(), now=NOW)
             with database.session() as session:
-                add_staff(
-                    session,
-                    None,
-                    now,
-                    handle="lee",
-                    name="Lee",
-                    role="lead",
-                    department="customer-care",
-                )
                 change_policy(
                     session,
                     "lee",
-                    now,
+                    NOW,
                     what="closure add 2032-06-01",
                     reason="benchmark",
                     edit=lambda doc: add_closure(doc, date(2032, 6, 1), "After the inputs"),

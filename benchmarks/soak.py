@@ -70,7 +70,6 @@ import sys
 import threading
 import time
 import traceback
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -80,8 +79,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
+from benchmarks.desks import SERVER, TemporaryPostgres
 from console.domain.policy import Policy
 from console.settings import load_settings
 from console.store import demo, schema, simulate
@@ -94,7 +93,6 @@ from console.ui.live import BoardChanged, BoardLoaded
 from console.ui.widgets.escalations import EscalationPane
 from console.ui.widgets.queue_pane import QueuePane
 
-SERVER = os.environ.get("SWITCHBOARD_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
 #: Wednesday 2 December 2026, 10:00 in Chicago: the desk is open for hours after it.
 DESK_START = datetime(2026, 12, 2, 16, 0, tzinfo=UTC)
 #: Who the consoles are signed in as (the demo desk's lead, dispatchers, tech lead, agent).
@@ -380,30 +378,21 @@ class Soak:
     """Creates the database, runs writers and consoles, and judges the outcome."""
 
     def __init__(self, server: str, plan: Plan) -> None:
-        self.server = make_url(server).set(database="postgres")
         self.plan = plan
-        self.name = f"switchboard_bench_soak_{uuid.uuid4().hex[:10]}"
-        self.url = self.server.set(database=self.name).render_as_string(hide_password=False)
-        self.admin = open_database(
-            self.server.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT"
-        )
+        self.databases = TemporaryPostgres("switchboard_bench_soak", server)
         self.processes: list[multiprocessing.process.BaseProcess] = []
 
-    def _admin(self, sql: str) -> None:
-        with self.admin.engine.connect() as connection:
-            connection.execute(text(sql))
-
     def run(self) -> dict[str, Any]:
-        self._admin(f'CREATE DATABASE "{self.name}"')
         try:
+            self.name = self.databases.create()
+            self.url = self.databases.url(self.name)
             return self._run()
         finally:
             for process in self.processes:
                 if process.is_alive():
                     process.kill()
                     process.join(5)
-            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-            self.admin.dispose()
+            self.databases.close()
 
     def _run(self) -> dict[str, Any]:
         plan = self.plan

@@ -24,32 +24,22 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import text
 
-from console.store import audited, schema
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks, the package
+
+from benchmarks.desks import NOW, migrated, small_desk, temporary_postgres
+from console.store import audited
 from console.store import commands as c
 from console.store.db import open_database
 
-#: A Wednesday, 10:00 in Chicago: the desk is open, nothing after-hours.
-NOW = datetime(2026, 12, 2, 16, 0, tzinfo=UTC)
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
-
 
 def prepare(url: str, agents: int) -> None:
-    database = open_database(url)
-    schema.upgrade(database.engine)
-    with database.session() as session:
-        c.add_staff(session, None, NOW, handle="lead", name="L", role="lead", department="desk")
-        for n in range(agents):
-            c.add_staff(session, "lead", NOW, handle=f"agent{n}", name=f"A{n}", role="agent",
-                        department="desk")  # fmt: skip
-        c.add_customer(session, "lead", NOW, municipality="Springfield", liaison="agent0")
+    database = open_database(migrated(url))
+    small_desk(database, agents=[f"agent{n}" for n in range(agents)], now=NOW)
     database.dispose()
 
 
@@ -136,43 +126,23 @@ def main(argv: list[str] | None = None) -> int:
             figures[f"sqlite_{agents}"] = measure(url, agents, args.writes)
             print(f"sqlite, {agents} agents: {figures[f'sqlite_{agents}']} writes/s", flush=True)
     if not args.skip_postgres:
-        admin = open_database(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
         for agents in (1, 8):
-            name = f"switchboard_bench_{uuid.uuid4().hex[:10]}"
-            with admin.engine.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-            try:
-                figures[f"postgres_{agents}"] = measure(f"{PG_SERVER}/{name}", agents, args.writes)
-                print(f"postgres, {agents} agents: {figures[f'postgres_{agents}']} writes/s",
-                      flush=True)  # fmt: skip
-            finally:
-                with admin.engine.connect() as connection:
-                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+            with temporary_postgres() as url:
+                figures[f"postgres_{agents}"] = measure(url, agents, args.writes)
+            print(f"postgres, {agents} agents: {figures[f'postgres_{agents}']} writes/s",
+                  flush=True)  # fmt: skip
     print(json.dumps(figures))
     return 0
 
 
-def fresh_database(admin: Any, run: Callable[[str], float]) -> float:
-    name = f"switchboard_bench_{uuid.uuid4().hex[:10]}"
-    with admin.engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        return run(f"{PG_SERVER}/{name}")
-    finally:
-        with admin.engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 def audit_compare(rounds: int, writes: int) -> int:
-    admin = open_database(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
     runs: dict[str, list[float]] = {"audit": [], "no_audit": []}
     for _ in range(rounds):
         for key, audit in (("no_audit", False), ("audit", True)):
-            figure = fresh_database(admin, lambda url, a=audit: measure(url, 8, writes, audit=a))
+            with temporary_postgres() as url:
+                figure = measure(url, 8, writes, audit=audit)
             runs[key].append(figure)
             print(f"postgres, 8 agents, {key}: {figure} writes/s", flush=True)
-    admin.dispose()
     with_audit, without = statistics.median(runs["audit"]), statistics.median(runs["no_audit"])
     figures = {
         "writes_per_agent": writes,

@@ -1,8 +1,9 @@
 """Shared fixtures: a fresh migrated database on SQLite, and on Postgres when reachable.
 
 Postgres tests get one database with a random name on 127.0.0.1 (user postgres) per
-test session, dropped afterwards, and emptied before each test. When the server is
-unreachable they are skipped, unless SWITCHBOARD_REQUIRE_POSTGRES=1, where they fail.
+test session (so one per xdist worker), dropped afterwards, and emptied before each
+test. When the server is unreachable they are skipped, unless
+SWITCHBOARD_REQUIRE_POSTGRES=1, where they fail.
 """
 
 from __future__ import annotations
@@ -34,6 +35,27 @@ hypothesis_settings.load_profile("switchboard")
 PG_SERVER = os.environ.get(
     "SWITCHBOARD_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432"
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_data_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A user data directory of this test process's own (each xdist worker has its own):
+    nothing reaches the developer's demo desk, and two workers never share an embedded
+    SQLite file. Tests that need another one still set XDG_DATA_HOME themselves."""
+    path = tmp_path_factory.mktemp("data-home")
+    before = os.environ.get("XDG_DATA_HOME")
+    os.environ["XDG_DATA_HOME"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("XDG_DATA_HOME", None)
+    else:
+        os.environ["XDG_DATA_HOME"] = before
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests (marked `slow`) first, in their order: under xdist they start at
+    once instead of last on a worker while the other one waits."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def _require_postgres() -> bool:

@@ -25,6 +25,8 @@ class Proxy:
         self._sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._closed = False
+        #: Connections turned away while cut: proof that a client tried again meanwhile.
+        self.refused = 0
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -35,6 +37,7 @@ class Proxy:
                 return
             if not self.up.is_set():
                 client.close()
+                self.refused += 1
                 continue
             try:
                 server = socket.create_connection(self.upstream, timeout=5)

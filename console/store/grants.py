@@ -21,6 +21,7 @@ Run by the database owner (the migration role): `switchboard db grant HANDLE ROL
 from __future__ import annotations
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
 from console.store.errors import InvalidInput
 
@@ -90,32 +91,60 @@ SERVICE_PRIVILEGES = [
     "GRANT INSERT, UPDATE ON mail_messages, mail_quarantine, imap_folders TO {role}",
     "GRANT INSERT ON mail_attachments TO {role}",
 ]
+#: `pg_advisory_xact_lock` key: one `db grant` at a time per database, so two admins'
+#: GRANTs on the same tables never update the same catalog rows at once.
+GRANT_LOCK = 0x5B6752414E54  # "[gRANT"
+#: What Postgres answers when a role or a membership another transaction has just
+#: created is created again: duplicate_object, or unique_violation on its catalog index.
+_ALREADY_THERE = {"42710", "23505"}
 
 
 def _quote(connection: Connection, name: str) -> str:
     return str(connection.execute(text("SELECT quote_ident(:n)"), {"n": name}).scalar_one())
 
 
+def _lock(connection: Connection) -> None:
+    """Serialise `db grant` runs on this database until the transaction ends."""
+    connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": GRANT_LOCK})
+
+
+def _role_exists(connection: Connection, name: str) -> bool:
+    found = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name})
+    return found.first() is not None
+
+
+def _idempotent(connection: Connection, statement: str) -> None:
+    """Run a CREATE ROLE or GRANT role TO role that another transaction may be running at
+    the same moment: roles are cluster-wide, and an advisory lock is per database, so two
+    desks' databases on one server (or two admins) can race. The loser's statement fails
+    on the catalog's unique index once the winner commits; that result is what it wanted,
+    so the failure is undone to a savepoint and the transaction goes on."""
+    try:
+        with connection.begin_nested():
+            connection.execute(text(statement))
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) not in _ALREADY_THERE:
+            raise
+
+
 def ensure_groups(connection: Connection) -> None:
-    """Create the group roles if missing and grant them their privileges in this database."""
+    """Create the group roles if missing and grant them their privileges in this database.
+
+    Safe to run by two admins at once, on one database or on two of the same server."""
+    _lock(connection)
     previous = None
     for level in ORDER:
         group = GROUPS[level]
-        exists = connection.execute(
-            text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": group}
-        ).first()
-        if not exists:
-            connection.execute(text(f"CREATE ROLE {group} NOLOGIN"))
+        if not _role_exists(connection, group):
+            _idempotent(connection, f"CREATE ROLE {group} NOLOGIN")
         if previous is not None:
-            connection.execute(text(f"GRANT {previous} TO {group}"))
+            _idempotent(connection, f"GRANT {previous} TO {group}")
         for statement in PRIVILEGES[level]:
             connection.execute(text(statement.format(role=group)))
         previous = group
-    if not connection.execute(
-        text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": SERVICE_GROUP}
-    ).first():
-        connection.execute(text(f"CREATE ROLE {SERVICE_GROUP} NOLOGIN"))
-    connection.execute(text(f"GRANT {GROUPS['agent']} TO {SERVICE_GROUP}"))
+    if not _role_exists(connection, SERVICE_GROUP):
+        _idempotent(connection, f"CREATE ROLE {SERVICE_GROUP} NOLOGIN")
+    _idempotent(connection, f"GRANT {GROUPS['agent']} TO {SERVICE_GROUP}")
     for statement in SERVICE_PRIVILEGES:
         connection.execute(text(statement.format(role=SERVICE_GROUP)))
 
@@ -146,13 +175,12 @@ def grant_service(connection: Connection, service: str, login: str | None = None
 
 def _login_in_group(connection: Connection, login: str, group: str) -> None:
     name = _quote(connection, login)
-    exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": login})
-    if not exists.first():
-        connection.execute(text(f"CREATE ROLE {name} LOGIN"))
+    if not _role_exists(connection, login):
+        _idempotent(connection, f"CREATE ROLE {name} LOGIN")
     for other in [*GROUPS.values(), SERVICE_GROUP]:
         if other != group:
             connection.execute(text(f"REVOKE {other} FROM {name}"))
-    connection.execute(text(f"GRANT {group} TO {name}"))
+    _idempotent(connection, f"GRANT {group} TO {name}")
 
 
 def _bind(connection: Connection, login: str, *, staff_id: int | None, service: str | None) -> None:

@@ -16,7 +16,7 @@ SWITCHBOARD_REQUIRE_POSTGRES=1. About 80-90 s of wall time.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import subprocess
 import sys
@@ -32,17 +32,11 @@ SCRIPT = ROOT / "benchmarks" / "soak.py"
 
 
 def _harness() -> ModuleType:
-    """benchmarks/soak.py as a module (benchmarks/ is not a package)."""
-    if "soak_harness" in sys.modules:
-        return sys.modules["soak_harness"]
-    spec = importlib.util.spec_from_file_location("soak_harness", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["soak_harness"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    """benchmarks/soak.py as a module (benchmarks/ is a package)."""
+    return importlib.import_module("benchmarks.soak")
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_a_minute_of_a_whole_desk_leaves_every_console_equal_to_the_database(
     postgres_url: str,

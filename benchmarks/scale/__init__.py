@@ -1,0 +1,1 @@
+"""The parts of `benchmarks/console_scale.py`, one concern each."""
