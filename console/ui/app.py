@@ -232,9 +232,7 @@ class SwitchboardApp(App[None]):
     @on(BoardChanged)
     def _changed(self, message: BoardChanged) -> None:
         changes = message.changes
-        changed = self.desk.apply(
-            changes, self.clock.now(), events=message.events, keep_order=self._navigating()
-        )
+        changed = self.desk.apply(changes, self.clock.now(), keep_order=self._navigating())
         with self.batch_update():
             if not self.desk.paused:
                 self.view.queue.apply(changes.requests, changed)

@@ -101,7 +101,7 @@ class Changed:
     alarms: tuple[int, ...] = ()
     #: A row the alert strip or the coverage alarm may show changed (redraw them).
     alerts: bool = False
-    #: Events held back from the panes while paused.
+    #: Rows (requests and escalations) changed while paused, not on the panes yet.
     held: int = 0
 
 
@@ -129,8 +129,10 @@ class DeskState:
     staff_names: dict[str, str] = field(default_factory=dict)
     loaded: bool = False
     paused: bool = False
-    #: Events that arrived while paused and are not on the panes yet.
+    #: Rows (requests and escalations) changed while paused and not on the panes yet:
+    #: what `PAUSED · N held` counts (one emergency is one row, whatever its events).
     held: int = 0
+    _held_rows: set[tuple[str, int]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.queue = QueueModel(self.identity.handle)
@@ -164,13 +166,12 @@ class DeskState:
         self.designated, self.staff_names = state.designated, state.staff_names
         identity = self._set_roles(state.staff_roles)
         self.loaded, self.held = True, 0
+        self._held_rows.clear()
         return Changed(
             queue_reordered=True, escalations=True, side=True, identity=identity, alerts=True
         )
 
-    def apply(
-        self, changes: BoardChanges, now: datetime, *, events: int = 1, keep_order: bool = False
-    ) -> Changed:
+    def apply(self, changes: BoardChanges, now: datetime, *, keep_order: bool = False) -> Changed:
         """A batch of changed rows. The latest rows always take it; the shown ones only
         when not paused (`keep_order`: the person is navigating, do not move rows)."""
         alarms = tuple(
@@ -197,13 +198,11 @@ class DeskState:
             self._set_roles(changes.staff_roles) if changes.staff_roles is not None else False
         )
         if self.paused:
-            if (
-                changes.requests
-                or changes.requests_gone
-                or changes.escalations
-                or (changes.escalations_gone)
-            ):
-                self.held += events
+            self._held_rows.update(("request", i) for i in changes.requests)
+            self._held_rows.update(("request", i) for i in changes.requests_gone)
+            self._held_rows.update(("escalation", i) for i in changes.escalations)
+            self._held_rows.update(("escalation", i) for i in changes.escalations_gone)
+            self.held = len(self._held_rows)
             return Changed(
                 side=side, identity=identity, alarms=alarms, alerts=alerts, held=self.held
             )
@@ -271,6 +270,7 @@ class DeskState:
     def resume(self, now: datetime, *, keep_order: bool = False) -> Changed:
         """Bring the panes to the latest rows in one step."""
         self.paused, self.held = False, 0
+        self._held_rows.clear()
         shown = self.queue.rows
         upserts = {i: r for i, r in self.requests.items() if shown.get(i) != r}
         gone = frozenset(shown.keys() - self.requests.keys())

@@ -111,14 +111,17 @@ def test_a_paused_desk_holds_the_panes_but_not_the_alerts() -> None:
     desk.load(board(row(1)), NIGHT)
     desk.pause()
     unverified = row(2, emergency=True, emergency_unverified=True)
-    changed = desk.apply(BoardChanges(requests={2: unverified}), NIGHT, events=3)
-    assert changed.alarms == (2,) and changed.held == 3 and not changed.queue_reordered
+    changed = desk.apply(BoardChanges(requests={2: unverified}), NIGHT)
+    # Held counts rows, not events: one new emergency is one, however many events it made.
+    assert changed.alarms == (2,) and changed.held == 1 and not changed.queue_reordered
+    assert desk.apply(BoardChanges(requests={2: unverified}), NIGHT).held == 1
+    assert desk.apply(BoardChanges(requests={1: row(1, version=2)}), NIGHT).held == 2
     assert desk.request(2) is None  # the queue as shown holds still
     assert desk.alerts(calendar(), NIGHT).unverified == (unverified,)
     # Nobody is on call on Saturday night: the new emergency is uncovered at once.
     assert desk.uncovered(calendar(), NIGHT) == (unverified,)
     changed = desk.resume(NIGHT)
-    assert desk.held == 0 and changed.queue_rows == {2}
+    assert desk.held == 0 and changed.queue_rows == {1, 2}
     assert desk.queue.order == [2, 1]
 
 
