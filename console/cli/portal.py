@@ -62,7 +62,11 @@ def serve(ctx: Context, url: str | None, host: str, port: int, tls_proxy: bool) 
     from console.web.app import PortalConfig, make_app
 
     with opened(ctx, url) as database, store_errors(database):
-        config = PortalConfig(tls=tls_proxy, service=service_name(database))
+        config = PortalConfig(
+            tls=tls_proxy,
+            service=service_name(database),
+            base_url=ctx.settings.portal.base_url.rstrip("/"),
+        )
         app = make_app(database, ctx.clock, config)
         click.echo(inert(f"portal: serving http://{host}:{port}/ for {database.url}"))
         uvicorn.run(

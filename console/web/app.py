@@ -53,6 +53,8 @@ class PortalConfig:
     window: timedelta = timedelta(minutes=15)
     #: The service name its events carry (its Postgres login's binding).
     service: str = SERVICE
+    #: Where mailed links point (`[portal] base_url`), without a trailing slash.
+    base_url: str = "http://127.0.0.1:8080"
 
 
 @dataclass
@@ -334,7 +336,7 @@ def make_app(
     passwords: Passwords | None = None,
 ) -> Starlette:
     """The portal for `database`, telling time by `clock`."""
-    from console.web import accounts, pages
+    from console.web import accounts, pages, reset
 
     routes = [
         Route("/", pages.home),
@@ -344,6 +346,10 @@ def make_app(
         Route("/logout", logout, methods=["POST"]),
         Route("/account/request", accounts.ask_form, methods=["GET"]),
         Route("/account/request", accounts.ask, methods=["POST"]),
+        Route("/reset", reset.reset_form, methods=["GET"]),
+        Route("/reset", reset.reset, methods=["POST"]),
+        Route("/reset/{token}", reset.new_password_form, methods=["GET"]),
+        Route("/reset/{token}", reset.new_password, methods=["POST"]),
         Route("/requests", pages.request_list, methods=["GET"]),
         Route("/requests/new", pages.new_form, methods=["GET"]),
         Route("/requests/new", pages.new_request, methods=["POST"]),

@@ -133,7 +133,7 @@ def test_the_portal_writes_as_its_service_login(
     # A desk login reads no hashes and no sessions, and cannot write in the portal's name.
     agent = as_login(postgres_url, logins["agent"])
     try:
-        for table in ["portal_passwords", "portal_sessions"]:
+        for table in ["portal_passwords", "portal_sessions", "portal_tokens"]:
             with (
                 pytest.raises(ProgrammingError, match="permission denied"),
                 agent.engine.begin() as c,
