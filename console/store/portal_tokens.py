@@ -80,6 +80,51 @@ def request_reset(
     return True
 
 
+#: The stored "hash" of an invited account until its first password: verifies nothing.
+NO_PASSWORD = "!invited"
+
+
+def invite_body(name: str, link: str, days: int) -> str:
+    return (
+        f"Hello {name},\n\nthe support desk made you an account on its support website, "
+        "where you can file requests and follow them.\n\nTo choose your password, open this "
+        f"link within {days} days:\n\n  {link}\n\nThe link works once. Then sign in with "
+        "this e-mail address and that password.\n"
+    )
+
+
+def invite_account(
+    session: Session,
+    now: datetime,
+    account: PortalAccount,
+    name: str,
+    *,
+    token_hash: str,
+    link: str,
+) -> None:
+    """Add an invitation link for `account` and queue its mail (the caller commits)."""
+    session.add(
+        PortalToken(
+            token_hash=token_hash,
+            purpose="invite",
+            account_id=account.id,
+            created_at=now,
+            expires_at=now + INVITE_LIFETIME,
+        )
+    )
+    enqueue(
+        session,
+        now,
+        channel="email",
+        recipient=account.email,
+        label=f"portal:{account.id}",
+        purpose="portal-invite",
+        subject="Your account on the support website",
+        body=invite_body(name, link, INVITE_LIFETIME.days),
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+
+
 def password_link(session: Session, token_hash: str, now: datetime) -> str | None:
     """The address of the enabled account a live reset or invitation link is for, or None."""
     found = session.execute(
