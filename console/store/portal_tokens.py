@@ -11,11 +11,15 @@ machinery too (`portal_passwords`).
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from console.store.models_paging import Page
 from console.store.models_portal import PortalAccount, PortalPassword, PortalSession, PortalToken
 from console.store.outbox import enqueue
 
@@ -23,6 +27,11 @@ from console.store.outbox import enqueue
 RESET_LIFETIME = timedelta(minutes=30)
 #: How long an invitation link works.
 INVITE_LIFETIME = timedelta(days=7)
+#: How long a page's acknowledgement link works (issue 16).
+ACK_LIFETIME = timedelta(hours=24)
+#: Stands for the portal's base URL in a queued body; the sender writes `[portal] base_url`
+#: in its place, so the store needs no setting and the URL can move.
+PORTAL = "{portal}"
 #: Reset mails per account per hour, at most.
 RESETS_PER_HOUR = 3
 
@@ -184,3 +193,63 @@ def use_password_link(session: Session, token_hash: str, now: datetime, new_hash
     session.execute(delete(PortalSession).where(PortalSession.account_id == account_id))
     session.commit()
     return True
+
+
+def new_link_token() -> tuple[str, str]:
+    """A random 256-bit token for a link, and the SHA-256 (hex) the database keeps."""
+    token = secrets.token_urlsafe(32)
+    return token, hashlib.sha256(token.encode()).hexdigest()
+
+
+def page_ack_line(session: Session, now: datetime, page: Page, handle: str) -> str:
+    """A single-use link acknowledging `page` as `handle` (added to the caller's
+    transaction), as the line its mail ends with."""
+    token, hashed = new_link_token()
+    session.add(
+        PortalToken(
+            token_hash=hashed,
+            purpose="page-ack",
+            page_id=page.id,
+            staff=handle,
+            created_at=now,
+            expires_at=now + ACK_LIFETIME,
+        )
+    )
+    return f"Or acknowledge in a browser (the link works once): {PORTAL}/ack/{token}"
+
+
+@dataclass(frozen=True)
+class PageLink:
+    page_id: int
+    kind: str
+    request_id: int | None
+    staff: str
+    state: str
+
+
+def page_link(session: Session, token_hash: str, now: datetime) -> PageLink | None:
+    """What a live page-ack link is for, or None (unknown, used or expired)."""
+    found = session.execute(
+        select(Page.id, Page.kind, Page.request_id, PortalToken.staff, Page.state)
+        .join(PortalToken, PortalToken.page_id == Page.id)
+        .where(
+            PortalToken.token_hash == token_hash,
+            PortalToken.purpose == "page-ack",
+            PortalToken.used_at.is_(None),
+            PortalToken.expires_at > now,
+        )
+    ).first()
+    return PageLink(found[0], found[1], found[2], found[3] or "", found[4]) if found else None
+
+
+def spend_page_link(session: Session, token_hash: str, now: datetime) -> PageLink | None:
+    """Spend a live page-ack link in the caller's transaction: what it was for, or None."""
+    link = page_link(session, token_hash, now)
+    if link is None:
+        return None
+    spent = session.execute(
+        update(PortalToken)
+        .where(PortalToken.token_hash == token_hash, PortalToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    return link if spent.rowcount == 1 else None  # type: ignore[attr-defined]

@@ -336,7 +336,7 @@ def make_app(
     passwords: Passwords | None = None,
 ) -> Starlette:
     """The portal for `database`, telling time by `clock`."""
-    from console.web import accounts, pages, reset
+    from console.web import accounts, ack, pages, reset
 
     routes = [
         Route("/", pages.home),
@@ -350,6 +350,8 @@ def make_app(
         Route("/reset", reset.reset, methods=["POST"]),
         Route("/reset/{token}", reset.new_password_form, methods=["GET"]),
         Route("/reset/{token}", reset.new_password, methods=["POST"]),
+        Route("/ack/{token}", ack.ack_form, methods=["GET"]),
+        Route("/ack/{token}", ack.ack, methods=["POST"]),
         Route("/requests", pages.request_list, methods=["GET"]),
         Route("/requests/new", pages.new_form, methods=["GET"]),
         Route("/requests/new", pages.new_request, methods=["POST"]),

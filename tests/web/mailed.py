@@ -29,6 +29,7 @@ def send_outbox(database: Database, clock: Clock, smtp: SmtpSink) -> None:
         max_attempts=3,
         retry_base=timedelta(seconds=30),
         retry_cap=timedelta(minutes=10),
+        portal_url=BASE_URL,
     ).send_due()
 
 
