@@ -15,7 +15,7 @@ from console.store import commands
 from console.store.commands import Rules
 from console.store.db import Database
 from console.store.models import Event
-from console.store.models_paging import Page
+from console.store.models_paging import Outbox, Page
 from console.web.app import PortalConfig, make_app
 from tests.paging.servers import SmtpSink
 from tests.web.conftest import cheap_passwords, csrf_of, new_client
@@ -71,6 +71,9 @@ def test_ack_link_round_trip(
     assert done.status_code == 200 and "Acknowledged by ari" in done.text
     assert page_state(night_desk, rid) == ("acked", "ari")
     assert ack_events(night_desk) == [("portal", "staff:ari")]
+    with night_desk.reading() as s:
+        bodies = s.scalars(select(Outbox.body).where(Outbox.channel == "email")).all()
+    assert bodies and all(link.rsplit("/", 1)[1] not in b for b in bodies)
     # Once: the same link again, by GET or POST, is the 404 of an unknown one.
     again = client.post(link, data={"csrf_token": csrf_of(form.text)})
     assert again.status_code == 404
