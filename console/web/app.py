@@ -139,9 +139,12 @@ def page(http: Request, template: str, status: int = 200, /, **context: Any) -> 
     now = portal.clock.now()
     who = getattr(http.state, "signed_in", None)
     policy = context.pop("policy", None) or getattr(http.state, "policy", None)
+    # A form that works without signing in (sign-in, reset, ack links) checks the token bound
+    # to its cookie, also when a session happens to exist.
+    anonymous = context.pop("anonymous_csrf", "")
     html = portal.templates.get_template(template).render(
         who=who.who if who else None,
-        csrf_token=who.csrf_token if who else context.pop("anonymous_csrf", ""),
+        csrf_token=anonymous or (who.csrf_token if who else ""),
         now=now,
         policy=policy,
         zone=policy.calendar.zone if policy else None,

@@ -192,3 +192,26 @@ def test_bad_passwords_keep_the_link(
     assert choose(client, link, "short").status_code == 400
     assert choose(client, link, NEW, "different words here").status_code == 400
     assert choose(client, link).status_code == 200
+
+
+def test_a_disabled_account_gets_no_mail_and_its_link_dies(
+    client: TestClient, portal_desk: Database, clock: FrozenClock, smtp: SmtpSink
+) -> None:
+    from console.store.commands import portal as portal_commands
+
+    link = reset_link(client, portal_desk, clock, smtp)
+    with portal_desk.session() as s:
+        portal_commands.disable_account(s, "lena", clock.now(), email=PAT)
+    assert client.get(link).status_code == 404
+    ask_reset(client, PAT)
+    send_outbox(portal_desk, clock, smtp)
+    assert len(mails_to(smtp, PAT)) == 1  # only the one sent before
+
+
+def test_a_signed_in_browser_can_use_the_forms(
+    client: TestClient, portal_desk: Database, clock: FrozenClock, smtp: SmtpSink
+) -> None:
+    sign_in(client, "pat")
+    link = reset_link(client, portal_desk, clock, smtp)
+    assert choose(client, link).status_code == 200
+    assert client.get("/requests").status_code == 303  # this session ended too
