@@ -210,3 +210,39 @@ def test_usable_at_320_px_and_200_percent_zoom(
         assert page.evaluate("() => document.activeElement.textContent") == "Skip to the content"
     finally:
         context.close()
+
+
+def test_password_reset_pages(page: Any, portal_desk: Database, clock: FrozenClock) -> None:
+    from console.store import portal_tokens
+    from console.web.security import new_token, token_hash
+
+    page.goto("/login")
+    page.get_by_role("link", name="Get a link to choose a new one").click()
+    page.wait_for_url("**/reset")
+    accessible(page)
+    page.get_by_role("button", name="Mail me a link").click()
+    assert "Enter the e-mail address" in page.locator("#username-error").inner_text()
+    accessible(page)
+    page.get_by_label("E-mail address").fill(ACCOUNTS["pat"][2])
+    page.get_by_role("button", name="Mail me a link").click()
+    assert "If an account exists" in page.inner_text("main")
+    accessible(page)
+    token = new_token()  # the link the mail would carry (the mail itself: test_reset.py)
+    with portal_desk.session() as s:
+        portal_tokens.request_reset(
+            s, clock.now(), email=ACCOUNTS["pat"][2], token_hash=token_hash(token), link="-"
+        )
+    page.goto(f"/reset/{token}")
+    accessible(page)
+    page.get_by_label("New password", exact=True).fill("short")
+    page.get_by_role("button", name="Set the password").click()
+    assert "too short" in page.locator("#password-error").inner_text()
+    accessible(page)
+    page.get_by_label("New password", exact=True).fill("a brand new passphrase")
+    page.get_by_label("The same password again").fill("a brand new passphrase")
+    page.get_by_role("button", name="Set the password").click()
+    assert "Your password is set" in page.inner_text("main")
+    accessible(page)
+    page.goto(f"/reset/{token}")
+    assert "does not work" in page.inner_text("main")
+    accessible(page)
