@@ -246,3 +246,40 @@ def test_password_reset_pages(page: Any, portal_desk: Database, clock: FrozenClo
     page.goto(f"/reset/{token}")
     assert "does not work" in page.inner_text("main")
     accessible(page)
+
+
+def test_page_ack_link_page(page: Any, portal_desk: Database, clock: FrozenClock) -> None:
+    import re
+
+    from sqlalchemy import select
+
+    from console.store import commands
+    from console.store.commands import Rules
+    from console.store.models_paging import Outbox
+
+    clock.set(WEEKEND)
+    with portal_desk.session() as s:
+        commands.set_staff_contact(
+            s, "lena", WEEKEND, handle="lena", email="lena@x.test", notify=[]
+        )
+        commands.log_request(
+            s,
+            "dora",
+            WEEKEND,
+            Rules.defaults(),
+            channel="call",
+            customer="Springfield",
+            summary="site down",
+            contact="Pat Planner",
+            emergency=True,
+        )
+    with portal_desk.reading() as s:
+        bodies = s.scalars(select(Outbox.body).where(Outbox.channel == "email")).all()
+    link = re.search(r"/ack/[A-Za-z0-9_-]{20,}", "\n".join(bodies)).group(0)  # type: ignore[union-attr]
+    page.goto(link)
+    accessible(page)
+    page.get_by_role("button", name=re.compile("Acknowledge as")).click()
+    assert "Acknowledged by" in page.inner_text("main")
+    accessible(page)
+    page.goto(link)
+    assert "Page not found" in page.inner_text("main")
