@@ -140,6 +140,14 @@ class PagerSettings(_Section):
     retry_cap_seconds: float = Field(default=1800.0, gt=0, le=86400)
 
 
+class PortalSettings(_Section):
+    """`switchboard portal`: the address its mailed links point at."""
+
+    #: The portal's public address as customers and staff reach it (no trailing slash):
+    #: password reset, invitation and page-acknowledgement links start with it.
+    base_url: str = Field(default="http://127.0.0.1:8080", pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
+
+
 class Settings(BaseSettings):
     """Everything configurable, validated once at start-up."""
 
@@ -158,6 +166,7 @@ class Settings(BaseSettings):
     intake: IntakeSettings = IntakeSettings()
     mail: MailSettings = MailSettings()
     pager: PagerSettings = PagerSettings()
+    portal: PortalSettings = PortalSettings()
     #: Binding id to keys, e.g. {"switchboard.quit" = "ctrl+q"}; see the help screen.
     keymap: dict[str, str] = Field(default_factory=dict)
 

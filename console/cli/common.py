@@ -104,7 +104,18 @@ class DatabaseChoice:
 #: The top-level keys of `console.settings.Settings` (a test checks them): the environment
 #: overrides one as SWITCHBOARD_KEY or SWITCHBOARD_KEY__SUBKEY.
 SETTINGS_KEYS = frozenset(
-    {"DATABASE", "COVERAGE", "FEED", "CONSOLE", "FOLLOWUPS", "KEYMAP", "INTAKE", "MAIL", "PAGER"}
+    {
+        "DATABASE",
+        "COVERAGE",
+        "FEED",
+        "CONSOLE",
+        "FOLLOWUPS",
+        "KEYMAP",
+        "INTAKE",
+        "MAIL",
+        "PAGER",
+        "PORTAL",
+    }
 )
 
 

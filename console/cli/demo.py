@@ -157,7 +157,12 @@ def demo(
 
 def demo_pager(ctx: Context, database: Database) -> Pager:
     """The demo's pager: pages are filed in a local Maildir (`DEMO_MAILDIR`), never sent."""
-    sender = Sender(database, ctx.clock, transports(ctx.settings.mail, DEMO_MAILDIR))
+    sender = Sender(
+        database,
+        ctx.clock,
+        transports(ctx.settings.mail, DEMO_MAILDIR),
+        portal_url=ctx.settings.portal.base_url,
+    )
     return Pager(database, ctx.clock, sender, poll=ctx.settings.pager.poll_interval)
 
 

@@ -135,6 +135,7 @@ def pager(ctx: Context, once: bool, maildir: str | None, database_url: str | Non
             max_attempts=p.max_attempts,
             retry_base=timedelta(seconds=p.retry_base_seconds),
             retry_cap=timedelta(seconds=p.retry_cap_seconds),
+            portal_url=settings.portal.base_url,
         )
         worker = Pager(database, ctx.clock, sender, p.poll_interval)
         if once:

@@ -62,7 +62,11 @@ def serve(ctx: Context, url: str | None, host: str, port: int, tls_proxy: bool) 
     from console.web.app import PortalConfig, make_app
 
     with opened(ctx, url) as database, store_errors(database):
-        config = PortalConfig(tls=tls_proxy, service=service_name(database))
+        config = PortalConfig(
+            tls=tls_proxy,
+            service=service_name(database),
+            base_url=ctx.settings.portal.base_url.rstrip("/"),
+        )
         app = make_app(database, ctx.clock, config)
         click.echo(inert(f"portal: serving http://{host}:{port}/ for {database.url}"))
         uvicorn.run(
@@ -104,29 +108,49 @@ def _read_password(from_stdin: bool) -> str:
 @click.option(
     "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
 )
+@click.option(
+    "--invite",
+    is_flag=True,
+    help="Mail the contact a single-use link to choose the password (no password asked).",
+)
 @write_options
 @pass_context
 def account_add(
     ctx: Context,
     email: str,
     password_stdin: bool,
+    invite: bool,
     database_url: str | None,
     actor: str | None,
     as_json: bool,
 ) -> None:
     """Approve a portal account for the contact whose e-mail address is EMAIL (leads)."""
-    from console.web.security import Passwords
+    from console.store.portal_tokens import NO_PASSWORD
+    from console.web.security import Passwords, new_token, token_hash
 
-    password = _read_password(password_stdin)
-    hashed = Passwords().hash(password)
+    invitation = None
+    if invite and password_stdin:
+        raise UserError("give --invite or --password-stdin, not both")
+    if invite:
+        token = new_token()
+        base = ctx.settings.portal.base_url.rstrip("/")
+        invitation = (token_hash(token), f"{base}/reset/{token}")
+        hashed = NO_PASSWORD
+    else:
+        hashed = Passwords().hash(_read_password(password_stdin))
     now = ctx.clock.now()
     run_command(
         ctx,
         database_url,
         actor,
         as_json,
-        lambda s, who: portal_commands.add_account(s, who, now, email=email, password_hash=hashed),
-        lambda v: f"portal account {v.id}: {v.email}, {v.contact} of {v.customer}",
+        lambda s, who: portal_commands.add_account(
+            s, who, now, email=email, password_hash=hashed, invite=invitation
+        ),
+        lambda v: (
+            f"portal account {v.id}: {v.email}, {v.contact} of {v.customer}"
+            + (" (invitation queued: switchboard pager sends it)" if invite else "")
+        ),
     )
 
 

@@ -13,6 +13,7 @@ after its lease.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import socket
@@ -24,6 +25,7 @@ from console.clock import Clock
 from console.outbox.transports import SendError, Transport
 from console.store import outbox
 from console.store.db import Database
+from console.store.portal_tokens import PORTAL
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,8 @@ class Sender:
     retry_base: timedelta = timedelta(seconds=30)
     retry_cap: timedelta = timedelta(minutes=30)
     owner: str = field(default_factory=sender_name)
+    #: Written where a queued body says `{portal}` (`[portal] base_url`, issue 16 ack links).
+    portal_url: str = "http://127.0.0.1:8080"
 
     def send_due(self, limit: int = 1000) -> Outcome:
         """Send every message due now (at most `limit`), one at a time."""
@@ -67,6 +71,9 @@ class Sender:
         try:
             if transport is None:
                 raise SendError(f"no transport for channel {message.channel!r}")
+            if PORTAL in message.body:
+                body = message.body.replace(PORTAL, self.portal_url.rstrip("/"))
+                message = dataclasses.replace(message, body=body)
             transport.send(message, self.clock.now())
         except Exception as exc:  # one bad message must not stop the others
             error = str(exc) if isinstance(exc, SendError) else f"{type(exc).__name__}: {exc}"

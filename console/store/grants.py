@@ -56,7 +56,9 @@ PRIVILEGES: dict[str, list[str]] = {
         "GRANT INSERT ON contacts TO {role}",
         # The portal (issue 17): desk replies; password hashes and sessions stay unread.
         "GRANT INSERT ON request_messages TO {role}",
-        "REVOKE SELECT ON portal_passwords, portal_sessions FROM {role}",
+        "REVOKE SELECT ON portal_passwords, portal_sessions, portal_tokens FROM {role}",
+        # Single-use links (issues 16, 17): a page queued by anyone carries its ack link.
+        "GRANT INSERT ON portal_tokens TO {role}",
         # A new emergency opens its page and queues its messages; an acknowledgement closes
         # it; the pager (a service, with these privileges) escalates and sends.
         "GRANT INSERT, UPDATE ON pages, outbox TO {role}",
@@ -88,6 +90,7 @@ ORDER = ["agent", "dispatcher", "lead"]
 SERVICE_PRIVILEGES = [
     "GRANT SELECT, INSERT, UPDATE, DELETE ON portal_sessions, portal_sign_in_failures TO {role}",
     "GRANT SELECT, UPDATE ON portal_passwords TO {role}",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON portal_tokens TO {role}",
     "GRANT INSERT, UPDATE ON mail_messages, mail_quarantine, imap_folders TO {role}",
     "GRANT INSERT ON mail_attachments TO {role}",
 ]

@@ -83,3 +83,24 @@ class RequestMessage(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     body: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime]
+
+
+class PortalToken(Base):
+    """A single-use link mailed by the portal (issue 17: password reset, invitation; issue 16:
+    acknowledge a page). Machinery: only the SHA-256 of the link's random token is kept."""
+
+    __tablename__ = "portal_tokens"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('reset', 'invite', 'page-ack')", name="purpose"),
+        Index("ix_portal_tokens_account", "account_id", "purpose", "created_at"),
+    )
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("portal_accounts.id"))
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("pages.id"))
+    #: The paged staff member's handle (page-ack).
+    staff: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

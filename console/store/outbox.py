@@ -28,6 +28,7 @@ row) changes nothing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -146,13 +147,30 @@ def _mine(row_id: int, owner: str) -> Any:
     return and_(_T.id == row_id, _T.state == "sending", _T.lease_owner == owner)
 
 
+#: A single-use link's token in a body (password reset, invitation, page acknowledgement).
+LINK_TOKEN = re.compile(r"(/(?:reset|ack)/)[A-Za-z0-9_-]{20,}")
+
+
+def without_link_tokens(body: str) -> str:
+    """`body` with each single-use link's token replaced: kept once the mail is sent, so a
+    desk login reading the outbox cannot use a customer's reset link."""
+    return LINK_TOKEN.sub(r"\1(removed once sent)", body)
+
+
 def mark_sent(session: Session, row_id: int, owner: str, now: datetime) -> bool:
-    """Record a delivery; False when the lease was lost to another sender meanwhile."""
-    result = session.execute(
-        update(Outbox.__table__)
-        .where(_mine(row_id, owner))
-        .values(state="sent", sent_at=now, lease_owner=None, lease_expires_at=None, last_error=None)
-    )
+    """Record a delivery; False when the lease was lost to another sender meanwhile.
+    The tokens of any single-use links in the body are removed (the mail has them)."""
+    body = session.scalar(select(_T.body).where(_mine(row_id, owner)))
+    values: dict[str, Any] = {
+        "state": "sent",
+        "sent_at": now,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "last_error": None,
+    }
+    if body is not None and LINK_TOKEN.search(body):
+        values["body"] = without_link_tokens(body)
+    result = session.execute(update(Outbox.__table__).where(_mine(row_id, owner)).values(**values))
     session.commit()
     return bool(result.rowcount)
 

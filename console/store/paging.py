@@ -24,7 +24,7 @@ from console.domain.coverage import Shift as CoverShift
 from console.domain.coverage import ShiftKind, next_on_call, on_call_at
 from console.domain.paging import EmergencyFacts, Reach, first_targets, page_text
 from console.domain.policy import Policy
-from console.store import audit, outbox
+from console.store import audit, outbox, portal_tokens
 from console.store.enums import Role
 from console.store.models import Contact, Customer, Request, Shift, Staff
 from console.store.models_paging import Page, StaffContact
@@ -141,12 +141,18 @@ def enqueue_to(
         }
         tags = {"X-Switchboard-Page": str(page.id), "X-Switchboard-Step": str(page.step)}
         if contact.email:
+            ack_line = portal_tokens.page_ack_line(session, now, page, handle)
             headers = tags | {
                 "Message-ID": f"<page-{page.id}-{page.step}-{uuid.uuid4().hex[:12]}@switchboard>",
                 "Auto-Submitted": "auto-generated",
             }
             outbox.enqueue(
-                session, now, channel="email", recipient=contact.email, headers=headers, **common
+                session,
+                now,
+                channel="email",
+                recipient=contact.email,
+                headers=headers,
+                **(common | {"body": f"{body}\n{ack_line}\n"}),
             )
         for url in urls:
             outbox.enqueue(session, now, channel="apprise", recipient=url, headers=tags, **common)

@@ -53,6 +53,8 @@ class PortalConfig:
     window: timedelta = timedelta(minutes=15)
     #: The service name its events carry (its Postgres login's binding).
     service: str = SERVICE
+    #: Where mailed links point (`[portal] base_url`), without a trailing slash.
+    base_url: str = "http://127.0.0.1:8080"
 
 
 @dataclass
@@ -137,9 +139,12 @@ def page(http: Request, template: str, status: int = 200, /, **context: Any) -> 
     now = portal.clock.now()
     who = getattr(http.state, "signed_in", None)
     policy = context.pop("policy", None) or getattr(http.state, "policy", None)
+    # A form that works without signing in (sign-in, reset, ack links) checks the token bound
+    # to its cookie, also when a session happens to exist.
+    anonymous = context.pop("anonymous_csrf", "")
     html = portal.templates.get_template(template).render(
         who=who.who if who else None,
-        csrf_token=who.csrf_token if who else context.pop("anonymous_csrf", ""),
+        csrf_token=anonymous or (who.csrf_token if who else ""),
         now=now,
         policy=policy,
         zone=policy.calendar.zone if policy else None,
@@ -334,7 +339,7 @@ def make_app(
     passwords: Passwords | None = None,
 ) -> Starlette:
     """The portal for `database`, telling time by `clock`."""
-    from console.web import accounts, pages
+    from console.web import accounts, ack, pages, reset
 
     routes = [
         Route("/", pages.home),
@@ -344,6 +349,12 @@ def make_app(
         Route("/logout", logout, methods=["POST"]),
         Route("/account/request", accounts.ask_form, methods=["GET"]),
         Route("/account/request", accounts.ask, methods=["POST"]),
+        Route("/reset", reset.reset_form, methods=["GET"]),
+        Route("/reset", reset.reset, methods=["POST"]),
+        Route("/reset/{token}", reset.new_password_form, methods=["GET"]),
+        Route("/reset/{token}", reset.new_password, methods=["POST"]),
+        Route("/ack/{token}", ack.ack_form, methods=["GET"]),
+        Route("/ack/{token}", ack.ack, methods=["POST"]),
         Route("/requests", pages.request_list, methods=["GET"]),
         Route("/requests/new", pages.new_form, methods=["GET"]),
         Route("/requests/new", pages.new_request, methods=["POST"]),

@@ -210,3 +210,76 @@ def test_usable_at_320_px_and_200_percent_zoom(
         assert page.evaluate("() => document.activeElement.textContent") == "Skip to the content"
     finally:
         context.close()
+
+
+def test_password_reset_pages(page: Any, portal_desk: Database, clock: FrozenClock) -> None:
+    from console.store import portal_tokens
+    from console.web.security import new_token, token_hash
+
+    page.goto("/login")
+    page.get_by_role("link", name="Get a link to choose a new one").click()
+    page.wait_for_url("**/reset")
+    accessible(page)
+    page.get_by_role("button", name="Mail me a link").click()
+    assert "Enter the e-mail address" in page.locator("#username-error").inner_text()
+    accessible(page)
+    page.get_by_label("E-mail address").fill(ACCOUNTS["pat"][2])
+    page.get_by_role("button", name="Mail me a link").click()
+    assert "If an account exists" in page.inner_text("main")
+    accessible(page)
+    token = new_token()  # the link the mail would carry (the mail itself: test_reset.py)
+    with portal_desk.session() as s:
+        portal_tokens.request_reset(
+            s, clock.now(), email=ACCOUNTS["pat"][2], token_hash=token_hash(token), link="-"
+        )
+    page.goto(f"/reset/{token}")
+    accessible(page)
+    page.get_by_label("New password", exact=True).fill("short")
+    page.get_by_role("button", name="Set the password").click()
+    assert "too short" in page.locator("#password-error").inner_text()
+    accessible(page)
+    page.get_by_label("New password", exact=True).fill("a brand new passphrase")
+    page.get_by_label("The same password again").fill("a brand new passphrase")
+    page.get_by_role("button", name="Set the password").click()
+    assert "Your password is set" in page.inner_text("main")
+    accessible(page)
+    page.goto(f"/reset/{token}")
+    assert "does not work" in page.inner_text("main")
+    accessible(page)
+
+
+def test_page_ack_link_page(page: Any, portal_desk: Database, clock: FrozenClock) -> None:
+    import re
+
+    from sqlalchemy import select
+
+    from console.store import commands
+    from console.store.commands import Rules
+    from console.store.models_paging import Outbox
+
+    clock.set(WEEKEND)
+    with portal_desk.session() as s:
+        commands.set_staff_contact(
+            s, "lena", WEEKEND, handle="lena", email="lena@x.test", notify=[]
+        )
+        commands.log_request(
+            s,
+            "dora",
+            WEEKEND,
+            Rules.defaults(),
+            channel="call",
+            customer="Springfield",
+            summary="site down",
+            contact="Pat Planner",
+            emergency=True,
+        )
+    with portal_desk.reading() as s:
+        bodies = s.scalars(select(Outbox.body).where(Outbox.channel == "email")).all()
+    link = re.search(r"/ack/[A-Za-z0-9_-]{20,}", "\n".join(bodies)).group(0)  # type: ignore[union-attr]
+    page.goto(link)
+    accessible(page)
+    page.get_by_role("button", name=re.compile("Acknowledge as")).click()
+    assert "Acknowledged by" in page.inner_text("main")
+    accessible(page)
+    page.goto(link)
+    assert "Page not found" in page.inner_text("main")

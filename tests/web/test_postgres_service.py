@@ -133,7 +133,7 @@ def test_the_portal_writes_as_its_service_login(
     # A desk login reads no hashes and no sessions, and cannot write in the portal's name.
     agent = as_login(postgres_url, logins["agent"])
     try:
-        for table in ["portal_passwords", "portal_sessions"]:
+        for table in ["portal_passwords", "portal_sessions", "portal_tokens"]:
             with (
                 pytest.raises(ProgrammingError, match="permission denied"),
                 agent.engine.begin() as c,
@@ -145,3 +145,95 @@ def test_the_portal_writes_as_its_service_login(
     lead_url = make_url(postgres_url).set(username=logins["lead"]).render_as_string(False)
     code = main(["portal", "account", "disable", "pat@springfield.gov", "--database", lead_url])
     assert code == 0, capsys.readouterr().err
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+
+
+def _queued_link(database: Database, purpose: str, kind: str) -> str:
+    from console.store.models_paging import Outbox
+
+    with database.reading() as session:
+        body = session.scalars(
+            select(Outbox.body).where(Outbox.purpose == purpose).order_by(Outbox.id.desc())
+        ).first()
+    found = re.search(rf"/{kind}/[A-Za-z0-9_-]{{20,}}", body or "")
+    assert found, body
+    return found.group(0)
+
+
+def test_mailed_links_work_under_the_service_and_desk_logins(
+    pg_desk: Database, postgres_url: str, logins: dict[str, str], capsys
+) -> None:
+    """Reset, invitation and page-ack links with each process's own privileges (0011)."""
+    from console.store.commands import Rules
+    from console.store.models_paging import Page
+
+    args = ["--database", postgres_url]
+    assert main(["db", "grant-service", "portal", "--login", logins["portal"], *args]) == 0
+    assert main(["db", "grant", "ari", "agent", "--login", logins["agent"], *args]) == 0
+    assert main(["db", "grant", "lena", "lead", "--login", logins["lead"], *args]) == 0
+    with pg_desk.session() as s:
+        commands.set_staff_contact(s, "lena", NOW, handle="lena", email="lena@x.test", notify=[])
+    # A lead invites Kim as the lead's own login: the account and its mail in one go.
+    lead_url = make_url(postgres_url).set(username=logins["lead"]).render_as_string(False)
+    code = main(
+        ["portal", "account", "add", "kim@springfield.gov", "--invite", "--database", lead_url]
+    )
+    assert code == 0, capsys.readouterr().err
+    # An agent logs an emergency as their own login: its page mail carries an ack link.
+    agent = as_login(postgres_url, logins["agent"])
+    try:
+        with agent.session() as s:
+            rid = commands.log_request(
+                s,
+                "ari",
+                WEEKEND,
+                Rules.defaults(),
+                channel="call",
+                customer="Springfield",
+                summary="site down",
+                contact="Pat Planner",
+                emergency=True,
+            ).id
+    finally:
+        agent.dispose()
+    portal_db = as_login(postgres_url, logins["portal"])
+    clock = FrozenClock(WEEKEND)
+    try:
+        app = make_app(portal_db, clock, PortalConfig(), cheap_passwords())
+        with TestClient(app, follow_redirects=False) as client:
+            sign_in(client, "pat")
+            page = client.get("/reset")
+            assert (
+                client.post(
+                    "/reset",
+                    data={"username": "pat@springfield.gov", "csrf_token": _csrf(page.text)},
+                ).status_code
+                == 200
+            )
+            for link in (
+                _queued_link(pg_desk, "password-reset", "reset"),
+                _queued_link(pg_desk, "portal-invite", "reset"),
+            ):
+                form = client.get(link)
+                new = "a fresh long passphrase"
+                done = client.post(
+                    link,
+                    data={"password": new, "password_confirm": new, "csrf_token": _csrf(form.text)},
+                )
+                assert done.status_code == 200, done.text
+            assert client.get("/requests").status_code == 303  # pat's session ended
+            ack = _queued_link(pg_desk, "page", "ack")
+            form = client.get(ack)
+            assert client.post(ack, data={"csrf_token": _csrf(form.text)}).status_code == 200
+    finally:
+        portal_db.dispose()
+    with pg_desk.reading() as session:
+        page_row = session.scalars(select(Page).where(Page.request_id == rid)).one()
+        assert (page_row.state, page_row.acked_by) == ("acked", "lena")
+        acked = session.execute(
+            select(Event.actor, Event.on_behalf_of).where(Event.kind == "page.acked")
+        ).all()
+        assert [tuple(a) for a in acked] == [("portal", "staff:lena")]

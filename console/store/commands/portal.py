@@ -36,6 +36,7 @@ from console.store.models_portal import (
     PortalSession,
     RequestMessage,
 )
+from console.store.portal_tokens import invite_account
 from console.store.views import RequestView
 
 #: The service name a portal writes as, unless its Postgres login is bound to another.
@@ -124,10 +125,18 @@ def account_view(session: Session, account: PortalAccount) -> AccountView:
 
 @command
 def add_account(
-    session: Session, actor_handle: str, now: datetime, *, email: str, password_hash: str
+    session: Session,
+    actor_handle: str,
+    now: datetime,
+    *,
+    email: str,
+    password_hash: str,
+    invite: tuple[str, str] | None = None,
 ) -> AccountView:
     """A lead approves a portal account for the contact with `email` (or re-enables a
-    disabled one with a new password)."""
+    disabled one with a new password). `invite`: (token hash, link) of a single-use link
+    mailed to the contact to choose the first password (then `password_hash` is unusable),
+    queued in this transaction."""
     lead = actor(session, actor_handle, Role.LEAD, "approving portal accounts")
     address = clean_email(email)
     contact = contact_by_email(session, address)
@@ -152,6 +161,8 @@ def add_account(
     session.execute(delete(PortalPassword).where(PortalPassword.account_id == account.id))
     session.add(PortalPassword(account_id=account.id, hash=password_hash, set_at=now))
     save(session)
+    if invite is not None:
+        invite_account(session, now, account, contact.name, token_hash=invite[0], link=invite[1])
     audit.record(
         session,
         actor=lead.handle,
