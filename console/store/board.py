@@ -39,6 +39,7 @@ from console.store.models import (
     WorkLog,
 )
 from console.store.models import Shift as ShiftRow
+from console.store.models_paging import Page
 
 #: Shifts further back than this cannot cover "now" or the gap horizon.
 SHIFT_LOOKBEHIND = timedelta(days=2)
@@ -57,6 +58,12 @@ def _queue_query() -> Select:
         .where(Escalation.request_id == Request.id, Escalation.status == "open")
         .exists()
     )
+    latest_page = (
+        select(func.max(Page.id))
+        .where(Page.request_id == Request.id, Page.kind == "emergency")
+        .correlate(Request)
+        .scalar_subquery()
+    )
     return (
         select(
             Request.id,
@@ -74,10 +81,17 @@ def _queue_query() -> Select:
             Request.billing_state,
             open_escalation,
             Request.version,
+            Page.state,
+            Page.step,
+            func.coalesce(Page.acked_at, Page.last_paged_at),
+            Page.acked_by,
+            Page.targets,
+            Page.next_step_at,
         )
         .join(Customer, Customer.id == Request.customer_id)
         .outerjoin(Contact, Contact.id == Request.contact_id)
         .outerjoin(Assignee, Assignee.id == Request.assignee_id)
+        .outerjoin(Page, and_(Request.emergency.is_(True), Page.id == latest_page))
         .where(Request.status == "open")
     )
 
@@ -152,7 +166,11 @@ class Board:
         escalation_ids = set(by_kind.get("escalation", ()))
         with self.database.reading() as session:
             # Work and notices change a request's billing state; escalations its status.
-            for entity, table in (("work_log", WorkLog), ("billing_notice", BillingNotice)):
+            for entity, table in (
+                ("work_log", WorkLog),
+                ("billing_notice", BillingNotice),
+                ("page", Page),
+            ):
                 if ids := by_kind.get(entity):
                     request_ids |= set(
                         session.scalars(select(table.request_id).where(table.id.in_(ids)))
@@ -357,6 +375,13 @@ class Board:
         return {handle: role for handle, role in session.execute(query)}
 
 
+def _page_by(acked_by: str | None, targets: dict | None) -> str | None:
+    if acked_by:
+        return acked_by
+    handles = (targets or {}).get("handles") or []
+    return str(handles[0]) if handles else None
+
+
 def _queue_row(row: tuple) -> QueueRow:
     return QueueRow(
         id=row[0],
@@ -374,6 +399,11 @@ def _queue_row(row: tuple) -> QueueRow:
         billing_state=row[12],
         escalated=bool(row[13]),
         version=row[14],
+        page_state=row[15],
+        page_step=row[16] or 0,
+        page_at=row[17],
+        page_by=_page_by(row[18], row[19]),
+        page_due=row[20],
     )
 
 

@@ -29,6 +29,20 @@ class QueueRow:
     billing_state: str
     escalated: bool
     version: int
+    #: The emergency's latest page (issue 16): open / acked / closed, or None (no page).
+    page_state: str | None = None
+    #: 0: the first page; n: the n-th escalation step.
+    page_step: int = 0
+    #: When it was last paged, or acknowledged (acked).
+    page_at: datetime | None = None
+    #: Who was paged first at this step, or who acknowledged it.
+    page_by: str | None = None
+    #: When the next step is due while unacknowledged.
+    page_due: datetime | None = None
+
+    def page_overdue(self, now: datetime) -> bool:
+        """An open page past its acknowledgement timeout."""
+        return self.page_state == "open" and self.page_due is not None and self.page_due <= now
 
     @property
     def status(self) -> str:

@@ -42,6 +42,11 @@ class SwitchboardCommands(Provider):
                 app.action_reports,
                 "Billing, response times and coverage ahead (R)",
             ),
+            (
+                "Acknowledge page",
+                partial(app.action_act, "ack_page"),
+                "Acknowledge the page of the emergency under the cursor (A)",
+            ),
             ("Help: keys", app.action_help, "Every key (?)"),
         ]
 

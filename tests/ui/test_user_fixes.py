@@ -73,7 +73,8 @@ def test_a_paused_console_still_raises_and_rings_for_a_new_emergency(
             await wait_until(pilot, lambda: "#4 Springfield from Clerk Smithers" in strip(app))
             assert rings == ["ring"]
             assert 4 not in app.query_one(QueuePane).model.rows
-            await wait_until(pilot, lambda: "PAUSED · 1 held (p)" in status(app))
+            # Two events held: the request logged and its page opened (issue 16).
+            await wait_until(pilot, lambda: "PAUSED · 2 held (p)" in status(app))
             await pilot.press("p")
             assert 4 in app.query_one(QueuePane).model.rows
             assert "PAUSED" not in status(app)

@@ -82,6 +82,8 @@ class Alerts:
     """The alert strip's rows, oldest first, from the latest rows."""
 
     uncovered: tuple[QueueRow, ...] = ()
+    #: Emergencies whose page is past its acknowledgement timeout.
+    unanswered: tuple[QueueRow, ...] = ()
     unverified: tuple[QueueRow, ...] = ()
     needs_notice: tuple[QueueRow, ...] = ()
 
@@ -335,6 +337,7 @@ class DeskState:
     def alerts(self, calendar: DeskCalendar, now: datetime) -> Alerts:
         return Alerts(
             self.uncovered(calendar, now),
+            tuple(r for r in self.oldest(self._emergencies) if r.page_overdue(now)),
             self.oldest(self._unverified),
             self.oldest(self._needs_notice),
         )
