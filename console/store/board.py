@@ -26,6 +26,7 @@ from console.store.board_rows import (
     Roster,
     WorkEntry,
 )
+from console.store.commands.quarantine import held_count
 from console.store.db import Database
 from console.store.models import (
     AgentPresence,
@@ -67,7 +68,7 @@ def _queue_query() -> Select:
     return (
         select(
             Request.id,
-            Customer.municipality,
+            func.coalesce(Customer.municipality, "(unknown sender)"),
             Contact.name,
             func.coalesce(Contact.designated_for_emergencies, False),
             Request.channel,
@@ -87,12 +88,13 @@ def _queue_query() -> Select:
             Page.acked_by,
             Page.targets,
             Page.next_step_at,
+            Request.status,
         )
-        .join(Customer, Customer.id == Request.customer_id)
+        .outerjoin(Customer, Customer.id == Request.customer_id)
         .outerjoin(Contact, Contact.id == Request.contact_id)
         .outerjoin(Assignee, Assignee.id == Request.assignee_id)
         .outerjoin(Page, and_(Request.emergency.is_(True), Page.id == latest_page))
-        .where(Request.status == "open")
+        .where(Request.status.in_(("open", "triage")))
     )
 
 
@@ -148,6 +150,7 @@ class Board:
                 staff_departments=self._departments(session),
                 designated=self._designated(session),
                 staff_names=self._names(session),
+                intake_held=held_count(session),
             )
 
     # -- what a batch touched -----------------------------------------------------------
@@ -224,6 +227,8 @@ class Board:
                 designated=(
                     self._designated(session) if by_kind.keys() & {"customer", "contact"} else None
                 ),
+                # Quarantining writes no event: any batch brings the count up to date.
+                intake_held=held_count(session),
             )
 
     # -- one request in full ------------------------------------------------------------
@@ -404,6 +409,7 @@ def _queue_row(row: tuple) -> QueueRow:
         page_at=row[17],
         page_by=_page_by(row[18], row[19]),
         page_due=row[20],
+        triage=row[21] == "triage",
     )
 
 

@@ -39,6 +39,8 @@ class QueueRow:
     page_by: str | None = None
     #: When the next step is due while unacknowledged.
     page_due: datetime | None = None
+    #: In triage (issue 15): mail from an unknown sender, no customer ("(unknown sender)").
+    triage: bool = False
 
     def page_overdue(self, now: datetime) -> bool:
         """An open page past its acknowledgement timeout."""
@@ -47,6 +49,8 @@ class QueueRow:
     @property
     def status(self) -> str:
         """A word for where the request stands."""
+        if self.triage:
+            return "triage"
         if self.emergency_unverified:
             return "unverified"
         if self.escalated:
@@ -112,6 +116,8 @@ class BoardState:
     designated: dict[str, tuple[CallBack, ...]] = field(default_factory=dict)
     #: Handle to the person's name, for messages in the desk's words (a conflict).
     staff_names: dict[str, str] = field(default_factory=dict)
+    #: Mail held in quarantine (unreadable), for the top line (issue 15).
+    intake_held: int = 0
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,7 @@ class BoardChanges:
     staff_departments: dict[str, str] | None = None
     designated: dict[str, tuple[CallBack, ...]] | None = None
     staff_names: dict[str, str] | None = None
+    intake_held: int | None = None
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ class SwitchboardCommands(Provider):
             (
                 "Next quick filter",
                 app.action_quick_filter,
-                "all / mine / breached / emergency / unassigned / after hours (f)",
+                "all / mine / breached / emergency / unassigned / after hours / triage (f)",
             ),
             (
                 "Reports",

@@ -133,6 +133,8 @@ class DeskState:
     paused: bool = False
     #: Events that arrived while paused and are not on the panes yet.
     held: int = 0
+    #: Mail held in quarantine (issue 15), for the top line.
+    intake_held: int = 0
 
     def __post_init__(self) -> None:
         self.queue = QueueModel(self.identity.handle)
@@ -164,6 +166,7 @@ class DeskState:
         self.roster, self.followups = state.roster, state.followups
         self.staff_departments = state.staff_departments
         self.designated, self.staff_names = state.designated, state.staff_names
+        self.intake_held = state.intake_held
         identity = self._set_roles(state.staff_roles)
         self.loaded, self.held = True, 0
         return Changed(
@@ -237,6 +240,8 @@ class DeskState:
             self.designated, side = changes.designated, True
         if changes.staff_names is not None:
             self.staff_names = changes.staff_names
+        if changes.intake_held is not None:
+            self.intake_held = changes.intake_held
         return side
 
     def _set_roles(self, roles: dict[str, str]) -> bool:

@@ -130,7 +130,8 @@ class QueuePane(Vertical):
     def _update_title(self) -> None:
         model = self.model
         arrow = "↓" if model.descending else "↑"
-        parts = [f"1 Queue · {len(model.order)} of {len(model.rows)} open"]
+        total = model.triage_count if model.quick.value == "triage" else model.open_count
+        parts = [f"1 Queue · {len(model.order)} of {total} open"]
         parts.append(f"sort: {model.sort.label} {arrow}")
         if model.quick.value != "all":
             parts.append(f"showing: {model.quick.value}")
