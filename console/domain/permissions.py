@@ -20,6 +20,7 @@ class Action(StrEnum):
     NOTICE = "notice"
     DECLINE = "decline"
     ACK_PAGE = "ack page"
+    ATTACH = "attach"
 
 
 RANK = {"agent": 0, "dispatcher": 1, "lead": 2}
@@ -34,6 +35,7 @@ NEEDS: dict[Action, tuple[str, str]] = {
     Action.NOTICE: ("agent", "recording a billing notice needs a desk role"),
     Action.DECLINE: ("agent", "recording a customer's decline needs a desk role"),
     Action.ACK_PAGE: ("agent", "acknowledging a page needs a desk role"),
+    Action.ATTACH: ("dispatcher", "only dispatchers and leads attach requests to customers"),
 }
 
 

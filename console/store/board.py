@@ -151,6 +151,7 @@ class Board:
                 designated=self._designated(session),
                 staff_names=self._names(session),
                 intake_held=held_count(session),
+                customers=self._customers(session),
             )
 
     # -- what a batch touched -----------------------------------------------------------
@@ -229,6 +230,7 @@ class Board:
                 ),
                 # Quarantining writes no event: any batch brings the count up to date.
                 intake_held=held_count(session),
+                customers=self._customers(session) if "customer" in by_kind else None,
             )
 
     # -- one request in full ------------------------------------------------------------
@@ -362,6 +364,11 @@ class Board:
         for customer, name, phone in rows:
             found.setdefault(customer, []).append(CallBack(name, phone))
         return {customer: tuple(people) for customer, people in found.items()}
+
+    @staticmethod
+    def _customers(session: Session) -> tuple[str, ...]:
+        query = select(Customer.municipality).order_by(Customer.municipality)
+        return tuple(session.scalars(query))
 
     @staticmethod
     def _departments(session: Session) -> dict[str, str]:

@@ -118,6 +118,8 @@ class BoardState:
     staff_names: dict[str, str] = field(default_factory=dict)
     #: Mail held in quarantine (unreadable), for the top line (issue 15).
     intake_held: int = 0
+    #: Every customer's name, sorted: the picker that attaches a triage request.
+    customers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ class BoardChanges:
     designated: dict[str, tuple[CallBack, ...]] | None = None
     staff_names: dict[str, str] | None = None
     intake_held: int | None = None
+    customers: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

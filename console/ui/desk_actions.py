@@ -34,6 +34,7 @@ DESK_BINDINGS = [
     *key_pair("n", "notice", "Notice given", "desk.notice", "notice"),
     *key_pair("x", "decline", "Declined", "desk.decline", "decline"),
     *key_pair("A", "ack_page", "Ack page", "desk.ack-page", "ack_page"),
+    *key_pair("t", "attach", "Attach", "desk.attach", "attach"),
 ]
 
 #: A write of one request: (session, actor, now, expected version) -> the command's view.
@@ -50,6 +51,7 @@ class DeskActions(Acting):
             "notice": self.notice,
             "decline": self.decline,
             "ack_page": self.ack_page,
+            "attach": self.attach,
         }
 
     def _current_request(self) -> QueueRow | None:
@@ -239,6 +241,32 @@ class DeskActions(Acting):
             lambda s: commands.ack_page(s, who, now, request_id=request_id),
             f"acknowledged the page of #{request_id}",
             [],
+        )
+
+    # -- triage (issue 15) -----------------------------------------------------------------
+
+    def attach(self) -> None:
+        """Give the triage request under the cursor its customer, picked by type-ahead."""
+        row = self._current_request()
+        if row is not None:
+            self._attach(row)
+
+    def _attach(self, row: QueueRow) -> None:
+        def chosen(name: str | None) -> None:
+            if name:
+                self._settle(
+                    row,
+                    lambda s, who, now, version: commands.attach_request(
+                        s, who, now, request_id=row.id, customer=name, expected_version=version
+                    ),
+                    f"attached #{row.id} to {name}",
+                    "attach",
+                    self._attach,
+                )
+
+        choices = [Choice(name) for name in self.host.desk.customers]
+        self.host.push_screen(
+            PickerScreen("Attach to which customer?", self._about(row), choices, then=chosen)
         )
 
     # -- writing --------------------------------------------------------------------------

@@ -52,3 +52,62 @@ def test_triage_requests_show_under_their_filter_and_in_the_top_line(console, qu
             assert first.request not in queue.grid.keys
 
     asyncio.run(scenario())
+
+
+def request_row(database, request_id: int):
+    from console.store.models import Customer, Request
+
+    with database.reading() as session:
+        row = session.get(Request, request_id)
+        customer = session.get(Customer, row.customer_id) if row.customer_id else None
+        return row.status, customer.municipality if customer else None
+
+
+def test_t_attaches_a_triage_request_to_a_customer_picked_by_typing(console, queue_desk) -> None:
+    from console.ui.screens.dialogs import PickerScreen
+
+    filed = pipe(queue_desk, message("stranger@nowhere.example", "Who do I ask?"), NOW)
+
+    async def scenario() -> None:
+        app = console()  # dora, a dispatcher
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            queue = app.query_one(QueuePane)
+            for _ in range(6):
+                await pilot.press("f")
+            assert queue.grid.move_to(filed.request)
+            await pilot.pause()
+            assert app.check_action("act", ("attach",))
+            await pilot.press("t")
+            await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+            await pilot.press(*"shelby", "enter")
+            await wait_until(pilot, lambda: request_row(queue_desk, filed.request)[0] == "open")
+            assert request_row(queue_desk, filed.request) == ("open", "Shelbyville")
+            # It leaves the triage view and joins the queue with its customer, live.
+            await wait_until(pilot, lambda: filed.request not in queue.grid.keys)
+            await wait_until(pilot, lambda: "triage" not in top(app))
+            await pilot.press("f")  # all
+            assert filed.request in queue.grid.keys
+            assert queue._cells(filed.request)["customer"] == "Shelbyville"
+
+    asyncio.run(scenario())
+
+
+def test_an_agent_may_not_attach(console, queue_desk) -> None:
+    filed = pipe(queue_desk, message("stranger@nowhere.example", "Who do I ask?"), NOW)
+
+    async def scenario() -> None:
+        app = console(handle="ari")
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            queue = app.query_one(QueuePane)
+            for _ in range(6):
+                await pilot.press("f")
+            assert queue.grid.move_to(filed.request)
+            await pilot.pause()
+            assert not app.check_action("act", ("attach",))
+            await pilot.press("t")
+            await pilot.pause()
+            assert request_row(queue_desk, filed.request) == ("triage", None)
+
+    asyncio.run(scenario())

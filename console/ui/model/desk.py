@@ -135,6 +135,8 @@ class DeskState:
     held: int = 0
     #: Mail held in quarantine (issue 15), for the top line.
     intake_held: int = 0
+    #: Every customer's name: the picker that attaches a triage request.
+    customers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.queue = QueueModel(self.identity.handle)
@@ -166,7 +168,7 @@ class DeskState:
         self.roster, self.followups = state.roster, state.followups
         self.staff_departments = state.staff_departments
         self.designated, self.staff_names = state.designated, state.staff_names
-        self.intake_held = state.intake_held
+        self.intake_held, self.customers = state.intake_held, state.customers
         identity = self._set_roles(state.staff_roles)
         self.loaded, self.held = True, 0
         return Changed(
@@ -242,6 +244,8 @@ class DeskState:
             self.staff_names = changes.staff_names
         if changes.intake_held is not None:
             self.intake_held = changes.intake_held
+        if changes.customers is not None:
+            self.customers = changes.customers
         return side
 
     def _set_roles(self, roles: dict[str, str]) -> bool:
