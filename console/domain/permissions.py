@@ -19,6 +19,8 @@ class Action(StrEnum):
     DOWNGRADE = "downgrade"
     NOTICE = "notice"
     DECLINE = "decline"
+    ACK_PAGE = "ack page"
+    ATTACH = "attach"
 
 
 RANK = {"agent": 0, "dispatcher": 1, "lead": 2}
@@ -32,6 +34,8 @@ NEEDS: dict[Action, tuple[str, str]] = {
     Action.DOWNGRADE: ("dispatcher", "only dispatchers and leads downgrade emergencies"),
     Action.NOTICE: ("agent", "recording a billing notice needs a desk role"),
     Action.DECLINE: ("agent", "recording a customer's decline needs a desk role"),
+    Action.ACK_PAGE: ("agent", "acknowledging a page needs a desk role"),
+    Action.ATTACH: ("dispatcher", "only dispatchers and leads attach requests to customers"),
 }
 
 

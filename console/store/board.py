@@ -26,6 +26,7 @@ from console.store.board_rows import (
     Roster,
     WorkEntry,
 )
+from console.store.commands.quarantine import held_count
 from console.store.db import Database
 from console.store.models import (
     AgentPresence,
@@ -39,6 +40,7 @@ from console.store.models import (
     WorkLog,
 )
 from console.store.models import Shift as ShiftRow
+from console.store.models_paging import Page
 
 #: Shifts further back than this cannot cover "now" or the gap horizon.
 SHIFT_LOOKBEHIND = timedelta(days=2)
@@ -57,10 +59,16 @@ def _queue_query() -> Select:
         .where(Escalation.request_id == Request.id, Escalation.status == "open")
         .exists()
     )
+    latest_page = (
+        select(func.max(Page.id))
+        .where(Page.request_id == Request.id, Page.kind == "emergency")
+        .correlate(Request)
+        .scalar_subquery()
+    )
     return (
         select(
             Request.id,
-            Customer.municipality,
+            func.coalesce(Customer.municipality, "(unknown sender)"),
             Contact.name,
             func.coalesce(Contact.designated_for_emergencies, False),
             Request.channel,
@@ -74,11 +82,19 @@ def _queue_query() -> Select:
             Request.billing_state,
             open_escalation,
             Request.version,
+            Page.state,
+            Page.step,
+            func.coalesce(Page.acked_at, Page.last_paged_at),
+            Page.acked_by,
+            Page.targets,
+            Page.next_step_at,
+            Request.status,
         )
-        .join(Customer, Customer.id == Request.customer_id)
+        .outerjoin(Customer, Customer.id == Request.customer_id)
         .outerjoin(Contact, Contact.id == Request.contact_id)
         .outerjoin(Assignee, Assignee.id == Request.assignee_id)
-        .where(Request.status == "open")
+        .outerjoin(Page, and_(Request.emergency.is_(True), Page.id == latest_page))
+        .where(Request.status.in_(("open", "triage")))
     )
 
 
@@ -134,6 +150,8 @@ class Board:
                 staff_departments=self._departments(session),
                 designated=self._designated(session),
                 staff_names=self._names(session),
+                intake_held=held_count(session),
+                customers=self._customers(session),
             )
 
     # -- what a batch touched -----------------------------------------------------------
@@ -152,7 +170,11 @@ class Board:
         escalation_ids = set(by_kind.get("escalation", ()))
         with self.database.reading() as session:
             # Work and notices change a request's billing state; escalations its status.
-            for entity, table in (("work_log", WorkLog), ("billing_notice", BillingNotice)):
+            for entity, table in (
+                ("work_log", WorkLog),
+                ("billing_notice", BillingNotice),
+                ("page", Page),
+            ):
                 if ids := by_kind.get(entity):
                     request_ids |= set(
                         session.scalars(select(table.request_id).where(table.id.in_(ids)))
@@ -206,6 +228,9 @@ class Board:
                 designated=(
                     self._designated(session) if by_kind.keys() & {"customer", "contact"} else None
                 ),
+                # Quarantining writes no event: any batch brings the count up to date.
+                intake_held=held_count(session),
+                customers=self._customers(session) if "customer" in by_kind else None,
             )
 
     # -- one request in full ------------------------------------------------------------
@@ -341,6 +366,11 @@ class Board:
         return {customer: tuple(people) for customer, people in found.items()}
 
     @staticmethod
+    def _customers(session: Session) -> tuple[str, ...]:
+        query = select(Customer.municipality).order_by(Customer.municipality)
+        return tuple(session.scalars(query))
+
+    @staticmethod
     def _departments(session: Session) -> dict[str, str]:
         query = select(Staff.handle, Staff.department).where(Staff.active.is_(True))
         return {handle: department for handle, department in session.execute(query)}
@@ -355,6 +385,13 @@ class Board:
     def _roles(session: Session) -> dict[str, str]:
         query = select(Staff.handle, Staff.role).where(Staff.active.is_(True))
         return {handle: role for handle, role in session.execute(query)}
+
+
+def _page_by(acked_by: str | None, targets: dict | None) -> str | None:
+    if acked_by:
+        return acked_by
+    handles = (targets or {}).get("handles") or []
+    return str(handles[0]) if handles else None
 
 
 def _queue_row(row: tuple) -> QueueRow:
@@ -374,6 +411,12 @@ def _queue_row(row: tuple) -> QueueRow:
         billing_state=row[12],
         escalated=bool(row[13]),
         version=row[14],
+        page_state=row[15],
+        page_step=row[16] or 0,
+        page_at=row[17],
+        page_by=_page_by(row[18], row[19]),
+        page_due=row[20],
+        triage=row[21] == "triage",
     )
 
 

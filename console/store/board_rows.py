@@ -29,10 +29,28 @@ class QueueRow:
     billing_state: str
     escalated: bool
     version: int
+    #: The emergency's latest page (issue 16): open / acked / closed, or None (no page).
+    page_state: str | None = None
+    #: 0: the first page; n: the n-th escalation step.
+    page_step: int = 0
+    #: When it was last paged, or acknowledged (acked).
+    page_at: datetime | None = None
+    #: Who was paged first at this step, or who acknowledged it.
+    page_by: str | None = None
+    #: When the next step is due while unacknowledged.
+    page_due: datetime | None = None
+    #: In triage (issue 15): mail from an unknown sender, no customer ("(unknown sender)").
+    triage: bool = False
+
+    def page_overdue(self, now: datetime) -> bool:
+        """An open page past its acknowledgement timeout."""
+        return self.page_state == "open" and self.page_due is not None and self.page_due <= now
 
     @property
     def status(self) -> str:
         """A word for where the request stands."""
+        if self.triage:
+            return "triage"
         if self.emergency_unverified:
             return "unverified"
         if self.escalated:
@@ -98,6 +116,10 @@ class BoardState:
     designated: dict[str, tuple[CallBack, ...]] = field(default_factory=dict)
     #: Handle to the person's name, for messages in the desk's words (a conflict).
     staff_names: dict[str, str] = field(default_factory=dict)
+    #: Mail held in quarantine (unreadable), for the top line (issue 15).
+    intake_held: int = 0
+    #: Every customer's name, sorted: the picker that attaches a triage request.
+    customers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,6 +136,8 @@ class BoardChanges:
     staff_departments: dict[str, str] | None = None
     designated: dict[str, tuple[CallBack, ...]] | None = None
     staff_names: dict[str, str] | None = None
+    intake_held: int | None = None
+    customers: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -35,12 +35,17 @@ class SwitchboardCommands(Provider):
             (
                 "Next quick filter",
                 app.action_quick_filter,
-                "all / mine / breached / emergency / unassigned / after hours (f)",
+                "all / mine / breached / emergency / unassigned / after hours / triage (f)",
             ),
             (
                 "Reports",
                 app.action_reports,
                 "Billing, response times and coverage ahead (R)",
+            ),
+            (
+                "Acknowledge page",
+                partial(app.action_act, "ack_page"),
+                "Acknowledge the page of the emergency under the cursor (A)",
             ),
             ("Help: keys", app.action_help, "Every key (?)"),
         ]

@@ -1,6 +1,7 @@
 """The after-hours keys (POLICY.md sections 3 and 4): settle an unverified emergency
 (`v` verify with a designated contact, `d` downgrade to a normal request) and settle a
-request that needs a billing notice (`n` record the notice, `x` the customer declined).
+request that needs a billing notice (`n` record the notice, `x` the customer declined);
+`A` acknowledges the page of the emergency under the cursor (issue 16).
 
 Each key is shown in the footer only when the request under the cursor needs it; pressed
 elsewhere, it says why not. The write carries the version on screen, like every action.
@@ -32,6 +33,8 @@ DESK_BINDINGS = [
     *key_pair("d", "downgrade", "Downgrade", "desk.downgrade", "downgrade"),
     *key_pair("n", "notice", "Notice given", "desk.notice", "notice"),
     *key_pair("x", "decline", "Declined", "desk.decline", "decline"),
+    *key_pair("A", "ack_page", "Ack page", "desk.ack-page", "ack_page"),
+    *key_pair("t", "attach", "Attach", "desk.attach", "attach"),
 ]
 
 #: A write of one request: (session, actor, now, expected version) -> the command's view.
@@ -47,6 +50,8 @@ class DeskActions(Acting):
             "downgrade": self.downgrade,
             "notice": self.notice,
             "decline": self.decline,
+            "ack_page": self.ack_page,
+            "attach": self.attach,
         }
 
     def _current_request(self) -> QueueRow | None:
@@ -219,6 +224,49 @@ class DeskActions(Acting):
                 f"{self._about(row)}\n{waits}; nothing on it is billed.",
             ),
             confirmed,
+        )
+
+    # -- paging (issue 16) ----------------------------------------------------------------
+
+    def ack_page(self) -> None:
+        """Acknowledge the page of the emergency under the cursor: its escalation stops."""
+        row = self._current_request()
+        reason = self.why_not("ack_page")
+        if reason or row is None:  # from the palette: the key itself shows only when it applies
+            self.host.notify(reason or "not possible here", title="Not allowed", severity="warning")
+            return
+        who, now = self._me()
+        request_id = row.id
+        self._attempt(
+            lambda s: commands.ack_page(s, who, now, request_id=request_id),
+            f"acknowledged the page of #{request_id}",
+            [],
+        )
+
+    # -- triage (issue 15) -----------------------------------------------------------------
+
+    def attach(self) -> None:
+        """Give the triage request under the cursor its customer, picked by type-ahead."""
+        row = self._current_request()
+        if row is not None:
+            self._attach(row)
+
+    def _attach(self, row: QueueRow) -> None:
+        def chosen(name: str | None) -> None:
+            if name:
+                self._settle(
+                    row,
+                    lambda s, who, now, version: commands.attach_request(
+                        s, who, now, request_id=row.id, customer=name, expected_version=version
+                    ),
+                    f"attached #{row.id} to {name}",
+                    "attach",
+                    self._attach,
+                )
+
+        choices = [Choice(name) for name in self.host.desk.customers]
+        self.host.push_screen(
+            PickerScreen("Attach to which customer?", self._about(row), choices, then=chosen)
         )
 
     # -- writing --------------------------------------------------------------------------

@@ -114,8 +114,9 @@ class DeskView:
             app.refresh_bindings()
         if changed.alarms:
             self.queue.flash(changed.alarms)
-        if bar.held != desk.held:
-            bar.held = desk.held
+        counts = (desk.held, desk.queue.triage_count, desk.intake_held)
+        if (bar.held, bar.triage, bar.intake_held) != counts:
+            bar.held, bar.triage, bar.intake_held = counts
             bar.show(app.clock.now())
         # Alerts come from the latest rows: they change even while the panes are paused.
         # Otherwise the clock's tick keeps them current.

@@ -91,3 +91,21 @@ def zone_label(zone: ZoneInfo) -> str:
 
 #: Text from the database made safe to draw in one cell (see `console.text`).
 inert = inert_cell
+
+
+def page_cell(
+    state: str | None, step: int, at: datetime | None, by: str | None, zone: ZoneInfo
+) -> str:
+    """An emergency's page in a few characters: `paged 03:11 bo`, `ack 03:14 bo`,
+    `step 2 03:21`, `closed` (desk-zone times); "" when it has no page."""
+    if state is None or at is None:
+        return ""
+    when = at.astimezone(zone).strftime("%H:%M")
+    who = f" {inert(by)[:8]}" if by else ""
+    if state == "acked":
+        return f"ack {when}{who}"
+    if state == "closed":
+        return "page closed"
+    if step > 0:
+        return f"step {step} {when}"
+    return f"paged {when}{who}"

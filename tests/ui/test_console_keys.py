@@ -122,6 +122,8 @@ def test_quick_filters_cycle(console) -> None:
             assert 2 not in shown(app) and len(shown(app)) == 9
             await pilot.press("f")  # after hours: 7 and 8 came in before 07:00
             assert shown(app) == [7, 8]
+            await pilot.press("f")  # triage: nothing from unknown senders here
+            assert shown(app) == []
             await pilot.press("f")  # all
             assert len(shown(app)) == 10
 

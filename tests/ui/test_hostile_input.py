@@ -101,7 +101,7 @@ def test_the_alert_strip_shows_hostile_names_inert(customer, contact, callback) 
     row = _row(customer=customer, contact=contact, emergency=True, emergency_unverified=True)
     notice = _row(id=8, customer=customer, billing_state="needs-notice")
     text = alerts_text(
-        [row], [row], [notice], {customer: (CallBack(callback, callback),)}, CHICAGO, NOW
+        [row], [row], [row], [notice], {customer: (CallBack(callback, callback),)}, CHICAGO, NOW
     )
     assert isinstance(text, Text)
     assert not controls(text.plain.replace("\n", ""))
@@ -265,5 +265,5 @@ def test_hostile_typing_in_every_field_is_refused_or_harmless(
 def test_markup_in_customer_names_is_never_parsed(text: str) -> None:
     # `Text` (not a markup string) is what every pane hands to Rich.
     row = _row(customer=text, contact=text, emergency=True, emergency_unverified=True)
-    rendered = alerts_text([], [row], [], {}, CHICAGO, NOW)
+    rendered = alerts_text([], [], [row], [], {}, CHICAGO, NOW)
     assert inert(text) in rendered.plain

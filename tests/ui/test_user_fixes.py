@@ -73,6 +73,7 @@ def test_a_paused_console_still_raises_and_rings_for_a_new_emergency(
             await wait_until(pilot, lambda: "#4 Springfield from Clerk Smithers" in strip(app))
             assert rings == ["ring"]
             assert 4 not in app.query_one(QueuePane).model.rows
+            # One row held, though two events came: the request logged, its page opened.
             await wait_until(pilot, lambda: "PAUSED · 1 held (p)" in status(app))
             await pilot.press("p")
             assert 4 in app.query_one(QueuePane).model.rows

@@ -166,7 +166,7 @@ def _queued_link(database: Database, purpose: str, kind: str) -> str:
 def test_mailed_links_work_under_the_service_and_desk_logins(
     pg_desk: Database, postgres_url: str, logins: dict[str, str], capsys
 ) -> None:
-    """Reset, invitation and page-ack links with each process's own privileges (0011)."""
+    """Reset, invitation and page-ack links with each process's own privileges (0010)."""
     from console.store.commands import Rules
     from console.store.models_paging import Page
 

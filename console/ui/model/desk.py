@@ -82,6 +82,8 @@ class Alerts:
     """The alert strip's rows, oldest first, from the latest rows."""
 
     uncovered: tuple[QueueRow, ...] = ()
+    #: Emergencies whose page is past its acknowledgement timeout.
+    unanswered: tuple[QueueRow, ...] = ()
     unverified: tuple[QueueRow, ...] = ()
     needs_notice: tuple[QueueRow, ...] = ()
 
@@ -133,6 +135,10 @@ class DeskState:
     #: what `PAUSED · N held` counts (one emergency is one row, whatever its events).
     held: int = 0
     _held_rows: set[tuple[str, int]] = field(default_factory=set)
+    #: Mail held in quarantine (issue 15), for the top line.
+    intake_held: int = 0
+    #: Every customer's name: the picker that attaches a triage request.
+    customers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.queue = QueueModel(self.identity.handle)
@@ -164,6 +170,7 @@ class DeskState:
         self.roster, self.followups = state.roster, state.followups
         self.staff_departments = state.staff_departments
         self.designated, self.staff_names = state.designated, state.staff_names
+        self.intake_held, self.customers = state.intake_held, state.customers
         identity = self._set_roles(state.staff_roles)
         self.loaded, self.held = True, 0
         self._held_rows.clear()
@@ -234,6 +241,10 @@ class DeskState:
             self.designated, side = changes.designated, True
         if changes.staff_names is not None:
             self.staff_names = changes.staff_names
+        if changes.intake_held is not None:
+            self.intake_held = changes.intake_held
+        if changes.customers is not None:
+            self.customers = changes.customers
         return side
 
     def _set_roles(self, roles: dict[str, str]) -> bool:
@@ -335,6 +346,7 @@ class DeskState:
     def alerts(self, calendar: DeskCalendar, now: datetime) -> Alerts:
         return Alerts(
             self.uncovered(calendar, now),
+            tuple(r for r in self.oldest(self._emergencies) if r.page_overdue(now)),
             self.oldest(self._unverified),
             self.oldest(self._needs_notice),
         )

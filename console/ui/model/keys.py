@@ -41,6 +41,8 @@ NEEDS: dict[str, tuple[Action, frozenset[Pane]]] = {
     "downgrade": (Action.DOWNGRADE, frozenset({Pane.QUEUE})),
     "notice": (Action.NOTICE, frozenset({Pane.QUEUE})),
     "decline": (Action.DECLINE, frozenset({Pane.QUEUE})),
+    "ack_page": (Action.ACK_PAGE, frozenset({Pane.QUEUE})),
+    "attach": (Action.ATTACH, frozenset({Pane.QUEUE})),
 }
 PANE_HINT = {
     frozenset({Pane.QUEUE}): "works on the queue: press 1 first",
@@ -53,6 +55,8 @@ APPLIES: dict[str, tuple[Callable[[QueueRow], bool], str]] = {
     "downgrade": (lambda r: r.emergency, "is not an emergency"),
     "notice": (lambda r: r.billing_state == "needs-notice", "needs no billing notice"),
     "decline": (lambda r: r.billing_state == "needs-notice", "needs no billing notice"),
+    "ack_page": (lambda r: r.page_state == "open", "has no unacknowledged page"),
+    "attach": (lambda r: r.triage, "is not in triage: it has its customer"),
 }
 
 

@@ -26,6 +26,8 @@ class QuickFilter(StrEnum):
     UNASSIGNED = "unassigned"
     #: What the after-hours rules ask of the desk: unverified emergencies, notices due.
     AFTER_HOURS = "after hours"
+    #: Requests in triage (mail from unknown senders, no customer): shown only here.
+    TRIAGE = "triage"
 
     def next(self) -> QuickFilter:
         members = list(QuickFilter)
@@ -92,6 +94,8 @@ class QueueModel:
         self.order: list[int] = []
         #: The ids in `order`, for quick membership tests.
         self.shown: set[int] = set()
+        #: The ids of rows in triage, for the top line's count.
+        self.triage: set[int] = set()
         self.me = me
         self.sort_index = 0
         self.descending = False
@@ -101,6 +105,15 @@ class QueueModel:
         self.unsorted = False
         #: Ids whose position changed at the last re-sort.
         self.moved: set[int] = set()
+
+    @property
+    def triage_count(self) -> int:
+        return len(self.triage)
+
+    @property
+    def open_count(self) -> int:
+        """Rows with a customer (triage ones apart)."""
+        return len(self.rows) - len(self.triage)
 
     @property
     def sort(self) -> SortColumn:
@@ -114,6 +127,8 @@ class QueueModel:
             haystack = f"{row.customer}\n{row.summary}\n{row.assignee or ''}".casefold()
             if needle not in haystack:
                 return False
+        if row.triage != (self.quick is QuickFilter.TRIAGE):
+            return False
         match self.quick:
             case QuickFilter.MINE:
                 return row.assignee is not None and row.assignee == self.me
@@ -154,6 +169,7 @@ class QueueModel:
 
     def load(self, rows: Iterable[QueueRow], now: datetime) -> None:
         self.rows = {row.id: row for row in rows}
+        self.triage = {row.id for row in self.rows.values() if row.triage}
         self.unsorted = False
         self.resort(now)
 
@@ -172,7 +188,13 @@ class QueueModel:
         previous = {row_id: self.rows.get(row_id) for row_id in upserts}
         for row_id in gone:
             self.rows.pop(row_id, None)
+            self.triage.discard(row_id)
         self.rows.update(upserts)
+        for row_id, row in upserts.items():
+            if row.triage:
+                self.triage.add(row_id)
+            else:
+                self.triage.discard(row_id)
         if not keep_order and (self.unsorted or len(upserts) + len(gone) > REBUILD_ABOVE):
             self.unsorted = True
             self.resort(now)

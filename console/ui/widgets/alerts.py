@@ -1,7 +1,8 @@
 """The strip on top of the queue: what the after-hours rules ask of the desk right now.
 
-Three kinds of line, most urgent first, each a word as well as a colour:
+Four kinds of line, most urgent first, each a word as well as a colour:
 - NOBODY ON CALL: an emergency is waiting in an on-call gap, and nobody can be given it;
+- PAGE UNANSWERED: an emergency's page is past its acknowledgement timeout (issue 16);
 - UNVERIFIED: an emergency from a contact who is not designated, with the customer's
   designated contacts to call back, and the keys that settle it;
 - NOTICE: requests that need a billing notice before any billable work.
@@ -27,6 +28,7 @@ PER_KIND = 3
 
 def alerts_text(
     uncovered: Sequence[QueueRow],
+    unanswered: Sequence[QueueRow],
     unverified: Sequence[QueueRow],
     needs_notice: Sequence[QueueRow],
     designated: Mapping[str, Sequence[CallBack]],
@@ -44,6 +46,18 @@ def alerts_text(
             style="bold red",
         )
     _more(text, len(uncovered))
+    for row in unanswered[:PER_KIND]:
+        text.append(" PAGE UNANSWERED ", style="bold reverse red")
+        who = f" {inert(row.page_by)}" if row.page_by else ""
+        since = short_day_time(row.page_at, zone, now) if row.page_at else "?"
+        step = f" (step {row.page_step})" if row.page_step else ""
+        text.append(
+            f" emergency #{row.id} {inert(row.customer)} paged{who} {since}{step}, "
+            "no acknowledgement",
+            style="bold red",
+        )
+        text.append("  A acknowledge\n", style="dim")
+    _more(text, len(unanswered))
     for row in unverified[:PER_KIND]:
         text.append(" UNVERIFIED ", style="bold reverse yellow")
         caller = f" from {inert(row.contact)}" if row.contact else ""

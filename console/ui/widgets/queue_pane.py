@@ -15,7 +15,7 @@ from textual.widgets import Input
 
 from console.domain.sla import SlaPolicy, TimerState
 from console.store.board_rows import CallBack, QueueRow
-from console.ui.format import age, countdown, inert
+from console.ui.format import age, countdown, inert, page_cell
 from console.ui.model import Alerts, Changed, DeskState, QueueModel
 from console.ui.widgets.alerts import AlertStrip, alerts_text
 from console.ui.widgets.grid import Column, VirtualGrid
@@ -31,6 +31,7 @@ COLUMNS = (
     Column("channel", "Channel", 9, min_table_width=100),
     Column("summary", "Summary"),
     Column("status", "Status", 12),
+    Column("page", "Page", 15, min_table_width=100),
     Column("assignee", "Assignee", 9, compact_width=7),
     Column("age", "Age", 7, align="right", min_table_width=90),
 )
@@ -96,6 +97,7 @@ class QueuePane(Vertical):
         """Redraw the alert strip (cheap: it holds only the few rows that need action)."""
         text = alerts_text(
             alerts.uncovered,
+            alerts.unanswered,
             alerts.unverified,
             alerts.needs_notice,
             designated,
@@ -128,7 +130,8 @@ class QueuePane(Vertical):
     def _update_title(self) -> None:
         model = self.model
         arrow = "↓" if model.descending else "↑"
-        parts = [f"1 Queue · {len(model.order)} of {len(model.rows)} open"]
+        total = model.triage_count if model.quick.value == "triage" else model.open_count
+        parts = [f"1 Queue · {len(model.order)} of {total} open"]
         parts.append(f"sort: {model.sort.label} {arrow}")
         if model.quick.value != "all":
             parts.append(f"showing: {model.quick.value}")
@@ -157,6 +160,9 @@ class QueuePane(Vertical):
             "channel": row.channel,
             "summary": inert(row.summary),
             "status": row.status,
+            "page": page_cell(
+                row.page_state, row.page_step, row.page_at, row.page_by, self.sla.calendar.zone
+            ),
             "assignee": row.assignee or "-",
             "age": age(row.received_at, now),
         }
@@ -170,6 +176,8 @@ class QueuePane(Vertical):
             styles["status"] = "grid--unverified"
         if row.emergency:
             styles["id"] = "grid--emergency"
+        if row.page_overdue(self.clock.now()):
+            styles["page"] = "grid--breached"
         if state is TimerState.BREACHED:
             styles["id"] = "grid--breached"
         if key in self.flash_until:

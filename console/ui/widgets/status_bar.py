@@ -39,6 +39,9 @@ class StatusBar(Static):
         self.paused = False
         #: Changes held back from the panes while paused.
         self.held = 0
+        #: Requests in triage (unknown senders) and mail held in quarantine (issue 15).
+        self.triage = 0
+        self.intake_held = 0
         self.connecting = True
 
     def show(self, now: datetime) -> None:
@@ -59,5 +62,9 @@ class StatusBar(Static):
         if self.paused:
             held = f" · {self.held} held" if self.held else ""
             text.append(f"  ⏸ PAUSED{held} (p)", style="bold reverse yellow")
+        if self.triage:
+            text.append(f"  triage {self.triage} (f)", style="bold yellow")
+        if self.intake_held:
+            text.append(f"  intake held {self.intake_held}", style="bold red")
         text.append(f"  {self.user}", style="bold")
         self.update(text, layout=False)  # one line, always: no layout pass each second

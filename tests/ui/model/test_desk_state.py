@@ -183,8 +183,8 @@ def test_which_keys_apply_follows_role_pane_and_row() -> None:
     assert "press 1 first" in (why_not("verify", "lead", "desk", Pane.TECHNICAL, None) or "")
     assert "read-only" in (why_not("assign", None, None, Pane.QUEUE, row(1)) or "")
     assert why_not("reassign", "lead", "desk", Pane.PERSON, None) is None
-    assert desk_keys_applying(unverified) == (True, True, False, False)
-    assert desk_keys_applying(None) == (False, False, False, False)
+    assert desk_keys_applying(unverified) == (True, True, False, False, False, False)
+    assert desk_keys_applying(None) == (False, False, False, False, False, False)
 
 
 def test_a_selection_aims_at_the_marked_rows_in_screen_order_or_the_cursor() -> None:
