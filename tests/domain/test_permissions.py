@@ -6,10 +6,10 @@ import pytest
 
 from console.domain.permissions import Action, refusal
 
-#: Every desk role records billing notices and declines; dispatchers and up settle
-#: unverified emergencies.
-DESK = {Action.NOTICE, Action.DECLINE}
-DISPATCH = {Action.VERIFY, Action.DOWNGRADE}
+#: Every desk role records billing notices and declines and acknowledges pages;
+#: dispatchers and up settle unverified emergencies and attach triage mail to customers.
+DESK = {Action.NOTICE, Action.DECLINE, Action.ACK_PAGE}
+DISPATCH = {Action.VERIFY, Action.DOWNGRADE, Action.ATTACH}
 
 
 @pytest.mark.parametrize(
