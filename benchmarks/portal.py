@@ -117,6 +117,10 @@ def start_servers(url: str, processes: int) -> tuple[list[subprocess.Popen[bytes
     return servers, bases
 
 
+#: What went wrong, for the JSON line (`error_examples`, the first five).
+ERRORS: list[str] = []
+
+
 class User:
     def __init__(self, email: str, base: str, others: list[str], limits: httpx.Limits) -> None:
         self.email, self.base, self.others = email, base, others
@@ -151,12 +155,14 @@ async def browse(user: User, until: float, think: float, timings: list[float],
         started = time.perf_counter()
         try:
             answer = await user.client.request(method, path, **kw)
-        except httpx.HTTPError:
+        except httpx.HTTPError as exc:
             counts["errors"] += 1
+            ERRORS.append(f"{method} {path}: {type(exc).__name__}: {exc}"[:200])
             return None
         timings.append(time.perf_counter() - started)
         if answer.status_code != expect:
             counts["errors"] += 1
+            ERRORS.append(f"{method} {path}: {answer.status_code}, expected {expect}")
         return answer
 
     while time.monotonic() < until:
@@ -218,6 +224,7 @@ async def run(bases: list[str], emails: list[str], duration: float, think: float
         "max_ms": round(max(ms), 1),
         "filed": counts["filed"],
         "errors": counts["errors"],
+        "error_examples": ERRORS[:5],
         "sign_in_p50_ms": round(statistics.median(sign_ins) * 1000, 1),
         "sign_in_p95_ms": round(percentile(sign_ins, 95) * 1000, 1),
     }
