@@ -196,15 +196,22 @@ def _record(
     )
 
 
-def open_emergency_page(
-    session: Session, by: str, now: datetime, policy: Policy, row: Request, assignee: str | None
+def new_page(
+    session: Session,
+    now: datetime,
+    policy: Policy,
+    handles: tuple[str, ...],
+    *,
+    kind: str,
+    request_id: int | None = None,
+    shift_id: int | None = None,
 ) -> Page:
-    """A new emergency's page: step 0 to its first targets, queued with the request."""
-    reach = reach_at(session, now, policy, assignee)
-    handles = first_targets(reach)
+    """An open page at step 0 to `handles`, its next step due after the policy's timeout
+    (flushed: it has its id)."""
     page = Page(
-        kind="emergency",
-        request_id=row.id,
+        kind=kind,
+        request_id=request_id,
+        shift_id=shift_id,
         state="open",
         step=0,
         targets={"handles": list(handles)},
@@ -214,6 +221,16 @@ def open_emergency_page(
     )
     session.add(page)
     session.flush()
+    return page
+
+
+def open_emergency_page(
+    session: Session, by: str, now: datetime, policy: Policy, row: Request, assignee: str | None
+) -> Page:
+    """A new emergency's page: step 0 to its first targets, queued with the request."""
+    reach = reach_at(session, now, policy, assignee)
+    handles = first_targets(reach)
+    page = new_page(session, now, policy, handles, kind="emergency", request_id=row.id)
     unreachable = send_step(session, now, policy, page, handles)
     page.targets = {"handles": list(handles), "unreachable": unreachable}
     _record(session, by, now, "page.opened", page, None)

@@ -31,7 +31,6 @@ class BoardChanged(Message):
     """Fresh copies of the rows a batch of events touched."""
 
     changes: BoardChanges
-    events: int
 
 
 @dataclass

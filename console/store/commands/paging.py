@@ -33,6 +33,7 @@ from console.store.paging import (
     PAGER,
     ack_command,
     enqueue_to,
+    new_page,
     reach_at,
     record_page_event,
     send_step,
@@ -250,18 +251,7 @@ def handoffs_due(session: Session, now: datetime) -> list[int]:
         incoming = [c.staff for c in on_call_at(shifts, shift.ends_at) if c.staff != outgoing]
         reach = reach_at(session, now, policy, None)
         handles = tuple(incoming[:1]) or reach.desk_leads
-        page = Page(
-            kind="handoff",
-            shift_id=shift.id,
-            state="open",
-            step=0,
-            targets={"handles": list(handles)},
-            opened_at=now,
-            last_paged_at=now,
-            next_step_at=policy.paging.next_due(now),
-        )
-        session.add(page)
-        session.flush()
+        page = new_page(session, now, policy, tuple(handles), kind="handoff", shift_id=shift.id)
         who = incoming[0] if incoming else None
         unreachable = _send_handoff(session, now, policy, page, handles, (outgoing, who))
         page.targets = {"handles": list(handles), "unreachable": unreachable}
