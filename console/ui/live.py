@@ -85,4 +85,4 @@ class LiveLink:
             self.calendar = rules.calendar
             self.post(PolicyChanged(rules))
         changes = self.board.changes(batch.touched, *self._now())
-        self.post(BoardChanged(changes))
+        self.post(BoardChanged(changes, len(batch.events)))

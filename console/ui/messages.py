@@ -31,6 +31,7 @@ class BoardChanged(Message):
     """Fresh copies of the rows a batch of events touched."""
 
     changes: BoardChanges
+    events: int  # how many events the batch held; the soak benchmark checks none is dropped
 
 
 @dataclass
