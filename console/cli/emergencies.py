@@ -9,8 +9,8 @@ from __future__ import annotations
 import click
 
 from console.cli.common import Context, pass_context
-from console.cli.store_access import rules, write_options
-from console.cli.tickets import run_command, ticket
+from console.cli.store_access import rules, run_command, write_options
+from console.cli.tickets import ticket
 from console.store import commands
 from console.store.commands.emergencies import VerificationView
 from console.store.views import RequestView

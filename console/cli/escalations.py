@@ -9,8 +9,7 @@ from __future__ import annotations
 import click
 
 from console.cli.common import Context, pass_context
-from console.cli.store_access import write_options
-from console.cli.tickets import run_command
+from console.cli.store_access import run_command, write_options
 from console.domain.escalation import Destination
 from console.store import commands
 from console.store.views import EscalationView

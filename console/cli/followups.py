@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 
 from console.cli.common import Context, UserError, pass_context
-from console.cli.store_access import rules, write_options
-from console.cli.tickets import run_command
+from console.cli.store_access import rules, run_command, write_options
 from console.domain.localtime import LocalTimeError, parse_date
 from console.store import commands
 

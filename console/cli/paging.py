@@ -88,7 +88,7 @@ def policy_paging() -> None:
 @_reason_option
 @store_options
 @pass_context
-def paging_timeout(ctx: Context, minutes: int, reason: str, **store: Any) -> None:
+def paging_timeout(ctx: Context, /, minutes: int, reason: str, **store: Any) -> None:
     """Wait MINUTES for an acknowledgement before the next step (1 to 1440)."""
     edit = partial(edits.set_paging_timeout, minutes=minutes)
     _change(ctx, **store, edit=edit, reason=reason, what=f"paging timeout {minutes} min")
@@ -99,7 +99,7 @@ def paging_timeout(ctx: Context, minutes: int, reason: str, **store: Any) -> Non
 @_reason_option
 @store_options
 @pass_context
-def paging_steps(ctx: Context, steps: str, reason: str, **store: Any) -> None:
+def paging_steps(ctx: Context, /, steps: str, reason: str, **store: Any) -> None:
     """The escalation steps after the first page, in order, separated by commas."""
     chosen = [s.strip() for s in steps.split(",") if s.strip()]
     edit = partial(edits.set_paging_steps, steps=chosen)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 
 from console.cli.common import Context, UserError, pass_context
-from console.cli.store_access import write_options
-from console.cli.tickets import run_command
+from console.cli.store_access import run_command, write_options
 from console.domain.coverage import Presence
 from console.domain.localtime import LocalTimeError, parse_date
 from console.store import commands

@@ -222,7 +222,8 @@ def conflict_line(error: ConflictError, ctx: Context) -> str:
 
 def plain(ctx: Context, view: Any) -> dict[str, Any]:
     """A view as JSON-ready data, instants with the desk's offset."""
-    data = dataclasses.asdict(view) if dataclasses.is_dataclass(view) else dict(view)
+    is_view = dataclasses.is_dataclass(view) and not isinstance(view, type)
+    data = dataclasses.asdict(view) if is_view else dict(view)
     return {key: _value(ctx, value) for key, value in data.items()}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -53,7 +54,7 @@ Assignee = aliased(Staff)
 Liaison = aliased(Staff)
 
 
-def _queue_query() -> Select:
+def _queue_query() -> Select[*tuple[Any, ...]]:
     open_escalation = (
         select(Escalation.id)
         .where(Escalation.request_id == Request.id, Escalation.status == "open")
@@ -98,7 +99,7 @@ def _queue_query() -> Select:
     )
 
 
-def _escalation_query() -> Select:
+def _escalation_query() -> Select[*tuple[Any, ...]]:
     return (
         select(
             Escalation.id,
@@ -350,7 +351,11 @@ class Board:
             .where(Customer.next_check_in.is_not(None), Customer.next_check_in <= horizon)
             .order_by(Customer.next_check_in, Customer.municipality)
         )
-        return tuple(FollowUp(*row) for row in rows)
+        return tuple(
+            FollowUp(customer_id, customer, liaison, due)
+            for customer_id, customer, liaison, due in rows
+            if due is not None  # the query asks for these only
+        )
 
     @staticmethod
     def _designated(session: Session) -> dict[str, tuple[CallBack, ...]]:
@@ -387,14 +392,14 @@ class Board:
         return {handle: role for handle, role in session.execute(query)}
 
 
-def _page_by(acked_by: str | None, targets: dict | None) -> str | None:
+def _page_by(acked_by: str | None, targets: dict[str, Any] | None) -> str | None:
     if acked_by:
         return acked_by
     handles = (targets or {}).get("handles") or []
     return str(handles[0]) if handles else None
 
 
-def _queue_row(row: tuple) -> QueueRow:
+def _queue_row(row: tuple[Any, ...]) -> QueueRow:
     return QueueRow(
         id=row[0],
         customer=row[1],
@@ -420,5 +425,5 @@ def _queue_row(row: tuple) -> QueueRow:
     )
 
 
-def _escalation_row(row: tuple) -> EscalationRow:
+def _escalation_row(row: tuple[Any, ...]) -> EscalationRow:
     return EscalationRow(*row)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from console.store import commands as c
@@ -41,7 +41,7 @@ from console.store.demo_plan import (
     desk_time,
     last_close,
 )
-from console.store.models import Escalation, Request, Shift, Staff
+from console.store.models import Base, Escalation, Request, Shift, Staff
 from console.store.models_paging import StaffContact
 
 #: Where the demo's staff are paged (a reserved domain: nothing can leave for it).
@@ -117,9 +117,10 @@ def seed(
         for step in planner.steps():
             step.run(session)
     with database.session() as session:
-        count = lambda model, *where: session.scalar(  # noqa: E731
-            select(func.count()).select_from(model).where(*where)
-        )
+
+        def count(model: type[Base], *where: ColumnElement[bool]) -> int:
+            return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
         return SeedSummary(
             staff=count(Staff),
             customers=planner.customers_added,

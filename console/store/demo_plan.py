@@ -185,7 +185,9 @@ class Ticket:
         for at, fn, actor, kwargs in self.pending:
             self.plan.add(at, self._runner(fn, actor, kwargs))
 
-    def _runner(self, fn: Callable[..., Any], actor: str, kwargs: dict[str, Any]) -> Callable:
+    def _runner(
+        self, fn: Callable[..., Any], actor: str, kwargs: dict[str, Any]
+    ) -> Callable[[Session, datetime], Any]:
         def run(session: Session, at: datetime) -> Any:
             ids = {REQUEST: self.id, ESCALATION: self.escalation}
             args = {k: ids[v] if v is REQUEST or v is ESCALATION else v for k, v in kwargs.items()}
@@ -325,7 +327,7 @@ class Planner:
         horizon = self.now + timedelta(days=7, hours=-5)
         soon = [s for s in stretches if self.now < s[0] < horizon]
         wednesday = [s for s in soon if self.cal.local_date(s[0]).weekday() == 2]
-        gap = (wednesday or soon or [None])[0]
+        gap = (wednesday or soon)[0] if wednesday or soon else None
         shifts = []
         for index, (start, end) in enumerate(stretches):
             if (start, end) == gap:

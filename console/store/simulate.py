@@ -119,12 +119,14 @@ class Simulator:
                         continue
                     return None
                 except DatabaseFailure as exc:  # busy, read-only, connection lost...
-                    return self._failed(exc)
+                    self._failed(exc)
+                    return None
                 except StoreError:
                     self.stats.refused += 1
                     return None
                 except Exception as exc:  # database errors too: a demo never dies; tests count
-                    return self._failed(exc)
+                    self._failed(exc)
+                    return None
                 if action is None:
                     break  # nothing of this kind to do: try another kind
                 self.stats.actions[action.kind] += 1
@@ -141,7 +143,6 @@ class Simulator:
         log.error("simulator step failed: %s", self.stats.last_error, exc_info=exc)
         if self.status is not None:
             self.status.report(f"simulator step failed: {self.stats.last_error}")
-        return None
 
     def _load(self) -> bool:
         with self.database.session() as session:

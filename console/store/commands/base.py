@@ -14,7 +14,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ParamSpec, TypeVar
+from enum import Enum
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
@@ -42,6 +43,8 @@ from console.store.policy import current_policy
 
 P = ParamSpec("P")
 R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
+E = TypeVar("E", bound=Enum)
 
 #: How far ahead of `now` a typed time may be (clocks of two machines disagree a little).
 CLOCK_TOLERANCE = timedelta(minutes=5)
@@ -95,12 +98,22 @@ STAFF_CACHE = "switchboard.staff"
 NAMES = "switchboard.names"
 
 
+class Command(Protocol[P, R_co]):
+    """A function wrapped in `@command`: a call runs it as its own transaction;
+    `__wrapped__` runs it inside the caller's (as `leads.together` does)."""
+
+    @property
+    def __wrapped__(self) -> Callable[P, R_co]: ...
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R_co: ...
+
+
 class _Stale(Exception):
     def __init__(self, entity: str, entity_id: int) -> None:
         self.entity, self.entity_id = entity, entity_id
 
 
-def command(fn: Callable[P, R]) -> Callable[P, R]:
+def command(fn: Callable[P, R]) -> Command[P, R]:
     """Run `fn` as one transaction: commit on success, roll back on any error.
 
     A lost update race (a stale `version`) becomes `ConflictError` naming who changed
@@ -139,7 +152,7 @@ def command(fn: Callable[P, R]) -> Callable[P, R]:
             detail = str(exc.orig).splitlines()[0] if exc.orig else "constraint violated"
             raise InvalidState(f"the change clashes with existing data ({detail})") from None
         except OperationalError as exc:
-            url = session.get_bind().url
+            url = session.get_bind().engine.url
             with contextlib.suppress(SQLAlchemyError):  # the connection may be gone
                 _rollback(session)
             failure = database_failure(exc, safe_url(url))
@@ -250,7 +263,7 @@ def staff_named(session: Session, handle: str, what: str = "staff member") -> St
     user action), so a role change reaches the next action.
     """
     key = (handle or "").strip().lower()
-    cache = session.info.setdefault(STAFF_CACHE, {})
+    cache: dict[str, StaffMember] = session.info.setdefault(STAFF_CACHE, {})
     staff = cache.get(key)
     if staff is None and HANDLE.fullmatch(key):
         found = session.execute(_STAFF_BY_HANDLE, {"handle": key}).first()
@@ -276,7 +289,8 @@ def handle_of(session: Session, staff_id: int | None) -> str | None:
     """The handle of staff member `staff_id` (None for None), from the session's staff."""
     if staff_id is None:
         return None
-    for staff in session.info.get(STAFF_CACHE, {}).values():
+    cache: dict[str, StaffMember] = session.info.get(STAFF_CACHE, {})
+    for staff in cache.values():
         if staff.id == staff_id:
             return staff.handle
     row = session.get(Staff, staff_id)
@@ -290,9 +304,12 @@ def remember(session: Session, entity: str, entity_id: int | None, name: str | N
         names[entity, entity_id] = name
 
 
-def recall(session: Session, entity: str, entity_id: int) -> str | None:
+def recall(session: Session, entity: str, entity_id: int | None) -> str | None:
     """A name noted by `remember` during this command, or None."""
-    return session.info.get(NAMES, {}).get((entity, entity_id))
+    if entity_id is None:  # `remember` notes no name without an id
+        return None
+    names: dict[tuple[str, int], str | None] = session.info.get(NAMES, {})
+    return names.get((entity, entity_id))
 
 
 def customer_named(session: Session, name_or_id: str | int) -> Customer:
@@ -393,7 +410,7 @@ def not_future(at: datetime, now: datetime, field: str) -> datetime:
     return at
 
 
-def one_of(value: str, choices: type, field: str) -> Any:
+def one_of(value: str, choices: type[E], field: str) -> E:
     try:
         return choices(value)
     except ValueError:
@@ -403,6 +420,7 @@ def one_of(value: str, choices: type, field: str) -> Any:
 
 __all__ = [
     "CLOCK_TOLERANCE",
+    "Command",
     "InvalidInput",
     "InvalidState",
     "NotFound",

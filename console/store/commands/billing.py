@@ -120,7 +120,7 @@ def log_work(
 @command
 def record_billing_notice(
     session: Session,
-    actor_handle: str,
+    actor_handle: str | None,
     now: datetime,
     *,
     request_id: int,
@@ -196,7 +196,7 @@ def record_billing_notice(
 @command
 def record_decline(
     session: Session,
-    actor_handle: str,
+    actor_handle: str | None,
     now: datetime,
     *,
     request_id: int,

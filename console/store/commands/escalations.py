@@ -8,6 +8,7 @@ moving away closes the gap, and a position moves the others (insert semantics).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -59,7 +60,12 @@ def open_escalation_of(session: Session, request_id: int) -> int:
 
 
 def _record(
-    session: Session, row: Escalation, by: str, now: datetime, kind: str, before: dict | None
+    session: Session,
+    row: Escalation,
+    by: str,
+    now: datetime,
+    kind: str,
+    before: dict[str, Any] | None,
 ) -> EscalationView:
     save(session)
     audit.record(

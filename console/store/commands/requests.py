@@ -145,7 +145,7 @@ def _on_call(session: Session, at: datetime) -> Staff | None:
 @command
 def log_request(
     session: Session,
-    actor_handle: str,
+    actor_handle: str | None,
     now: datetime,
     rules: Rules,
     *,
