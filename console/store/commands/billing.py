@@ -22,7 +22,7 @@ from console.store.commands.base import (
     save,
     staff_named,
 )
-from console.store.commands.requests import load_request, request_for_change, view_of
+from console.store.commands.request_reads import load_request, request_for_change, view_of
 from console.store.enums import BillingState, NoticeMethod, Role
 from console.store.errors import InvalidInput, InvalidState
 from console.store.models import BillingNotice, Request, WorkLog

@@ -28,7 +28,7 @@ from console.store.commands.base import (
     save,
     shown,
 )
-from console.store.commands.requests import load_request
+from console.store.commands.request_reads import load_request
 from console.store.enums import BillingState, RequestStatus, Role
 from console.store.errors import InvalidInput, InvalidState, NotFound
 from console.store.models import Contact, Customer, Request, WorkLog

@@ -31,7 +31,7 @@ from console.store.commands.base import (
     save,
     staff_named,
 )
-from console.store.commands.requests import load_request
+from console.store.commands.request_reads import load_request
 from console.store.enums import Department, EscalationStatus, RequestStatus, Role
 from console.store.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from console.store.models import Escalation

@@ -26,7 +26,8 @@ from console.store.commands.base import (
     shown,
 )
 from console.store.commands.billing import PORTAL_METHOD, record_billing_notice, record_decline
-from console.store.commands.requests import load_request, log_request, respond, view_of
+from console.store.commands.request_reads import load_request, view_of
+from console.store.commands.requests import log_request, respond
 from console.store.enums import RequestStatus, Role
 from console.store.errors import InvalidInput, InvalidState, NotFound
 from console.store.models import Contact, Customer
