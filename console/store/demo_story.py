@@ -28,8 +28,6 @@ from console.store.demo_plan import (
     last_close,
 )
 
-#: Where the demo's staff are paged (a reserved domain: nothing can leave for it).
-
 
 def plan_open(p: Planner) -> None:
     """About 40 open requests whose timers at `p.now` show every state.

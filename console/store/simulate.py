@@ -15,6 +15,7 @@ It acts as the desk's staff, never as `signed_in` (the person at the console bes
 their actions are their own), and in an order a person could have acted: work is logged
 only after its request was received, a response and a resolution only after it too.
 `SimulatorStatus` tells the caller, from any thread, when a step failed or the loop died.
+Here: the loop and its pacing; the actions are `simulate_actions.DeskActions`.
 """
 
 from __future__ import annotations
