@@ -19,7 +19,7 @@ from console.store.models_paging import Outbox, Page
 from console.web.app import PortalConfig, make_app
 from tests.paging.servers import SmtpSink
 from tests.web.conftest import cheap_passwords, csrf_of, new_client
-from tests.web.mailed import BASE_URL, link_in, mails_to, send_outbox
+from tests.web.mailed import BASE_URL, link_in, mails_to, outbox_forgot, send_outbox
 
 
 @pytest.fixture
@@ -46,7 +46,9 @@ def paged(database: Database, clock: FrozenClock, smtp: SmtpSink) -> tuple[int, 
     send_outbox(database, clock, smtp)
     [body] = mails_to(smtp, "ari@x.test")
     assert "{portal}" not in body
-    return rid, link_in(body, "ack")
+    link = link_in(body, "ack")
+    assert outbox_forgot(database, link)  # sent: only the mail holds the token
+    return rid, link
 
 
 def page_state(database: Database, rid: int) -> tuple[str, str | None]:

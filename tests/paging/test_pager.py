@@ -15,6 +15,7 @@ from console.store.db import Database
 from console.store.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from console.store.models import Event
 from console.store.models_paging import Outbox, Page
+from console.store.outbox import LINK_TOKEN
 from console.store.page_list import page_lines
 from tests.paging.conftest import NIGHT, make_pager
 from tests.paging.servers import JsonSink, SmtpSink
@@ -34,6 +35,17 @@ def _emergency(database: Database, clock: FrozenClock, contact: str = "Mayor Qui
             emergency=True,
         )
     return view.id
+
+
+def links_kept(database: Database) -> dict[str, int]:
+    """Outbox rows whose body still holds a usable single-use link, by state."""
+    with database.reading() as s:
+        rows = s.execute(select(Outbox.state, Outbox.body)).all()
+    kept: dict[str, int] = {}
+    for state, body in rows:
+        if LINK_TOKEN.search(body):
+            kept[state] = kept.get(state, 0) + 1
+    return kept
 
 
 def _to(smtp: SmtpSink, address: str) -> list[str]:
@@ -122,9 +134,11 @@ def test_an_ack_cancels_what_is_queued_and_nothing_more_is_sent(
     night_desk: Database, clock: FrozenClock, smtp: SmtpSink, webhook: JsonSink
 ) -> None:
     rid = _emergency(night_desk, clock)
+    assert links_kept(night_desk) == {"queued": 1}  # the page's mail carries its ack link
     with night_desk.session() as s:
         done = commands.ack_page(s, "ari", clock.now(), request_id=rid)
     assert done.cancelled == 2
+    assert links_kept(night_desk) == {}  # cancelled: it will not be sent, nor kept readable
     pager = make_pager(night_desk, clock, smtp.port)
     clock.advance(timedelta(hours=1))
     assert pager.tick().outcome.sent == 0
@@ -208,6 +222,7 @@ def test_past_the_limit_a_message_is_failed_and_shown(
     pager.tick()  # escalations go on; the failed message is not tried again
     [first] = [x for x in page_lines_of(night_desk) if x.channel == "email" and x.step == 0]
     assert (first.state, first.attempts) == ("failed", 2)
+    assert "failed" not in links_kept(night_desk)  # given up: its ack link is gone
 
 
 def test_a_shift_handoff_pages_the_incoming_person_once(
