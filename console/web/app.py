@@ -11,12 +11,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from anyio import to_thread
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
@@ -35,6 +34,7 @@ from console.store.errors import StoreError
 from console.store.policy import current_policy
 from console.web import display
 from console.web.forms import BodyTooLarge, Form, NotAForm, read_form
+from console.web.rendering import templates
 from console.web.security import Passwords, SecurityHeaders, new_token, same, token_hash
 
 HERE = Path(__file__).parent
@@ -102,22 +102,6 @@ class Portal:
 
     def drop_cookie(self, response: Response, name: str) -> None:
         response.delete_cookie(name, httponly=True, samesite="strict", secure=self.config.tls)
-
-
-@cache
-def templates() -> Environment:
-    """The page templates, compiled once per process (they ship with the code: no
-    reloading, no look at the files on every page)."""
-    environment = Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,
-    )
-    for name in environment.list_templates(extensions=["html"]):
-        environment.get_template(name)
-    return environment
 
 
 def portal_of(request: Request) -> Portal:
