@@ -140,6 +140,10 @@ def create_database_engine(url: URL, **options: Any) -> Engine:
     """
     busy_timeout = options.pop("busy_timeout", None)
     if url.get_backend_name() == "sqlite":
+        # A server's pool size means nothing here (one writer at a time; an in-memory
+        # database has one connection per thread, which takes no pool size).
+        for key in ("pool_size", "max_overflow"):
+            options.pop(key, None)
         engine = create_engine(url, **options)
         _tune_sqlite(engine, SQLITE_BUSY_MS if busy_timeout is None else int(busy_timeout * 1000))
         return engine
