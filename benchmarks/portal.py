@@ -47,6 +47,7 @@ from console.web.security import Passwords
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PASSWORD = "benchmark password 2026"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+TITLE = re.compile(r"<title>([^<]*)</title>")
 
 
 def seed(url: str, users: int, now: datetime) -> list[str]:
@@ -157,12 +158,17 @@ async def browse(user: User, until: float, think: float, timings: list[float],
             answer = await user.client.request(method, path, **kw)
         except httpx.HTTPError as exc:
             counts["errors"] += 1
-            ERRORS.append(f"{method} {path}: {type(exc).__name__}: {exc}"[:200])
+            ms = (time.perf_counter() - started) * 1000
+            ERRORS.append(f"{method} {user.client.base_url}{path} after {ms:.0f} ms: "
+                          f"{type(exc).__name__}: {exc}{explain(exc)}"[:300])  # fmt: skip
             return None
         timings.append(time.perf_counter() - started)
         if answer.status_code != expect:
             counts["errors"] += 1
-            ERRORS.append(f"{method} {path}: {answer.status_code}, expected {expect}")
+            title = TITLE.search(answer.text)
+            said = f" ({title.group(1).strip()})" if title else ""
+            ERRORS.append(f"{method} {user.client.base_url}{path}: {answer.status_code}{said},"
+                          f" expected {expect}"[:300])  # fmt: skip
         return answer
 
     while time.monotonic() < until:
@@ -186,12 +192,35 @@ async def browse(user: User, until: float, think: float, timings: list[float],
             await asyncio.sleep(think * rng.uniform(0.5, 1.5))
 
 
+def explain(exc: httpx.HTTPError) -> str:
+    """What an exception means here, when its own words do not say."""
+    if isinstance(exc, httpx.RemoteProtocolError) and "disconnected" in str(exc):
+        return (" (the server closed the connection without an answer: a kept-alive"
+                " connection it timed out as the request was sent, or a dead server)")  # fmt: skip
+    if isinstance(exc, httpx.TimeoutException):
+        return " (no answer within the client's 60 s timeout)"
+    if isinstance(exc, httpx.ConnectError):
+        return " (nothing listening: the server process is gone?)"
+    return ""
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (Linux /proc), 0 elsewhere."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def run(bases: list[str], emails: list[str], duration: float, think: float) -> dict:
+async def run(bases: list[str], emails: list[str], duration: float, think: float,
+              pids: tuple[int, ...] = ()) -> dict:  # fmt: skip
     limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
     users = [
         User(e, bases[i % len(bases)], [bases[(i + 1) % len(bases)]], limits)
@@ -208,10 +237,13 @@ async def run(bases: list[str], emails: list[str], duration: float, think: float
     timings: list[float] = []
     counts = {"errors": 0, "filed": 0}
     started = time.monotonic()
+    server_cpu, own_cpu = sum(cpu_seconds(p) for p in pids), time.process_time()
     until = started + duration
     await asyncio.gather(*(browse(u, until, think, timings, counts, random.Random(i))
                            for i, u in enumerate(users)))  # fmt: skip
     elapsed = time.monotonic() - started
+    server_cpu = sum(cpu_seconds(p) for p in pids) - server_cpu
+    own_cpu = time.process_time() - own_cpu
     for user in users:
         await user.client.aclose()
     ms = [t * 1000 for t in timings]
@@ -227,6 +259,9 @@ async def run(bases: list[str], emails: list[str], duration: float, think: float
         "error_examples": ERRORS[:5],
         "sign_in_p50_ms": round(statistics.median(sign_ins) * 1000, 1),
         "sign_in_p95_ms": round(percentile(sign_ins, 95) * 1000, 1),
+        # CPU time per browsing request: less sensitive to a busy machine than latency.
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / max(1, len(ms)), 2),
+        "client_cpu_ms_per_request": round(own_cpu * 1000 / max(1, len(ms)), 2),
     }
 
 
@@ -247,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         emails = seed(url, args.users, SystemClock().now())
         print(f"seeded {len(emails)} accounts, {5 * len(emails)} requests", flush=True)
         servers, bases = start_servers(url, args.processes)
-        figures = asyncio.run(run(bases, emails, args.duration, args.think))
+        pids = tuple(server.pid for server in servers)
+        figures = asyncio.run(run(bases, emails, args.duration, args.think, pids))
     finally:
         for server in servers:
             server.terminate()

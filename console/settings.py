@@ -84,6 +84,10 @@ class ImapSettings(_Section):
     password_env: str = "SWITCHBOARD_IMAP_PASSWORD"
     password_file: str = ""
     folders: tuple[str, ...] = ("INBOX",)
+    #: Where a message goes once filed (new, reply, duplicate, ignored); empty: it stays.
+    processed_folder: str = ""
+    #: Where a message goes that intake quarantined; empty: `processed_folder`.
+    quarantine_folder: str = ""
     #: Wait for new mail with IMAP IDLE (RFC 2177) where the server has it.
     idle: bool = True
     #: IDLE is ended and entered again at least this often (servers drop it at 30 min).

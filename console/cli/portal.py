@@ -57,18 +57,26 @@ def service_name(database: Database) -> str:
     )
 
 
+#: Threads that run store work per portal process, and so database connections it holds.
+WORKER_THREADS = 20
+KEEP_ALIVE_SECONDS = 75
+
+
 def serve(ctx: Context, url: str | None, host: str, port: int, tls_proxy: bool) -> None:
     import uvicorn
 
     from console.web.app import PortalConfig, make_app
 
-    with opened(ctx, url) as database, store_errors(database):
+    # One database connection per worker thread, kept open: a pool smaller than the thread
+    # pool made threads wait, and connections over it were opened and closed per request.
+    pooled = opened(ctx, url, pool_size=WORKER_THREADS, max_overflow=0)
+    with pooled as database, store_errors(database):
         config = PortalConfig(
             tls=tls_proxy,
             service=service_name(database),
             base_url=ctx.settings.portal.base_url.rstrip("/"),
         )
-        app = make_app(database, ctx.clock, config)
+        app = make_app(database, ctx.clock, config, threads=WORKER_THREADS)
         click.echo(inert(f"portal: serving http://{host}:{port}/ for {database.url}"))
         uvicorn.run(
             app,
@@ -77,6 +85,10 @@ def serve(ctx: Context, url: str | None, host: str, port: int, tls_proxy: bool) 
             proxy_headers=tls_proxy,
             forwarded_allow_ips="127.0.0.1" if tls_proxy else None,
             server_header=False,
+            # Longer than any client's or proxy's idle keep-alive (nginx: 60 s, httpx and
+            # browsers: 5 to 60 s): the client closes an idle connection, never the server
+            # as a request is on its way (a "server disconnected" error at the client).
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
             log_level="warning",
         )
 

@@ -156,15 +156,18 @@ def rules(ctx: Context) -> Rules:
 
 
 @contextmanager
-def opened(ctx: Context, url: str | None, *, check: bool = True) -> Iterator[Database]:
-    """The database, schema-checked (the embedded file is migrated on first use)."""
+def opened(
+    ctx: Context, url: str | None, *, check: bool = True, **engine_options: Any
+) -> Iterator[Database]:
+    """The database, schema-checked (the embedded file is migrated on first use);
+    `engine_options` go to SQLAlchemy's `create_engine` (a server's pool size)."""
     settings = ctx.database_settings
     text = url or settings.url or None
     control = next((ch for ch in text or "" if ord(ch) < 0x20 or ord(ch) == 0x7F), None)
     if control is not None:  # a NUL would reach the driver as a ValueError
         raise UserError(f"the database URL contains a control character (U+{ord(control):04X})")
     with store_errors():
-        database = open_database(text, busy_timeout=settings.busy_timeout)
+        database = open_database(text, busy_timeout=settings.busy_timeout, **engine_options)
     try:
         with store_errors(database):
             if check:

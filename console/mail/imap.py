@@ -11,16 +11,23 @@ re-created) reads it again from the start. Every message goes through the same
 header says otherwise, so a message fetched twice, or both piped and fetched, is a
 `duplicate` by its key: the unique key, not hope, makes it exactly once. On Postgres a
 fetcher also holds an advisory lock per folder while it reads it, so two fetchers on one
-mailbox take turns instead of racing. Messages are left in the mailbox (read-only
-SELECT): moving them is the mail server's business.
+mailbox take turns instead of racing. Without `processed_folder` messages are left in
+the mailbox (read-only SELECT); with it, each filed message is moved there (and a
+quarantined one to `quarantine_folder`, when set): UID MOVE where the server has MOVE
+(RFC 6851), else UID COPY, \\Deleted and UID EXPUNGE (RFC 4315; a plain EXPUNGE without
+UIDPLUS). The folders are created when missing.
 
 How it fails: a lost connection (server restarted, network down) is retried for ever,
 waiting 1, 2, 4 ... seconds up to `max_backoff`; a database that cannot take a message
 stops the batch (the message is read again next time; its key makes it land once). The
-mark is written after the message is filed: a fetcher killed between the two reads that
-message again and finds it a duplicate. Between passes it waits in IMAP IDLE on the first
-folder where the server has it (ended and entered again every `idle_seconds`, 9 min by
-default, as servers drop an IDLE after 30), else it polls every `poll_seconds`.
+mark is written after the message is filed and moved: a fetcher killed after filing it,
+before moving it or writing the mark, finds it in the folder again and files it as a
+duplicate (or quarantines the same bytes again, which holds them once), then moves it;
+one killed after the move finds nothing left to read. Nothing is lost, nothing is filed
+twice, and nothing filed stays behind in the folder. Between passes it waits in IMAP IDLE
+on the first folder where the server has it (ended and entered again every
+`idle_seconds`, 9 min by default, as servers drop an IDLE after 30), else it polls every
+`poll_seconds`.
 """
 
 from __future__ import annotations
@@ -74,6 +81,9 @@ def password(settings: ImapSettings) -> str:
 def connect(settings: ImapSettings) -> imaplib.IMAP4:
     if not settings.host or not settings.user:
         raise ImapConfigError("[intake.imap] host and user are needed")
+    for name in ("processed_folder", "quarantine_folder"):
+        if getattr(settings, name) in settings.folders:
+            raise ImapConfigError(f"[intake.imap] {name} cannot be one of the folders fetched")
     if settings.tls == "tls":
         client: imaplib.IMAP4 = imaplib.IMAP4_SSL(settings.host, settings.port, timeout=60)
     else:
@@ -81,6 +91,10 @@ def connect(settings: ImapSettings) -> imaplib.IMAP4:
         if settings.tls == "starttls":
             client.starttls(ssl.create_default_context())
     client.login(settings.user, password(settings))
+    # Servers announce more after login (Dovecot: MOVE); imaplib keeps the first list.
+    status, data = client.capability()
+    if status == "OK" and data and isinstance(data[-1], bytes):
+        client.capabilities = tuple(data[-1].decode("ascii", "replace").upper().split())
     return client
 
 
@@ -104,6 +118,8 @@ class Fetcher:
         self.idles = 0
         #: The last UID filed per folder key, as marked in the database by this fetcher.
         self.marks: dict[str, int] = {}
+        #: The connection whose destination folders are known to exist.
+        self._prepared: imaplib.IMAP4 | None = None
 
     def folder_key(self, folder: str) -> str:
         return f"{self.imap.user}@{self.imap.host}:{self.imap.port}/{folder}"[:500]
@@ -154,8 +170,39 @@ class Fetcher:
             done += self._folder(client, folder)
         return done
 
+    def destination(self, outcome: str) -> str:
+        """The folder a message with this outcome moves to ("": it stays)."""
+        if outcome == "quarantined" and self.imap.quarantine_folder:
+            return self.imap.quarantine_folder
+        return self.imap.processed_folder
+
+    def _prepare(self, client: imaplib.IMAP4) -> None:
+        if self._prepared is client:
+            return
+        for folder in {self.imap.processed_folder, self.imap.quarantine_folder} - {""}:
+            client.create(_quoted(folder))  # NO when it exists already: fine
+        self._prepared = client
+
+    def move(self, client: imaplib.IMAP4, uid: int, folder: str) -> None:
+        """Move message `uid` of the selected folder to `folder`."""
+        if "MOVE" in client.capabilities:
+            status, data = client.uid("MOVE", str(uid), _quoted(folder))
+        else:
+            status, data = client.uid("COPY", str(uid), _quoted(folder))
+            if status == "OK":
+                status, data = client.uid("STORE", str(uid), "+FLAGS.SILENT", r"(\Deleted)")
+            if status == "OK" and "UIDPLUS" in client.capabilities:
+                status, data = client.uid("EXPUNGE", str(uid))
+            elif status == "OK":
+                status, data = client.expunge()
+        if status != "OK":
+            raise imaplib.IMAP4.error(f"cannot move message {uid} to {folder!r}: {data!r}")
+
     def _folder(self, client: imaplib.IMAP4, folder: str) -> int:
-        status, _ = client.select(_quoted(folder), readonly=True)
+        moving = bool(self.imap.processed_folder or self.imap.quarantine_folder)
+        if moving:
+            self._prepare(client)
+        status, _ = client.select(_quoted(folder), readonly=not moving)
         if status != "OK":
             raise imaplib.IMAP4.error(f"cannot select folder {folder!r}")
         validity = _number(_UIDVALIDITY, client.untagged_responses.get("OK", []))
@@ -184,7 +231,7 @@ class Fetcher:
             if status != "OK" or not found:
                 continue  # expunged meanwhile
             head, raw = found[0]
-            take_in(
+            result = take_in(
                 self.database,
                 bytes(raw),
                 now=self.clock.now(),
@@ -193,6 +240,8 @@ class Fetcher:
                 via="imap",
                 received_fallback=_internal_date(head) or self.clock.now(),
             )
+            if destination := self.destination(result.outcome):
+                self.move(client, uid, destination)
             self._mark(session, key, validity, uid)
             done += 1
             self.filed += 1

@@ -15,10 +15,11 @@ A reply is threaded: `In-Reply-To` and `References` name the customer's last mes
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from console.domain.mail_out import ACK_INTERVAL
@@ -107,7 +108,16 @@ def last_customer_subject(session: Session, request_id: int) -> str | None:
 
 def acknowledged_lately(session: Session, address: str, now: datetime) -> bool:
     """An acknowledgement went (or is queued) to `address` (as intake spells a sender:
-    lower case) within the last hour."""
+    lower case) within the last hour.
+
+    Two intakes filing mail from one address at once would both find none and both
+    queue one, so on Postgres this first takes a transaction-scoped advisory lock on the
+    address: the second waits until the first commits, and (read committed) its query
+    then sees the first one's acknowledgement. SQLite has one writer at a time already
+    (`BEGIN IMMEDIATE`)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(b"ack:" + address.encode()).digest()[:8], "big")
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key - 2**63})
     return (
         session.scalar(
             select(Outbox.id)

@@ -158,6 +158,19 @@ def without_link_tokens(body: str) -> str:
     return LINK_TOKEN.sub(r"\1(removed once sent)", body)
 
 
+def _scrub_links(session: Session, where: Any) -> None:
+    """Remove single-use link tokens from the bodies of the rows `where` selects (in the
+    caller's transaction): rows that will not be sent again need them no longer."""
+    rows = session.execute(select(_T.id, _T.body).where(where)).all()
+    for row_id, body in rows:
+        if LINK_TOKEN.search(body):
+            session.execute(
+                update(Outbox.__table__)
+                .where(_T.id == row_id)
+                .values(body=without_link_tokens(body))
+            )
+
+
 def mark_sent(session: Session, row_id: int, owner: str, now: datetime) -> bool:
     """Record a delivery; False when the lease was lost to another sender meanwhile.
     The tokens of any single-use links in the body are removed (the mail has them)."""
@@ -187,7 +200,8 @@ def mark_failed(
     base: timedelta,
     cap: timedelta,
 ) -> str | None:
-    """Record a failed attempt: back to `queued` after a backoff, or `failed` at the limit.
+    """Record a failed attempt: back to `queued` after a backoff, or `failed` at the limit
+    (then its single-use link tokens are removed: it will not be sent).
 
     Returns the new state, or None when the lease was lost meanwhile."""
     attempts = session.scalar(select(_T.attempts).where(_mine(row_id, owner)))
@@ -195,6 +209,8 @@ def mark_failed(
         session.rollback()
         return None
     state = "failed" if attempts >= max_attempts else "queued"
+    if state == "failed":
+        _scrub_links(session, _mine(row_id, owner))
     session.execute(
         update(Outbox.__table__)
         .where(_mine(row_id, owner))
@@ -211,7 +227,9 @@ def mark_failed(
 
 
 def cancel_for_page(session: Session, page_id: int) -> int:
-    """Cancel the queued messages of a page (in the caller's transaction); how many."""
+    """Cancel the queued messages of a page (in the caller's transaction); how many.
+    Their single-use link tokens are removed: they will not be sent."""
+    _scrub_links(session, and_(_T.page_id == page_id, _T.state == "queued"))
     result = session.execute(
         update(Outbox.__table__)
         .where(_T.page_id == page_id, _T.state == "queued")

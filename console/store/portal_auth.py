@@ -118,8 +118,21 @@ def signed_in(
 ) -> SignedIn | None:
     """Who holds this session, if it is live (not idle too long, not too old, account
     active); a dead one is deleted. Marks it seen (at most every `TOUCH_EVERY`)."""
+    # Plain columns, not ORM objects: this runs on every page.
     found = session.execute(
-        select(PortalSession, PortalAccount, Contact, Customer.municipality)
+        select(
+            PortalSession.seen_at,
+            PortalSession.created_at,
+            PortalSession.csrf_token,
+            PortalAccount.id,
+            PortalAccount.active,
+            PortalAccount.email,
+            Contact.id,
+            Contact.customer_id,
+            Contact.name,
+            Contact.designated_for_emergencies,
+            Customer.municipality,
+        )
         .join(PortalAccount, PortalAccount.id == PortalSession.account_id)
         .join(Contact, Contact.id == PortalAccount.contact_id)
         .join(Customer, Customer.id == Contact.customer_id)
@@ -127,20 +140,15 @@ def signed_in(
     ).first()
     if found is None:
         return None
-    row, account, contact, customer = found
-    if not account.active or row.seen_at <= now - idle or row.created_at <= now - lifetime:
+    seen_at, created_at, csrf_token, account_id, active, email, *contact = found
+    contact_id, customer_id, name, designated, customer = contact
+    if not active or seen_at <= now - idle or created_at <= now - lifetime:
         end_session(session, token_hash)
         return None
-    if now - row.seen_at >= TOUCH_EVERY:
-        row.seen_at = now
+    if now - seen_at >= TOUCH_EVERY:
+        session.execute(
+            update(PortalSession).where(PortalSession.token_hash == token_hash).values(seen_at=now)
+        )
         session.commit()
-    who = Principal(
-        account.id,
-        contact.id,
-        contact.customer_id,
-        contact.name,
-        customer,
-        contact.designated_for_emergencies,
-        account.email,
-    )
-    return SignedIn(who, row.csrf_token)
+    who = Principal(account_id, contact_id, customer_id, name, customer, designated, email)
+    return SignedIn(who, csrf_token)

@@ -7,13 +7,15 @@ server's thread pool, one short session per call; the event loop only moves byte
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from anyio import to_thread
+from jinja2 import Environment
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
@@ -32,6 +34,7 @@ from console.store.errors import StoreError
 from console.store.policy import current_policy
 from console.web import display
 from console.web.forms import BodyTooLarge, Form, NotAForm, read_form
+from console.web.rendering import templates
 from console.web.security import Passwords, SecurityHeaders, new_token, same, token_hash
 
 HERE = Path(__file__).parent
@@ -68,12 +71,7 @@ class Portal:
     templates: Environment = field(init=False)
 
     def __post_init__(self) -> None:
-        self.templates = Environment(
-            loader=FileSystemLoader(HERE / "templates"),
-            autoescape=select_autoescape(default=True, default_for_string=True),
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self.templates = templates()
 
     @property
     def session_cookie(self) -> str:
@@ -113,26 +111,40 @@ def portal_of(request: Request) -> Portal:
 
 async def signed_in(request: Request) -> portal_auth.SignedIn | None:
     """The live session of this browser, or None (read once per HTTP request)."""
+    found, _ = await signed_in_and(request, None)
+    return found
+
+
+async def signed_in_and(
+    request: Request, then: Callable[[Session, portal_auth.SignedIn], T] | None
+) -> tuple[portal_auth.SignedIn | None, T | None]:
+    """The live session of this browser, and what `then` reads for it (None when signed
+    out), in one trip to the thread pool and one database connection: a page that needs
+    both pays for one checkout, not two."""
+    portal = portal_of(request)
     if hasattr(request.state, "signed_in"):
         known: portal_auth.SignedIn | None = request.state.signed_in  # set below, untyped
-        return known
-    portal = portal_of(request)
+        if known is None or then is None:
+            return known, None
+        return known, await portal.read(lambda s: then(s, known))
     token = request.cookies.get(portal.session_cookie, "")
     now = portal.clock.now()
     config = portal.config
 
-    def job(session: Session) -> tuple[portal_auth.SignedIn | None, Any]:
-        # One trip to the database for both: who this is, and the policy every page shows.
+    def job(session: Session) -> tuple[portal_auth.SignedIn | None, Any, T | None]:
+        # One trip to the database for all: who this is, the policy every page shows,
+        # and what the page reads for them.
         found = None
         if 20 < len(token) < 100:
             found = portal_auth.signed_in(
                 session, token_hash(token), now, idle=config.idle, lifetime=config.lifetime
             )
-        return found, current_policy(session).policy
+        policy = current_policy(session).policy
+        return found, policy, then(session, found) if found and then else None
 
-    found, request.state.policy = await portal.write(job)
+    found, request.state.policy, read = await portal.write(job)
     request.state.signed_in = found
-    return found
+    return found, read
 
 
 def page(http: Request, template: str, status: int = 200, /, **context: Any) -> HTMLResponse:
@@ -339,8 +351,11 @@ def make_app(
     clock: Clock,
     config: PortalConfig | None = None,
     passwords: Passwords | None = None,
+    *,
+    threads: int | None = None,
 ) -> Starlette:
-    """The portal for `database`, telling time by `clock`."""
+    """The portal for `database`, telling time by `clock`; `threads`: how many threads
+    run store work at once (the server sizes its connection pool to match)."""
     from console.web import accounts, ack, pages, reset
 
     routes = [
@@ -364,7 +379,15 @@ def make_app(
         Route("/requests/{request_id:int}/reply", pages.reply, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if threads:
+            to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
     app = Starlette(
+        lifespan=lifespan,
         routes=routes,
         exception_handlers={
             HTTPException: _error_page,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from console.domain.billing import rate_at
 from console.domain.calendar import DeskStatus
 from console.domain.policy import Policy
-from console.domain.sla import EMERGENCY, ClockKind, Target, TimerState
+from console.domain.sla import EMERGENCY, ClockKind, Target
 from console.store.portal_reads import PortalRequest
 
 ZONE_LABELS = {
@@ -76,21 +76,47 @@ def hourly_rate(policy: Policy, now: datetime) -> Decimal:
 def hear_back(request: PortalRequest, policy: Policy, now: datetime) -> str:
     """When the contact will hear back: the due time in the desk zone, "paused until Mon
     07:00" while the desk is closed, "answered" once the desk responded."""
-    zone = policy.calendar.zone
-    if request.status == "resolved":
-        return "resolved"
-    timer = policy.sla.timer(request, now)
-    if timer.state is TimerState.MET or timer.stopped:
-        answered = request.first_response_at
-        return f"answered {day_time(answered, zone, now)}" if answered else "answered"
-    if timer.state is TimerState.NONE or request.due_at is None:
-        return "no target"
-    if timer.state is TimerState.PAUSED and timer.resumes_at is not None:
-        return f"paused until {day_time(timer.resumes_at, zone, now)}"
-    due = f"by {day_time(request.due_at, zone, now)} {zone_label(zone)}"
-    if timer.state is TimerState.BREACHED:
-        return f"overdue (was due {day_time(request.due_at, zone, now)} {zone_label(zone)})"
-    return due
+    return HearBack(policy, now)(request)
+
+
+class HearBack:
+    """`hear_back` for many requests at one instant (a request list).
+
+    Why not `policy.sla.timer`: the timer also works out the business time left, walking
+    the calendar from now to the due time for every row, and these words never show it;
+    that walk was the costliest part of a long request list. The states are the timer's
+    (tests/web/test_display.py holds the two to the same words); whether the desk is
+    open, and when it opens, is worked out once per page, not once per row.
+    """
+
+    def __init__(self, policy: Policy, now: datetime) -> None:
+        self.policy, self.now = policy, now.astimezone(UTC)
+        self.zone = policy.calendar.zone
+        self._resumes: tuple[datetime | None] | None = None
+
+    def resumes_at(self) -> datetime | None:
+        """When a paused business clock starts again (None while the desk is open)."""
+        if self._resumes is None:
+            calendar = self.policy.calendar
+            closed = not calendar.is_open(self.now)
+            self._resumes = (calendar.next_opening(self.now) if closed else None,)
+        return self._resumes[0]
+
+    def __call__(self, request: PortalRequest) -> str:
+        if request.status == "resolved":
+            return "resolved"
+        zone, now = self.zone, self.now
+        target = self.policy.sla_rules.target(request.channel, request.emergency)
+        if target.clock is ClockKind.NONE or request.due_at is None:
+            return "no target"
+        if request.first_response_at is not None:
+            return f"answered {day_time(request.first_response_at, zone, now)}"
+        due = request.due_at.astimezone(UTC)
+        if now >= due:
+            return f"overdue (was due {day_time(due, zone, now)} {zone_label(zone)})"
+        if target.clock is ClockKind.BUSINESS and (resumes := self.resumes_at()) is not None:
+            return f"paused until {day_time(resumes, zone, now)}"
+        return f"by {day_time(due, zone, now)} {zone_label(zone)}"
 
 
 def emergency_target(policy: Policy) -> Target:

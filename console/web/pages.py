@@ -8,8 +8,10 @@ one that does not exist.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,6 +21,7 @@ from console.store.commands.base import LIMITS, Rules, clean_text
 from console.store.commands.portal import MESSAGE_LIMIT, file_request
 from console.store.commands.portal import reply as reply_command
 from console.store.errors import InvalidInput, InvalidState, NotFound, StoreError
+from console.store.portal_auth import SignedIn
 from console.web import display
 from console.web.app import (
     csrf_refused,
@@ -28,6 +31,7 @@ from console.web.app import (
     posted,
     see_other,
     signed_in,
+    signed_in_and,
 )
 from console.web.security import same
 
@@ -60,19 +64,12 @@ async def status(request: Request) -> Response:
 
 
 async def request_list(request: Request) -> Response:
-    current = await signed_in(request)
-    if current is None:
+    current, rows = await signed_in_and(request, lambda s, c: portal_reads.requests_for(s, c.who))
+    if current is None or rows is None:
         return see_other("/login")
     policy = await policy_now(request)
-    portal = portal_of(request)
-    rows = await portal.read(lambda s: portal_reads.requests_for(s, current.who))
-    now = portal.clock.now()
-    return page(
-        request,
-        "requests.html",
-        requests=rows,
-        hear_back={r.id: display.hear_back(r, policy, now) for r in rows},
-    )
+    words = display.HearBack(policy, portal_of(request).clock.now())
+    return page(request, "requests.html", requests=rows, hear_back={r.id: words(r) for r in rows})
 
 
 def _new_page(
@@ -176,32 +173,33 @@ async def new_request(request: Request) -> Response:
     return see_other(f"/requests/{filed.request.id}")
 
 
+def _read_detail(request_id: int) -> Callable[[Session, SignedIn], Any]:
+    def read(session: Session, current: SignedIn) -> Any:
+        found = portal_reads.request_for(session, current.who, request_id)
+        if found is None:
+            return False  # not None: None is "signed out"
+        return found, portal_reads.messages_of(session, found.id)
+
+    return read
+
+
 async def request_page(request: Request) -> Response:
-    current = await signed_in(request)
+    read = _read_detail(int(request.path_params["request_id"]))
+    current, found = await signed_in_and(request, read)
     if current is None:
         return see_other("/login")
     await policy_now(request)
-    return await _detail(request, current, 200, "", {})
+    return _detail(request, found, 200, "", {})
 
 
-async def _detail(
-    request: Request, current: Any, status: int, message: str, errors: dict[str, str]
+def _detail(
+    request: Request, found: Any, status: int, message: str, errors: dict[str, str]
 ) -> Response:
-    policy = request.state.policy
-    portal = portal_of(request)
-    request_id = int(request.path_params["request_id"])
-
-    def read(session: Any) -> Any:
-        found = portal_reads.request_for(session, current.who, request_id)
-        if found is None:
-            return None
-        return found, portal_reads.messages_of(session, found.id)
-
-    found = await portal.read(read)
-    if found is None:
+    if not found:
         raise HTTPException(404)
+    policy = request.state.policy
     row, messages = found
-    now = portal.clock.now()
+    now = portal_of(request).clock.now()
     return page(
         request,
         "request.html",
@@ -218,6 +216,14 @@ async def _detail(
     )
 
 
+async def _detail_again(
+    request: Request, current: SignedIn, status: int, message: str, errors: dict[str, str]
+) -> Response:
+    read = _read_detail(int(request.path_params["request_id"]))
+    found = await portal_of(request).read(lambda s: read(s, current))
+    return _detail(request, found, status, message, errors)
+
+
 async def reply(request: Request) -> Response:
     current = await signed_in(request)
     form = await posted(request)
@@ -231,7 +237,7 @@ async def reply(request: Request) -> Response:
     errors = {k: _sentence(f"{k.capitalize()} {v}") for k, v in form.errors.items()}
     _field(errors, "message", text, "message", "note", multiline=True)
     if errors:
-        return await _detail(request, current, 400, text or "", errors)
+        return await _detail_again(request, current, 400, text or "", errors)
     portal = portal_of(request)
     now = portal.clock.now()
     try:
@@ -248,5 +254,7 @@ async def reply(request: Request) -> Response:
     except NotFound:
         raise HTTPException(404) from None
     except StoreError as exc:
-        return await _detail(request, current, 400, text or "", {"message": _sentence(str(exc))})
+        return await _detail_again(
+            request, current, 400, text or "", {"message": _sentence(str(exc))}
+        )
     return see_other(f"/requests/{request_id}#messages")

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from console.clock import FrozenClock
-from console.mail.imap import Fetcher, connect
+from console.mail.imap import Fetcher, ImapConfigError, connect
 from console.settings import ImapSettings, IntakeSettings
 from console.store.db import Database
 from console.store.models import Request
@@ -81,6 +81,18 @@ def numbered(first: int, last: int) -> list[bytes]:
         message("dmiller@springfield.example", f"Issue {n}", message_id=f"<imap{n}@x>")
         for n in range(first, last)
     ]
+
+
+def in_folder(server: Dovecot, folder: str) -> int:
+    """How many messages `folder` holds (none flagged for deletion counts)."""
+    client = server.client()
+    try:
+        status, data = client.select(f'"{folder}"', readonly=True)
+        assert status == "OK", data
+        _, found = client.search(None, "UNDELETED")
+        return len((found[0] or b"").split())
+    finally:
+        client.logout()
 
 
 def wait_until(condition, what: str) -> None:  # type: ignore[no-untyped-def]
@@ -172,11 +184,13 @@ def test_idle_wakes_the_fetcher_for_new_mail(mail: Database, dovecot: Dovecot) -
     assert not worker.is_alive() and fetcher.idles >= 1
 
 
+@pytest.mark.parametrize("processed", ["", "Processed"], ids=["left", "moved"])
 def test_a_fetcher_killed_mid_batch_resumes_and_files_each_once(
-    mail: Database, dovecot: Dovecot, database_url: str
+    mail: Database, dovecot: Dovecot, database_url: str, processed: str
 ) -> None:
     dovecot.append(*numbered(0, 40))
     env = {
+        "SWITCHBOARD_INTAKE__IMAP__PROCESSED_FOLDER": processed,
         **os.environ,
         "SWITCHBOARD_DATABASE_URL": database_url,
         "SWITCHBOARD_INTAKE__IMAP__HOST": "127.0.0.1",
@@ -203,7 +217,91 @@ def test_a_fetcher_killed_mid_batch_resumes_and_files_each_once(
         timeout=PATIENCE,
     )
     assert done.returncode == 0, done.stderr
+    assert counts(mail) == (40, 40)
     # The kill may land inside a COMMIT: that message is then filed or not, and a read
     # right after the kill can miss it. Either way the second run files only the rest.
-    assert done.stdout.strip() in {f"filed {n} messages" for n in (40 - filed, 39 - filed)}
-    assert counts(mail) == (40, 40)
+    if not processed:
+        assert done.stdout.strip() in {f"filed {n} messages" for n in (40 - filed, 39 - filed)}
+        assert in_folder(dovecot, "INBOX") == 40
+        return
+    # Killed after filing one, before moving it: it is read again, a duplicate, and moved.
+    assert done.stdout.strip() in {
+        f"filed {n} messages" for n in (39 - filed, 40 - filed, 41 - filed)
+    }
+    assert (in_folder(dovecot, "INBOX"), in_folder(dovecot, "Processed")) == (0, 40)
+
+
+class Killed(BaseException):
+    """The fetcher dies here: nothing after this line of it runs."""
+
+
+def moving(server: Dovecot, **changes: object) -> IntakeSettings:
+    settings = settings_for(server, processed_folder="Processed", quarantine_folder="Quarantine")
+    return settings.model_copy(update=changes)
+
+
+@pytest.mark.parametrize("how", ["MOVE", "COPY"])
+def test_filed_mail_moves_to_processed_and_quarantined_mail_to_quarantine(
+    mail: Database, dovecot: Dovecot, how: str
+) -> None:
+    huge = message("dmiller@springfield.example", "Huge", body="x" * 4000, message_id="<h@x>")
+    dovecot.append(*numbered(0, 3), huge, *numbered(3, 5))
+    settings = moving(dovecot, max_message_mb=0.002)  # 2 kB: the huge one is quarantined
+    fetcher = Fetcher(mail, settings, "intake", FrozenClock(NOW))
+    client = connect(settings.imap)
+    assert "MOVE" in client.capabilities  # read again after login: Dovecot has MOVE
+    if how == "COPY":  # a server without MOVE (RFC 6851)
+        client.capabilities = tuple(c for c in client.capabilities if c != "MOVE")
+    sent: list[str] = []
+    uid = client.uid
+    client.uid = lambda command, *args: sent.append(command) or uid(command, *args)  # type: ignore[method-assign]
+    try:
+        assert fetcher.run_once(client) == 6
+        assert fetcher.run_once(client) == 0
+    finally:
+        client.logout()
+    if how == "MOVE":
+        assert sent.count("MOVE") == 6 and "COPY" not in sent
+    else:
+        assert sent.count("COPY") == sent.count("EXPUNGE") == 6 and "MOVE" not in sent
+    assert counts(mail) == (5, 5)
+    folders = {f: in_folder(dovecot, f) for f in ("INBOX", "Processed", "Quarantine")}
+    assert folders == {"INBOX": 0, "Processed": 5, "Quarantine": 1}
+
+
+def test_killed_between_filing_and_moving_files_once_and_moves_it_later(
+    mail: Database, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dovecot.append(*numbered(0, 5))
+    settings = moving(dovecot)
+    moved: list[int] = []
+    real_move = Fetcher.move
+
+    def dies_on_the_third(self: Fetcher, client: object, uid: int, folder: str) -> None:
+        if len(moved) == 2:
+            raise Killed  # the third message is filed (committed), not moved, not marked
+        moved.append(uid)
+        real_move(self, client, uid, folder)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Fetcher, "move", dies_on_the_third)
+    client = connect(settings.imap)
+    with pytest.raises(Killed):
+        Fetcher(mail, settings, "intake", FrozenClock(NOW)).run_once(client)
+    client.shutdown()  # the connection dies with the process: no logout, no CLOSE
+    assert counts(mail) == (3, 3)
+    assert (in_folder(dovecot, "INBOX"), in_folder(dovecot, "Processed")) == (3, 2)
+    monkeypatch.setattr(Fetcher, "move", real_move)
+    restarted = Fetcher(mail, settings, "intake", FrozenClock(NOW))
+    client = connect(settings.imap)
+    try:
+        assert restarted.run_once(client) == 3  # the third again (a duplicate), then two new
+    finally:
+        client.logout()
+    assert counts(mail) == (5, 5)
+    assert (in_folder(dovecot, "INBOX"), in_folder(dovecot, "Processed")) == (0, 5)
+
+
+def test_a_destination_among_the_fetched_folders_is_refused(dovecot: Dovecot) -> None:
+    settings = settings_for(dovecot, processed_folder="INBOX")
+    with pytest.raises(ImapConfigError, match="processed_folder cannot be one of the folders"):
+        connect(settings.imap)

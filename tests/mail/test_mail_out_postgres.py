@@ -4,25 +4,29 @@ staff member (the events guard accepts it)."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from console.cli import main
 from console.clock import SystemClock
-from console.store import commands
+from console.store import commands, mail_out
 from console.store.commands import Rules
-from console.store.db import Database
+from console.store.db import Database, open_database
 from console.store.models import Event
 from console.store.models_paging import Outbox, Page
+from tests.mail.intake_helpers import mail_desk, message, pipe
 from tests.mail.test_intake_postgres import cli_pipe, intake_login  # noqa: F401 (fixture)
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.parametrize("database_url", ["postgres"], indirect=True),
 ]
+PATIENCE = 60.0
 HANDLES = ("lena", "dora", "ari", "abe", "tess", "cara")
 
 
@@ -94,3 +98,51 @@ def test_intake_login_acknowledges_and_takes_a_page_ack(
         assert event.actor == "intake" and event.on_behalf_of.startswith("staff:")
         purposes = set(s.scalars(select(Outbox.purpose)))
         assert "acknowledgement" in purposes
+
+
+def test_two_intakes_at_once_acknowledge_one_sender_once(
+    desk: Database, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Intake A has decided to acknowledge and not yet committed; intake B files another
+    message from the same sender meanwhile. B must wait for A and then see A's
+    acknowledgement (the hourly limit), not find none and send a second one."""
+    mail = mail_desk(desk)
+    in_ack, go_on = threading.Event(), threading.Event()
+    queue = mail_out.queue
+
+    def held_queue(*args: object, **kwargs: object) -> object:
+        if not in_ack.is_set():  # intake A: pause inside its transaction
+            in_ack.set()
+            assert go_on.wait(PATIENCE)
+        return queue(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mail_out, "queue", held_queue)
+    results: dict[str, str] = {}
+
+    def intake(name: str, subject: str) -> None:
+        database = open_database(database_url)
+        try:
+            data = message("dmiller@springfield.example", subject, message_id=f"<{name}@x>")
+            results[name] = pipe(database, data).outcome
+        finally:
+            database.dispose()
+
+    first = threading.Thread(target=intake, args=("a", "Printer down"))
+    first.start()
+    assert in_ack.wait(PATIENCE)
+    second = threading.Thread(target=intake, args=("b", "Scanner down too"))
+    second.start()
+    deadline = time.monotonic() + PATIENCE
+    with mail.engine.connect() as watcher:  # B waits on A's lock, or (without it) is done
+        waiting = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        while second.is_alive() and not watcher.execute(waiting).scalar():
+            watcher.rollback()
+            assert time.monotonic() < deadline, "intake B neither waited nor finished"
+            time.sleep(0.02)
+    go_on.set()
+    first.join(PATIENCE)
+    second.join(PATIENCE)
+    assert results == {"a": "new", "b": "new"}
+    with mail.reading() as session:
+        acks = session.scalars(select(Outbox.recipient).where(Outbox.purpose == "acknowledgement"))
+        assert list(acks) == ["dmiller@springfield.example"]

@@ -3,17 +3,21 @@ paged, and a pager with a frozen clock."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from console.clock import FrozenClock
+from console.cli import main
+from console.clock import Clock, FrozenClock
 from console.outbox.sender import Sender
 from console.outbox.transports import AppriseTransport, SmtpTransport
 from console.paging.pager import Pager
 from console.settings import MailSettings
 from console.store import commands
+from console.store.commands import Rules
 from console.store.db import Database
 from tests.paging.servers import JsonSink, SmtpSink
 
@@ -106,3 +110,46 @@ def database_url(tmp_path, sqlite_template) -> str:
     path = tmp_path / "switchboard.sqlite3"
     shutil.copy(sqlite_template, path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def cli_desk(desk: Database, monkeypatch: pytest.MonkeyPatch, smtp: SmtpSink, tmp_path: Path):
+    """The desk for the command line: no SWITCHBOARD_ variable of the caller's, and a
+    settings file whose `[mail]` points at the loopback SMTP sink."""
+    for name in list(os.environ):
+        if name.startswith("SWITCHBOARD_"):
+            monkeypatch.delenv(name)
+    config = tmp_path / "me.toml"
+    config.write_text(f'[mail]\nhost = "127.0.0.1"\nport = {smtp.port}\nsecurity = "none"\n')
+    monkeypatch.setenv("SWITCHBOARD_DATABASE_URL", desk.url)
+    monkeypatch.setenv("SWITCHBOARD_CONFIG", str(config))
+    return desk
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """`switchboard ARGS...` in process: (exit code, stdout, stderr)."""
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def log_emergency(
+    database: Database,
+    clock: Clock,
+    *,
+    contact: str = "Mayor Quimby",
+    summary: str = "the website is down",
+) -> int:
+    """A phoned-in emergency at Springfield, logged by dora (it pages): its request id."""
+    with database.session() as s:
+        return commands.log_request(
+            s,
+            "dora",
+            clock.now(),
+            Rules.defaults(),
+            channel="call",
+            customer="Springfield",
+            summary=summary,
+            contact=contact,
+            emergency=True,
+        ).id

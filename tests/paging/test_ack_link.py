@@ -12,14 +12,14 @@ from starlette.testclient import TestClient
 
 from console.clock import FrozenClock
 from console.store import commands
-from console.store.commands import Rules
 from console.store.db import Database
 from console.store.models import Event
 from console.store.models_paging import Outbox, Page
 from console.web.app import PortalConfig, make_app
+from tests.paging.conftest import log_emergency
 from tests.paging.servers import SmtpSink
 from tests.web.conftest import cheap_passwords, csrf_of, new_client
-from tests.web.mailed import BASE_URL, link_in, mails_to, send_outbox
+from tests.web.mailed import BASE_URL, link_in, mails_to, outbox_forgot, send_outbox
 
 
 @pytest.fixture
@@ -31,22 +31,13 @@ def client(night_desk: Database, clock: FrozenClock) -> Iterator[TestClient]:
 
 def paged(database: Database, clock: FrozenClock, smtp: SmtpSink) -> tuple[int, str]:
     """An emergency pages ari; (request id, the ack link's path from ari's mail)."""
-    with database.session() as s:
-        rid = commands.log_request(
-            s,
-            "dora",
-            clock.now(),
-            Rules.defaults(),
-            channel="call",
-            customer="Springfield",
-            summary="the website is down",
-            contact="Ms Hoover",
-            emergency=True,
-        ).id
+    rid = log_emergency(database, clock, contact="Ms Hoover")
     send_outbox(database, clock, smtp)
     [body] = mails_to(smtp, "ari@x.test")
     assert "{portal}" not in body
-    return rid, link_in(body, "ack")
+    link = link_in(body, "ack")
+    assert outbox_forgot(database, link)  # sent: only the mail holds the token
+    return rid, link
 
 
 def page_state(database: Database, rid: int) -> tuple[str, str | None]:

@@ -12,13 +12,12 @@ from console.clock import FrozenClock
 from console.mail.intake import take_in
 from console.settings import IntakeSettings
 from console.store import commands
-from console.store.commands import Rules
 from console.store.commands.portal import desk_reply
 from console.store.db import Database
 from console.store.models import BillingNotice, Event, Request
 from console.store.models_paging import Outbox, Page
 from console.store.models_portal import RequestMessage
-from tests.paging.conftest import make_pager
+from tests.paging.conftest import log_emergency, make_pager
 from tests.paging.servers import SmtpSink
 
 DANA = "dana@springfield.example"
@@ -161,18 +160,7 @@ def test_billing_notice_by_phone_sends_nothing(night_desk: Database, clock: Froz
 
 
 def _page_mail(db: Database, clock: FrozenClock, smtp: SmtpSink) -> tuple[int, str]:
-    with db.session() as s:
-        rid = commands.log_request(
-            s,
-            "dora",
-            clock.now(),
-            Rules.defaults(),
-            channel="call",
-            customer="Springfield",
-            summary="the website is down",
-            contact="Mayor Quimby",
-            emergency=True,
-        ).id
+    rid = log_emergency(db, clock)
     make_pager(db, clock, smtp.port).tick()
     [page] = [m for m in _sent(smtp) if m["To"] == "ari@x.test"]
     return rid, page["Message-ID"]

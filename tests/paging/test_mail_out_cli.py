@@ -5,41 +5,28 @@ real SMTP server, and the answers come back through `intake pipe`."""
 from __future__ import annotations
 
 import io
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
-from console.cli import main
 from console.clock import SystemClock
 from console.store import commands
 from console.store.db import Database
+from tests.paging.conftest import run
 from tests.paging.servers import SmtpSink
 
 DANA = "dana@springfield.example"
 
 
 @pytest.fixture
-def cli_desk(desk: Database, monkeypatch: pytest.MonkeyPatch, smtp: SmtpSink, tmp_path: Path):
-    for name in list(os.environ):
-        if name.startswith("SWITCHBOARD_"):
-            monkeypatch.delenv(name)
-    config = tmp_path / "me.toml"
-    config.write_text(f'[mail]\nhost = "127.0.0.1"\nport = {smtp.port}\nsecurity = "none"\n')
-    monkeypatch.setenv("SWITCHBOARD_DATABASE_URL", desk.url)
-    monkeypatch.setenv("SWITCHBOARD_CONFIG", str(config))
-    with desk.session() as s:
+def cli_desk(cli_desk: Database) -> Database:
+    """The command line's desk (tests/paging/conftest.py), with Dana as a contact."""
+    with cli_desk.session() as s:
         commands.add_contact(
             s, "lena", SystemClock().now(), customer="Springfield", name="Dana", email=DANA
         )
-    return desk
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+    return cli_desk
 
 
 def pipe(capsys, monkeypatch: pytest.MonkeyPatch, data: bytes) -> tuple[int, str, str]:

@@ -15,25 +15,21 @@ from console.store.db import Database
 from console.store.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from console.store.models import Event
 from console.store.models_paging import Outbox, Page
+from console.store.outbox import LINK_TOKEN
 from console.store.page_list import page_lines
-from tests.paging.conftest import NIGHT, make_pager
+from tests.paging.conftest import NIGHT, log_emergency, make_pager
 from tests.paging.servers import JsonSink, SmtpSink
 
 
-def _emergency(database: Database, clock: FrozenClock, contact: str = "Mayor Quimby") -> int:
-    with database.session() as s:
-        view = commands.log_request(
-            s,
-            "dora",
-            clock.now(),
-            Rules.defaults(),
-            channel="call",
-            customer="Springfield",
-            summary="the website is down",
-            contact=contact,
-            emergency=True,
-        )
-    return view.id
+def links_kept(database: Database) -> dict[str, int]:
+    """Outbox rows whose body still holds a usable single-use link, by state."""
+    with database.reading() as s:
+        rows = s.execute(select(Outbox.state, Outbox.body)).all()
+    kept: dict[str, int] = {}
+    for state, body in rows:
+        if LINK_TOKEN.search(body):
+            kept[state] = kept.get(state, 0) + 1
+    return kept
 
 
 def _to(smtp: SmtpSink, address: str) -> list[str]:
@@ -44,7 +40,7 @@ def _to(smtp: SmtpSink, address: str) -> list[str]:
 def test_first_page_reaches_the_person_on_call_by_mail_and_apprise(
     night_desk: Database, clock: FrozenClock, smtp: SmtpSink, webhook: JsonSink
 ) -> None:
-    rid = _emergency(night_desk, clock)
+    rid = log_emergency(night_desk, clock)
     result = make_pager(night_desk, clock, smtp.port).tick()
     assert result.outcome.sent == 2
     [subject] = _to(smtp, "ari@x.test")
@@ -61,7 +57,7 @@ def test_first_page_reaches_the_person_on_call_by_mail_and_apprise(
 def test_an_unverified_emergency_names_the_designated_contacts_to_call_back(
     night_desk: Database, clock: FrozenClock, smtp: SmtpSink
 ) -> None:
-    rid = _emergency(night_desk, clock, contact="Clerk Smithers")
+    rid = log_emergency(night_desk, clock, contact="Clerk Smithers")
     make_pager(night_desk, clock, smtp.port).tick()
     [subject] = _to(smtp, "ari@x.test")
     assert subject.startswith(
@@ -93,7 +89,7 @@ def test_the_page_is_written_with_the_emergency_or_not_at_all(
 def test_escalation_steps_follow_the_policy_until_acknowledged(
     night_desk: Database, clock: FrozenClock, smtp: SmtpSink
 ) -> None:
-    rid = _emergency(night_desk, clock)
+    rid = log_emergency(night_desk, clock)
     pager = make_pager(night_desk, clock, smtp.port)
     pager.tick()
     clock.advance(timedelta(minutes=9, seconds=59))
@@ -121,10 +117,12 @@ def test_escalation_steps_follow_the_policy_until_acknowledged(
 def test_an_ack_cancels_what_is_queued_and_nothing_more_is_sent(
     night_desk: Database, clock: FrozenClock, smtp: SmtpSink, webhook: JsonSink
 ) -> None:
-    rid = _emergency(night_desk, clock)
+    rid = log_emergency(night_desk, clock)
+    assert links_kept(night_desk) == {"queued": 1}  # the page's mail carries its ack link
     with night_desk.session() as s:
         done = commands.ack_page(s, "ari", clock.now(), request_id=rid)
     assert done.cancelled == 2
+    assert links_kept(night_desk) == {}  # cancelled: it will not be sent, nor kept readable
     pager = make_pager(night_desk, clock, smtp.port)
     clock.advance(timedelta(hours=1))
     assert pager.tick().outcome.sent == 0
@@ -143,7 +141,7 @@ def page_lines_of(database: Database) -> list:
 def test_assigning_an_emergency_pages_the_assignee_and_restarts_the_timeout(
     night_desk: Database, clock: FrozenClock, smtp: SmtpSink
 ) -> None:
-    rid = _emergency(night_desk, clock)
+    rid = log_emergency(night_desk, clock)
     pager = make_pager(night_desk, clock, smtp.port)
     pager.tick()
     clock.advance(timedelta(minutes=5))
@@ -161,7 +159,7 @@ def test_assigning_an_emergency_pages_the_assignee_and_restarts_the_timeout(
 def test_resolving_or_downgrading_stops_the_escalation(
     night_desk: Database, clock: FrozenClock, smtp: SmtpSink
 ) -> None:
-    first, second = _emergency(night_desk, clock), _emergency(night_desk, clock)
+    first, second = log_emergency(night_desk, clock), log_emergency(night_desk, clock)
     with night_desk.session() as s:
         commands.resolve(s, "ari", clock.now(), request_id=first)
     with night_desk.session() as s:
@@ -175,7 +173,7 @@ def test_resolving_or_downgrading_stops_the_escalation(
 def test_smtp_down_then_back_retries_with_backoff(
     night_desk: Database, clock: FrozenClock, smtp: SmtpSink
 ) -> None:
-    _emergency(night_desk, clock)
+    log_emergency(night_desk, clock)
     smtp.stop_listening()
     pager = make_pager(night_desk, clock, smtp.port)
     assert pager.tick().outcome.retried == 1  # the e-mail (the webhook is up)
@@ -197,7 +195,7 @@ def test_smtp_down_then_back_retries_with_backoff(
 def test_past_the_limit_a_message_is_failed_and_shown(
     night_desk: Database, clock: FrozenClock, smtp: SmtpSink
 ) -> None:
-    _emergency(night_desk, clock)
+    log_emergency(night_desk, clock)
     smtp.stop_listening()
     pager = make_pager(night_desk, clock, smtp.port, max_attempts=2)
     pager.tick()
@@ -208,6 +206,7 @@ def test_past_the_limit_a_message_is_failed_and_shown(
     pager.tick()  # escalations go on; the failed message is not tried again
     [first] = [x for x in page_lines_of(night_desk) if x.channel == "email" and x.step == 0]
     assert (first.state, first.attempts) == ("failed", 2)
+    assert "failed" not in links_kept(night_desk)  # given up: its ack link is gone
 
 
 def test_a_shift_handoff_pages_the_incoming_person_once(
@@ -223,10 +222,10 @@ def test_a_shift_handoff_pages_the_incoming_person_once(
             starts_at=NIGHT + timedelta(hours=3, minutes=50),
             ends_at=NIGHT + timedelta(hours=4),
         )
-    _emergency(night_desk, clock)
+    log_emergency(night_desk, clock)
     pager = make_pager(night_desk, clock, smtp.port)
     with night_desk.session() as s:
-        rid = _emergency(night_desk, clock)
+        rid = log_emergency(night_desk, clock)
         commands.ack_page(s, "ari", clock.now(), request_id=rid)
     clock.set(NIGHT + timedelta(hours=3, minutes=50))
     assert pager.tick().handoffs == 1
@@ -269,7 +268,7 @@ def test_nobody_on_call_pages_the_desk_lead(
     night_desk: Database, clock: FrozenClock, smtp: SmtpSink
 ) -> None:
     clock.set(NIGHT + timedelta(days=2))  # Saturday 03:10: closed, nobody on call
-    rid = _emergency(night_desk, clock)
+    rid = log_emergency(night_desk, clock)
     make_pager(night_desk, clock, smtp.port).tick()
     assert [s.split(":")[0] for s in _to(smtp, "lena@x.test")] == [
         f"EMERGENCY request {rid} Springfield"
@@ -293,7 +292,7 @@ def test_while_the_desk_is_open_an_unassigned_emergency_pages_the_leads_on_duty(
             starts_at=clock.now() - timedelta(hours=2),
             ends_at=clock.now() + timedelta(hours=6),
         )
-    rid = _emergency(night_desk, clock)
+    rid = log_emergency(night_desk, clock)
     make_pager(night_desk, clock, smtp.port).tick()
     [page] = _to(smtp, "dora@x.test")
     assert page.startswith(f"EMERGENCY request {rid} ")

@@ -19,7 +19,7 @@ from console.store.db import Database, open_database
 from console.store.models import Event
 from console.store.models_paging import Outbox
 from tests.conftest import _empty_postgres
-from tests.paging.conftest import make_pager
+from tests.paging.conftest import log_emergency, make_pager
 from tests.paging.servers import JsonSink, SmtpSink
 
 pytestmark = pytest.mark.postgres
@@ -105,24 +105,13 @@ def test_the_pager_runs_as_a_service_login_and_agents_page_and_ack_as_themselves
     as_agent = open_database(make_url(database_url).set(username=agent).render_as_string(False))
     as_pager = open_database(make_url(database_url).set(username=service).render_as_string(False))
     try:
-        with as_agent.session() as s:
-            view = commands.log_request(
-                s,
-                "dora",
-                clock.now(),
-                Rules.defaults(),
-                channel="call",
-                customer="Springfield",
-                summary="down",
-                contact="Mayor Quimby",
-                emergency=True,
-            )
+        rid = log_emergency(as_agent, clock, summary="down")
         pager = make_pager(as_pager, clock, smtp.port)
         assert pager.tick().outcome.sent == 2
         clock.advance(timedelta(minutes=10))
         assert pager.tick().escalated == 1
         with as_agent.session() as s:
-            commands.ack_page(s, "dora", clock.now(), request_id=view.id)
+            commands.ack_page(s, "dora", clock.now(), request_id=rid)
     finally:
         as_agent.dispose()
         as_pager.dispose()

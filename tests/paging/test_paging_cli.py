@@ -4,32 +4,10 @@ the commands a desk uses, each bad input one line with nothing written."""
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
-import pytest
-
-from console.cli import main
 from console.store.db import Database
+from tests.paging.conftest import run
 from tests.paging.servers import JsonSink, SmtpSink
-
-
-@pytest.fixture
-def cli_desk(desk: Database, monkeypatch: pytest.MonkeyPatch, smtp: SmtpSink, tmp_path: Path):
-    for name in list(os.environ):
-        if name.startswith("SWITCHBOARD_"):
-            monkeypatch.delenv(name)
-    config = tmp_path / "me.toml"
-    config.write_text(f'[mail]\nhost = "127.0.0.1"\nport = {smtp.port}\nsecurity = "none"\n')
-    monkeypatch.setenv("SWITCHBOARD_DATABASE_URL", desk.url)
-    monkeypatch.setenv("SWITCHBOARD_CONFIG", str(config))
-    return desk
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_page_ack_and_list_from_the_command_line(

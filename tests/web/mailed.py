@@ -7,11 +7,14 @@ import re
 from datetime import timedelta
 from email.message import Message
 
+from sqlalchemy import select
+
 from console.clock import Clock
 from console.outbox.sender import Sender
 from console.outbox.transports import SmtpTransport
 from console.settings import MailSettings
 from console.store.db import Database
+from console.store.models_paging import Outbox
 from tests.paging.servers import SmtpSink
 
 BASE_URL = "https://portal.example.test"
@@ -36,6 +39,14 @@ def send_outbox(database: Database, clock: Clock, smtp: SmtpSink) -> None:
 def mails_to(smtp: SmtpSink, address: str) -> list[str]:
     with smtp.lock:
         return [_text(m) for m in smtp.messages if m["To"] == address]
+
+
+def outbox_forgot(database: Database, link: str) -> bool:
+    """The sent mail's link token is in no outbox row any more (only in the mail)."""
+    token = link.rsplit("/", 1)[1]
+    with database.reading() as s:
+        bodies = s.scalars(select(Outbox.body)).all()
+    return bool(bodies) and all(token not in body for body in bodies)
 
 
 def link_in(body: str, kind: str) -> str:

@@ -17,7 +17,7 @@ from console.web.security import Passwords
 from tests.conftest import NOW
 from tests.paging.servers import SmtpSink
 from tests.web.conftest import csrf_of, new_client
-from tests.web.mailed import BASE_URL, link_in, mails_to, send_outbox
+from tests.web.mailed import BASE_URL, link_in, mails_to, outbox_forgot, send_outbox
 from tests.web.test_accounts import run
 
 OTTO = "otto@shelbyville.gov"
@@ -73,6 +73,7 @@ def test_invitation_round_trip(
     [body] = mails_to(smtp, OTTO)
     assert body.startswith("Hello Otto Clerk")
     link = link_in(body, "reset")
+    assert outbox_forgot(otto_desk, link)  # sent: only the mail holds the token
     form = client.get(link)
     assert form.status_code == 200 and OTTO in form.text
     done = client.post(
