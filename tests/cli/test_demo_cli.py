@@ -132,7 +132,7 @@ def test_demo_never_runs_on_a_real_desk(capsys: pytest.CaptureFixture[str], tmp_
     added = run(capsys, "staff", "add", "boss", "--name", "The Boss", "--role", "lead",
                 "--department", "desk", "--database", url)  # fmt: skip
     assert added[0] == 0
-    code, out, err = run(capsys, "demo", "--database", url)
+    code, out, err = run(capsys, "demo", "--database", url, "--portal-port", "0")
     assert code == 1 and out == [] and len(err) == 1
     assert "is not a demo desk" in err[0]
 
@@ -154,13 +154,13 @@ def demo_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str,
 
 
 def test_demo_reset_empties_the_demo_desk_and_seeds_it_again(capsys, tmp_path, demo_home):
-    code, first, err = run(capsys, "demo", "--rate", "600")
+    code, first, err = run(capsys, "demo", "--rate", "600", "--portal-port", "0")
     assert code == 0, err
-    code, again, err = run(capsys, "demo", "--reset", "--as", "bchen")
+    code, again, err = run(capsys, "demo", "--reset", "--as", "bchen", "--portal-port", "0")
     assert code == 0, err
     assert again == first  # the same desk again, not a second copy next to the first
     assert demo_home[-1]["actor"] == "bchen"
-    code, out, err = run(capsys, "demo", "--as", "bchn")
+    code, out, err = run(capsys, "demo", "--as", "bchn", "--portal-port", "0")
     assert (code, out) == (1, [])
     assert err == ["switchboard: no active staff member with handle 'bchn'; did you mean bchen?"]
 
@@ -170,7 +170,7 @@ def test_a_simulator_crash_is_said_and_logged(capsys, tmp_path, demo_home, monke
         raise RuntimeError("the simulator broke\nsecond line")
 
     monkeypatch.setattr(importlib.import_module("console.store.simulate"), "run", crash)
-    code, _out, err = run(capsys, "demo")
+    code, _out, err = run(capsys, "demo", "--portal-port", "0")
     log = tmp_path / "state" / "switchboard" / "log" / "simulator.log"
     assert code == 1 and len(err) == 1
     assert err[0] == (
