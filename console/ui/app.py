@@ -47,6 +47,9 @@ from console.ui.widgets.escalations import EscalationPane
 from console.ui.widgets.grid import VirtualGrid
 from console.ui.widgets.queue_pane import QueuePane
 from console.ui.widgets.status_bar import StatusBar
+from console.ui.work_actions import WorkActions
+from console.ui.work_commands import WorkCommands
+from console.ui.work_target import NEEDS as WORK_NEEDS
 from console.ui.writer import Writer
 
 __all__ = ["Identity", "SwitchboardApp", "make_app"]
@@ -55,7 +58,7 @@ __all__ = ["Identity", "SwitchboardApp", "make_app"]
 class SwitchboardApp(App[None]):
     CSS_PATH = "switchboard.tcss"
     TITLE = "Switchboard"
-    COMMANDS = App.COMMANDS | {SwitchboardCommands}
+    COMMANDS = App.COMMANDS | {SwitchboardCommands, WorkCommands}
 
     BINDINGS = APP_BINDINGS
 
@@ -93,6 +96,7 @@ class SwitchboardApp(App[None]):
         self.record = WriteRecord()
         self.lead = LeadActions(self, self.record)
         self.after_hours = DeskActions(self, self.record)
+        self.work = WorkActions(self, self.record)  # issue 18: respond, note, work, resolve
         self.view = DeskView(self)
         # On the console's clock, so a frozen clock freezes the idle re-sort too.
         self._last_key = clock.now()
@@ -182,6 +186,8 @@ class SwitchboardApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         name = str(parameters[0]) if action == "act" and parameters else action
+        if name in WORK_NEEDS:
+            return self.work.allowed(name)
         return self.lead.allowed(name)
 
     def action_act(self, name: str, *args: int) -> None:
@@ -189,14 +195,16 @@ class SwitchboardApp(App[None]):
         actions: dict[str, Callable[..., None]] = {
             **self.lead.actions(),
             **self.after_hours.actions(),
+            **self.work.actions(),
         }
         actions[name](*args)
 
     def action_refuse(self, name: str) -> None:
-        self.lead.refuse(name)
+        (self.work if name in WORK_NEEDS else self.lead).refuse(name)
 
     def on_write_done(self, message: WriteDone) -> None:
         self.lead.written(message)
+        self.work.after_write(message)
 
     def on_write_conflicted(self, message: WriteConflicted) -> None:
         self.lead.conflicted(message)
@@ -232,6 +240,7 @@ class SwitchboardApp(App[None]):
     @on(BoardChanged)
     def _changed(self, message: BoardChanged) -> None:
         changes = message.changes
+        self.work.changed(set(changes.requests) | set(changes.requests_gone))
         changed = self.desk.apply(changes, self.clock.now(), keep_order=self._navigating())
         with self.batch_update():
             if not self.desk.paused:

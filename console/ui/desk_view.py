@@ -14,12 +14,12 @@ from textual.widgets import Footer
 from console.domain.escalation import Destination
 from console.store.feed import FeedState, FeedStatus
 from console.ui.model import Changed, Pane, Selection
-from console.ui.screens.detail import DetailScreen
 from console.ui.widgets.coverage_pane import CoveragePane, FollowUpsPane
 from console.ui.widgets.escalations import EscalationPane
 from console.ui.widgets.grid import VirtualGrid
 from console.ui.widgets.queue_pane import QueuePane
 from console.ui.widgets.status_bar import StatusBar
+from console.ui.work_target import open_detail
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -172,14 +172,7 @@ class DeskView:
 
     def open_request(self, request_id: int) -> None:
         app = self.app
-        screen = DetailScreen(request_id, app.sla)
-        app.push_screen(screen)
-
-        def load() -> None:  # on a worker: the detail is read once, on demand
-            detail = app.board.detail(request_id)
-            app.call_from_thread(screen.show, detail, app.clock.now())
-
-        app.run_worker(load, thread=True, group="detail", exit_on_error=False)
+        app.push_screen(open_detail(app, request_id))
 
     def jump_to(self, request_id: int) -> None:
         queue = self.queue
