@@ -48,7 +48,7 @@ class DeskView:
                 yield EscalationPane(
                     destination, app.desk, app.clock, id=f"pane-{destination.value}"
                 )
-        yield Footer()
+        yield Footer(compact=True)  # issue 18: room for the work keys
 
     @property
     def main(self) -> Screen[Any]:

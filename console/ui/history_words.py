@@ -41,8 +41,14 @@ def _clip(text: object, width: int = 80) -> str:
     return words if len(words) <= width else words[: width - 1] + "…"
 
 
+#: A channel as the history names a request that came by it.
+CHANNELS = {"call": "a call", "voicemail": "a voicemail", "email": "an e-mail",
+            "portal": "a portal request"}  # fmt: skip
+
+
 def _logged(by: str, after: dict[str, Any], _b: dict[str, Any], _n: Names) -> str:
-    what = "an emergency" if after.get("emergency") else f"a {after.get('channel', 'request')}"
+    channel = CHANNELS.get(str(after.get("channel")), "a request")
+    what = f"an emergency ({channel})" if after.get("emergency") else channel
     return f"logged as {what} by {by}"
 
 

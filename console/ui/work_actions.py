@@ -32,10 +32,11 @@ from console.ui.screens.work_dialogs import ComposeScreen, WhenScreen, WorkAnswe
 from console.ui.work_target import REPLIED, Target
 
 WORK_BINDINGS = [
-    *key_pair("N", "new_request", "New request", "desk.new-request", "new_request"),
+    # Short words: the footer holds every key of the row under the cursor.
+    *key_pair("N", "new_request", "New", "desk.new-request", "new_request"),
     *key_pair("o", "respond", "Respond", "desk.respond", "respond"),
     *key_pair("i", "note", "Note", "desk.note", "note"),
-    *key_pair("w", "log_work", "Log work", "desk.log-work", "log_work"),
+    *key_pair("w", "log_work", "Work", "desk.log-work", "log_work"),
     *key_pair("W", "timer", "Timer", "desk.timer", "timer"),
     *key_pair("z", "resolve", "Resolve", "desk.resolve", "resolve"),
     *key_pair("Z", "reopen", "Reopen", "desk.reopen", "reopen"),

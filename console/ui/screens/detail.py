@@ -18,11 +18,13 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from console.ui.conflicts import DESTINATIONS
 from console.ui.format import age, countdown, inert, relative, short_day_time
 from console.ui.history_words import Names, history_lines
 
 if TYPE_CHECKING:
     from console.domain.sla import SlaPolicy
+    from console.store.board_rows import EscalationRow
     from console.store.request_page import RequestPage
 
 
@@ -36,6 +38,12 @@ def _local(at: datetime | None, sla: SlaPolicy) -> str:
     if at is None:
         return "-"
     return at.astimezone(sla.calendar.zone).strftime("%a %b %d %H:%M")
+
+
+def _escalation(row: EscalationRow, page: RequestPage) -> str:
+    where = DESTINATIONS.get(row.destination, row.destination)
+    who = page.staff_by_handle.get(row.assignee, row.assignee) if row.assignee else "unassigned"
+    return inert(f"{where} ({who})")
 
 
 def detail_text(page: RequestPage, sla: SlaPolicy, now: datetime) -> Table:
@@ -73,7 +81,7 @@ def detail_text(page: RequestPage, sla: SlaPolicy, now: datetime) -> Table:
         ("Assignee", inert(page.staff_by_handle.get(view.assignee, view.assignee))
          if view.assignee else "-"),
         ("Billing", view.billing_state),
-        ("Version", str(view.version)),
+        ("Escalated", ", ".join(_escalation(e, page) for e in page.detail.escalations) or "no"),
     ]  # fmt: skip
     for (a, b), (c, d) in zip(left, right, strict=True):
         _add(facts, a, b, c, d)
@@ -93,7 +101,8 @@ def thread_text(page: RequestPage, sla: SlaPolicy, now: datetime) -> Group | Tex
     zone = sla.calendar.zone
     for entry in page.thread:
         head = Text(f"{short_day_time(entry.at, zone, now)}  {entry.kind:<9} ", style="bold")
-        head.append(inert(entry.who))
+        who = page.staff_by_handle.get(entry.who, entry.who) if entry.kind == "desk" else entry.who
+        head.append(inert(who))
         head.append(f"  ({relative(entry.at, now)})", style="dim")
         if entry.subject:
             head.append(f"\n  Subject: {inert(entry.subject)}")
@@ -171,7 +180,7 @@ class DetailScreen(Screen[None]):
             yield Static(id="detail-thread")
             yield Static(id="detail-work")
             yield Static(id="detail-history")
-        yield Footer()
+        yield Footer(compact=True)
 
     def reload(self) -> None:
         """Read the request again (on a worker) and redraw it."""

@@ -179,7 +179,7 @@ class NewRequestScreen(_Dialog):
     def _label(contact: ContactView, customer: Customer | None) -> Text:
         text = Text(inert(contact.name), style="bold")
         if contact.designated_for_emergencies:
-            text.append(" ★")
+            text.append(" ★ ")
         for part in (contact.phone, contact.email):
             if part:
                 text.append(f"  {inert(part)}")
