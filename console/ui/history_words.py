@@ -96,6 +96,11 @@ def _message(by: str, after: dict[str, Any], _b: dict[str, Any], _n: Names) -> s
     return f"message from the contact (portal): {_clip(after.get('body'), 60)}"
 
 
+def _paged(after: dict[str, Any], names: Names) -> str:
+    handles = (after.get("targets") or {}).get("handles") or []
+    return "paged " + ", ".join(names.handle(h) for h in handles) if handles else "paged"
+
+
 def _plain(text: str) -> Words:
     return lambda by, _a, _b, _n: text.format(by=by)
 
@@ -128,7 +133,7 @@ WORDS: dict[str, Words] = {
     ),
     "billing-notice.recorded": _plain("billing notice recorded by {by}"),
     "mail.received": lambda _by, a, _b, _n: f"mail received from {_clip(a.get('sender'))}",
-    "page.opened": _plain("paged"),
+    "page.opened": lambda _by, a, _b, names: _paged(a, names),
     "page.acked": _plain("page acknowledged by {by}"),
     "page.escalated": lambda _by, a, _b, _n: f"page escalated to step {a.get('step')}",
     "page.reassigned": _plain("paged the new assignee"),
@@ -157,11 +162,13 @@ def event_words(event: HistoryEntry, names: Names, zone: ZoneInfo) -> str:
 def history_lines(
     events: tuple[HistoryEntry, ...], names: Names, zone: ZoneInfo, now: datetime
 ) -> list[tuple[str, str]]:
-    """(desk time, "what happened, 3 h ago") per event, oldest first."""
+    """(desk time, "what happened, 3 h ago") per event, oldest first (at one instant the
+    request's logging first: an emergency's page is recorded before it)."""
+    ordered = sorted(events, key=lambda e: (e.at, e.kind != "request.logged", e.id))
     return [
         (
             short_day_time(e.at, zone, now),
             f"{event_words(e, names, zone)}, {relative(e.at, now)}",
         )
-        for e in events
+        for e in ordered
     ]

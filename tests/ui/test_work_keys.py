@@ -24,6 +24,7 @@ from console.ui.screens.work_dialogs import ComposeScreen, WhenScreen, WorkScree
 from console.ui.widgets.queue_pane import QueuePane
 from tests.conftest import NOW
 from tests.ui.conftest import loaded, wait_until
+from tests.ui.test_console_keys import _highlighted
 
 SIZE = (160, 45)
 
@@ -335,3 +336,44 @@ def test_the_keymap_refuses_a_work_key_that_takes_another_key() -> None:
     ):
         check_keymap({"desk.respond": "q"}, main_bindings(), other_bindings())
     check_keymap({"desk.respond": "O"}, main_bindings(), other_bindings())
+
+
+@pytest.mark.parametrize(
+    ("words", "dialog"),
+    [
+        ("add a note", ComposeScreen),
+        ("log work", WorkScreen),
+        ("resolve the", ConfirmScreen),
+        ("log a new request", NewRequestScreen),
+    ],
+)
+def test_the_palette_runs_the_work_actions(console, words, dialog) -> None:
+    async def scenario() -> None:
+        app = console("ari")
+        async with app.run_test(size=SIZE) as pilot:
+            await on_row(pilot, 4)
+            await pilot.press("ctrl+p", *words)
+            await wait_until(pilot, lambda: (_highlighted(app) or "").lower().startswith(words))
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, dialog))
+            if dialog is not NewRequestScreen:
+                shown = getattr(app.screen, "targets", None) or app.screen.details
+                assert "#4 Shelbyville" in shown
+
+    asyncio.run(scenario())
+
+
+def test_the_palette_says_why_not_on_a_read_only_console(console) -> None:
+    async def scenario() -> None:
+        app = console("zed")
+        async with app.run_test(size=SIZE) as pilot:
+            await on_row(pilot, 4)
+            await pilot.press("ctrl+p", *"resolve the")
+            await wait_until(pilot, lambda: (_highlighted(app) or "").startswith("Resolve"))
+            await pilot.press("enter")
+            await wait_until(
+                pilot, lambda: any("not on the staff list" in m for m in messages(app))
+            )
+            assert app.screen is app.screen_stack[0]
+
+    asyncio.run(scenario())
