@@ -10,7 +10,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.notifications import SeverityLevel
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from console.clock import Clock
@@ -262,7 +262,7 @@ class SwitchboardApp(App[None]):
         if not self._showing():
             return
         self.refresh_bindings()
-        if not self.settings.console.cursor_blink and isinstance(event.widget, Input):
+        if not self.settings.console.cursor_blink and isinstance(event.widget, Input | TextArea):
             event.widget.cursor_blink = False
 
     @on(VirtualGrid.Moved, "#queue-grid")
