@@ -47,9 +47,7 @@ from console.ui.widgets.escalations import EscalationPane
 from console.ui.widgets.grid import VirtualGrid
 from console.ui.widgets.queue_pane import QueuePane
 from console.ui.widgets.status_bar import StatusBar
-from console.ui.work_actions import WorkActions
-from console.ui.work_commands import WorkCommands
-from console.ui.work_target import NEEDS as WORK_NEEDS
+from console.ui.work_actions import WORK_NEEDS, WorkActions, WorkCommands
 from console.ui.writer import Writer
 
 __all__ = ["Identity", "SwitchboardApp", "make_app"]
@@ -186,9 +184,7 @@ class SwitchboardApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         name = str(parameters[0]) if action == "act" and parameters else action
-        if name in WORK_NEEDS:
-            return self.work.allowed(name)
-        return self.lead.allowed(name)
+        return (self.work if name in WORK_NEEDS else self.lead).allowed(name)
 
     def action_act(self, name: str, *args: int) -> None:
         """Run an action object's method (the keys' `act('assign')`)."""

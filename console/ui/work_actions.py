@@ -29,7 +29,11 @@ from console.ui.format import age, short_day_time
 from console.ui.new_request_action import NewRequestActions
 from console.ui.screens.dialogs import ConfirmScreen
 from console.ui.screens.work_dialogs import ComposeScreen, WhenScreen, WorkAnswer, WorkScreen
+from console.ui.work_commands import WorkCommands
+from console.ui.work_target import NEEDS as WORK_NEEDS
 from console.ui.work_target import REPLIED, Target
+
+__all__ = ["WORK_BINDINGS", "WORK_NEEDS", "WorkActions", "WorkCommands"]
 
 WORK_BINDINGS = [
     # Short words: the footer holds every key of the row under the cursor.
