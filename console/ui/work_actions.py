@@ -11,8 +11,8 @@ Each goes through the console's one writer like every action (`console.ui.acting
 store checks the role again, a state change carries the version seen (a conflict opens
 the conflict dialog), and resolve and reopen undo each other with `u`. A key shows in the
 footer only when it applies; pressed anyway (or chosen in the palette) it says why not.
-The timer lives in this console's memory: a console closed with a timer running logs
-nothing (the footer and the detail screen show it running).
+The timer lives in this console's memory (no table): a console closed with a timer
+running logs nothing; the request's detail screen shows a running timer.
 """
 
 from __future__ import annotations
