@@ -31,7 +31,7 @@ def sla() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 @policy_source
 @pass_context
-def sla_due(ctx: Context, received: str, channel: str, as_json: bool, **_source: object) -> None:
+def sla_due(ctx: Context, /, received: str, channel: str, as_json: bool, **_source: object) -> None:
     """Print when the first response to a request is due."""
     emergency = channel == EMERGENCY
     received_at = ctx.instant(received, "--received")
@@ -63,7 +63,7 @@ def desk() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 @policy_source
 @pass_context
-def desk_status(ctx: Context, at_text: str | None, as_json: bool, **_source: object) -> None:
+def desk_status(ctx: Context, /, at_text: str | None, as_json: bool, **_source: object) -> None:
     """Print whether the desk is open, and until when."""
     at = ctx.instant(at_text, "--at")
     try:

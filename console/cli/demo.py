@@ -35,7 +35,7 @@ from console.store import demo as demo_store
 from console.store import simulate as simulator
 from console.store.commands.base import staff_named
 from console.store.db import APP_NAME, Database
-from console.store.simulate_status import SimulatorStatus
+from console.store.simulate_status import SimulatorStatus, Stats
 from console.text import inert
 
 #: The demo's mail sink: every page the demo's pager "sends" is a file here.
@@ -281,7 +281,7 @@ def simulate(
         if demo_store.is_empty(database):
             raise UserError(f"{database.url} has no staff: run `switchboard demo seed` first")
         stop = threading.Event()
-        result: list[simulator.Stats] = []
+        result: list[Stats] = []
         crash: list[str] = []
         done = threading.Event()
 

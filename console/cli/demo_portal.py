@@ -11,7 +11,7 @@ from console.cli.common import Context
 from console.cli.store_access import store_errors
 from console.store.db import Database
 
-#: The demo's portal accounts all sign in with this password (README, Customer portal).
+#: The demo's portal accounts all sign in with this password (docs/portal.md).
 DEMO_PASSWORD = "demo portal 2026"
 
 

@@ -6,11 +6,12 @@ has at most one open escalation.
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from console.cli.common import Context, pass_context
-from console.cli.store_access import write_options
-from console.cli.tickets import run_command
+from console.cli.store_access import run_write, write_options
 from console.domain.escalation import Destination
 from console.store import commands
 from console.store.views import EscalationView
@@ -37,23 +38,19 @@ def _line(e: EscalationView) -> str:
 @pass_context
 def escalation_reassign(
     ctx: Context,
+    /,
     request_id: int,
     to: str | None,
     destination: str | None,
     reason: str | None,
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
+    **store: Any,
 ) -> None:
     """Give request REQUEST's open escalation to another person, or move it elsewhere with a
     reason (leads)."""
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.reassign_escalation(
+        store,
+        lambda s, who, now: commands.reassign_escalation(
             s,
             who,
             now,
@@ -73,11 +70,10 @@ def escalation_reassign(
 @pass_context
 def escalation_priority(
     ctx: Context,
+    /,
     request_id: int,
     priority: int,
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
+    **store: Any,
 ) -> None:
     """Put request REQUEST's technical escalation at position N of the technical order
     (technical leads).
@@ -85,13 +81,10 @@ def escalation_priority(
     1 is first; N past the last position means last. The escalations between its old and
     new place move by one, each with its own audit event, all in one transaction.
     """
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.set_technical_priority(
+        store,
+        lambda s, who, now: commands.set_technical_priority(
             s, who, now, escalation_id=commands.open_escalation_of(s, request_id), priority=priority
         ),
         lambda e: f"request {e.request_id}: technical priority {e.technical_priority}",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from console.cli.common import Context, UserError, pass_context
-from console.cli.store_access import rules, write_options
-from console.cli.tickets import run_command
+from console.cli.store_access import rules, run_write, write_options
 from console.domain.localtime import LocalTimeError, parse_date
 from console.store import commands
 
@@ -28,24 +29,20 @@ def followup() -> None:
 @pass_context
 def followup_done(
     ctx: Context,
+    /,
     customer: str,
     next_date: str | None,
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
+    **store: Any,
 ) -> None:
     """Record a check-in with CUSTOMER (name or id) now and schedule the next one."""
     try:
         when = parse_date(next_date) if next_date is not None else None
     except LocalTimeError as exc:
         raise UserError(f"--next: {exc}") from None
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.record_followup(
+        store,
+        lambda s, who, now: commands.record_followup(
             s,
             who,
             now,

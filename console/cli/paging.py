@@ -21,7 +21,7 @@ from console.cli.store_access import (
     database_option,
     opened,
     plain,
-    run_command,
+    run_write,
     store_errors,
     store_options,
     write_options,
@@ -53,22 +53,18 @@ def _check_apprise(urls: tuple[str, ...]) -> None:
 @pass_context
 def staff_contact(
     ctx: Context,
+    /,
     handle: str,
     email: str | None,
     notify: tuple[str, ...],
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
+    **store: Any,
 ) -> None:
     """Say how HANDLE is paged (your own, or anyone's as a lead); replaces the old."""
     _check_apprise(notify)
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.set_staff_contact(
+        store,
+        lambda s, who, now: commands.set_staff_contact(
             s, who, now, handle=handle, email=email, notify=list(notify)
         ),
         lambda v: (
@@ -88,7 +84,7 @@ def policy_paging() -> None:
 @_reason_option
 @store_options
 @pass_context
-def paging_timeout(ctx: Context, minutes: int, reason: str, **store: Any) -> None:
+def paging_timeout(ctx: Context, /, minutes: int, reason: str, **store: Any) -> None:
     """Wait MINUTES for an acknowledgement before the next step (1 to 1440)."""
     edit = partial(edits.set_paging_timeout, minutes=minutes)
     _change(ctx, **store, edit=edit, reason=reason, what=f"paging timeout {minutes} min")
@@ -99,7 +95,7 @@ def paging_timeout(ctx: Context, minutes: int, reason: str, **store: Any) -> Non
 @_reason_option
 @store_options
 @pass_context
-def paging_steps(ctx: Context, steps: str, reason: str, **store: Any) -> None:
+def paging_steps(ctx: Context, /, steps: str, reason: str, **store: Any) -> None:
     """The escalation steps after the first page, in order, separated by commas."""
     chosen = [s.strip() for s in steps.split(",") if s.strip()]
     edit = partial(edits.set_paging_steps, steps=chosen)
@@ -169,22 +165,18 @@ def page() -> None:
 @pass_context
 def page_ack(
     ctx: Context,
+    /,
     request_id: int | None,
     page_id: int | None,
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
+    **store: Any,
 ) -> None:
     """Acknowledge the page about REQUEST (or --page ID): its escalation stops."""
     if (request_id is None) == (page_id is None):
         raise UserError("give a request number or --page ID (one of them)")
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.ack_page(s, who, now, request_id=request_id, page_id=page_id),
+        store,
+        lambda s, who, now: commands.ack_page(s, who, now, request_id=request_id, page_id=page_id),
         lambda v: (
             f"page {v.page_id} acknowledged by {v.acked_by} at "
             f"{ctx.desk_time(v.acked_at)}; {v.cancelled} queued messages cancelled"

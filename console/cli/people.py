@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from console.cli.common import Context, UserError, pass_context
-from console.cli.store_access import write_options
-from console.cli.tickets import run_command
+from console.cli.store_access import run_write, write_options
 from console.domain.coverage import Presence
 from console.domain.localtime import LocalTimeError, parse_date
 from console.store import commands
@@ -25,20 +26,16 @@ def presence() -> None:
 @pass_context
 def presence_set(
     ctx: Context,
+    /,
     handle: str,
     state: str,
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
+    **store: Any,
 ) -> None:
     """Set HANDLE's presence (your own, or anyone's as a dispatcher or lead)."""
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.set_presence(s, who, now, staff=handle, state=state),
+        store,
+        lambda s, who, now: commands.set_presence(s, who, now, staff=handle, state=state),
         lambda p: f"{p.staff} is {p.state} since {ctx.desk_time(p.since)}",
     )
 
@@ -58,25 +55,21 @@ def roster() -> None:
 @pass_context
 def roster_add(
     ctx: Context,
+    /,
     handle: str,
     kind: str | None,
     start: str,
     end: str,
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
+    **store: Any,
 ) -> None:
     """Put HANDLE on a duty or on-call shift (dispatchers and leads)."""
     if kind is None:
         raise UserError("say which kind of shift: --duty or --on-call")
     starts, ends = ctx.instant(start, "--from"), ctx.instant(end, "--to")
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.add_shift(
+        store,
+        lambda s, who, now: commands.add_shift(
             s, who, now, staff=handle, kind=kind, starts_at=starts, ends_at=ends
         ),
         lambda v: (
@@ -100,22 +93,18 @@ def staff() -> None:
 @pass_context
 def staff_add(
     ctx: Context,
+    /,
     handle: str,
     name: str,
     role: str,
     department: str,
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
+    **store: Any,
 ) -> None:
     """Add a staff member (leads; the very first one, a lead, bootstraps the desk)."""
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.add_staff(
+        store,
+        lambda s, who, now: commands.add_staff(
             s, who, now, handle=handle, name=name, role=role, department=department
         ),
         lambda v: f"staff {v.handle}: {v.name}, {v.role}, {v.department}",
@@ -142,26 +131,22 @@ def customer() -> None:
 @pass_context
 def customer_add(
     ctx: Context,
+    /,
     name: str,
     liaison: str,
     next_checkin: str | None,
     domains: tuple[str, ...],
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
+    **store: Any,
 ) -> None:
     """Add a customer with its support liaison (leads)."""
     try:
         check_in = parse_date(next_checkin) if next_checkin else None
     except LocalTimeError as exc:
         raise UserError(f"--next-checkin: {exc}") from None
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.add_customer(
+        store,
+        lambda s, who, now: commands.add_customer(
             s,
             who,
             now,
@@ -186,20 +171,16 @@ def customer_domain() -> None:
 @pass_context
 def customer_domain_add(
     ctx: Context,
+    /,
     name: str,
     domain: str,
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
+    **store: Any,
 ) -> None:
     """Give customer NAME the mail domain DOMAIN (leads)."""
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.add_mail_domain(s, who, now, customer=name, domain=domain),
+        store,
+        lambda s, who, now: commands.add_mail_domain(s, who, now, customer=name, domain=domain),
         lambda v: f"mail domain {v['domain']}: {v['customer']}",
     )
 
@@ -219,23 +200,19 @@ def contact() -> None:
 @pass_context
 def contact_add(
     ctx: Context,
+    /,
     customer_name: str,
     name: str,
     phone: str | None,
     email: str | None,
     designated: bool,
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
+    **store: Any,
 ) -> None:
     """Add a contact to CUSTOMER (any agent; --designated: leads)."""
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.add_contact(
+        store,
+        lambda s, who, now: commands.add_contact(
             s,
             who,
             now,

@@ -136,7 +136,7 @@ def policy_history_cmd(
 @_reason_option
 @store_options
 @pass_context
-def policy_import(ctx: Context, path: str, reason: str, **store: Any) -> None:
+def policy_import(ctx: Context, /, path: str, reason: str, **store: Any) -> None:
     """Load a whole policy from a TOML file (the old settings file's policy sections)."""
     document = read_policy_file(path)
     _change(ctx, **store, edit=lambda _old: document, reason=reason, what=f"{IMPORT}{path}")
@@ -153,7 +153,7 @@ def closure() -> None:
 @_reason_option
 @store_options
 @pass_context
-def closure_add(ctx: Context, day: str, name: str, reason: str, **store: Any) -> None:
+def closure_add(ctx: Context, /, day: str, name: str, reason: str, **store: Any) -> None:
     """Close the desk all of DATE (desk-local)."""
     when = _date(day, "DATE")
     edit = partial(edits.add_closure, day=when, name=name)
@@ -165,7 +165,7 @@ def closure_add(ctx: Context, day: str, name: str, reason: str, **store: Any) ->
 @_reason_option
 @store_options
 @pass_context
-def closure_remove(ctx: Context, day: str, reason: str, **store: Any) -> None:
+def closure_remove(ctx: Context, /, day: str, reason: str, **store: Any) -> None:
     """Open again on DATE (undo `closure add`)."""
     when = _date(day, "DATE")
     edit = partial(edits.remove_closure, day=when)
@@ -182,7 +182,7 @@ def holiday() -> None:
 @_reason_option
 @store_options
 @pass_context
-def holiday_remove(ctx: Context, day: str, reason: str, **store: Any) -> None:
+def holiday_remove(ctx: Context, /, day: str, reason: str, **store: Any) -> None:
     """The desk works this public holiday."""
     when = _date(day, "DATE")
     edit = partial(edits.work_holiday, day=when)
@@ -200,7 +200,7 @@ def hours() -> None:
 @_reason_option
 @store_options
 @pass_context
-def hours_set(ctx: Context, weekday: str, spec: str, reason: str, **store: Any) -> None:
+def hours_set(ctx: Context, /, weekday: str, spec: str, reason: str, **store: Any) -> None:
     """Set a weekday's opening windows (desk-local)."""
     edit = partial(edits.set_weekday_hours, weekday=weekday, hours=spec)
     _change(ctx, **store, edit=edit, reason=reason, what=f"hours {weekday.lower()} {spec}")
@@ -212,7 +212,7 @@ def hours_set(ctx: Context, weekday: str, spec: str, reason: str, **store: Any) 
 @_reason_option
 @store_options
 @pass_context
-def hours_date(ctx: Context, day: str, spec: str, reason: str, **store: Any) -> None:
+def hours_date(ctx: Context, /, day: str, spec: str, reason: str, **store: Any) -> None:
     """Set one date's opening windows, beating its weekday's."""
     when = _date(day, "DATE")
     edit = partial(edits.set_dated_hours, day=when, hours=spec)
@@ -232,7 +232,7 @@ def target() -> None:
 @store_options
 @pass_context
 def target_set(
-    ctx: Context, channel: str, minutes: int, clock: str | None, reason: str, **store: Any
+    ctx: Context, /, channel: str, minutes: int, clock: str | None, reason: str, **store: Any
 ) -> None:
     """Set a channel's target in minutes (and its clock)."""
     edit = partial(edits.set_target, channel=channel, minutes=minutes, clock=clock)
@@ -245,7 +245,7 @@ def target_set(
 @_reason_option
 @store_options
 @pass_context
-def warning(ctx: Context, fraction: float, reason: str, **store: Any) -> None:
+def warning(ctx: Context, /, fraction: float, reason: str, **store: Any) -> None:
     """Warn when this fraction of a target or less is left (0 to 1)."""
     edit = partial(edits.set_warning, fraction=fraction)
     _change(ctx, **store, edit=edit, reason=reason, what=f"warning {fraction}")
@@ -262,7 +262,7 @@ def rate() -> None:
 @_reason_option
 @store_options
 @pass_context
-def rate_add(ctx: Context, effective: str, hourly: str, reason: str, **store: Any) -> None:
+def rate_add(ctx: Context, /, effective: str, hourly: str, reason: str, **store: Any) -> None:
     """A new hourly rate from a date on; work before it keeps its rate."""
     when = _date(effective, "--effective")
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,7 +13,7 @@ from console.cli.store_access import (
     database_option,
     opened,
     plain,
-    run_command,
+    run_write,
     store_errors,
     store_options,
     write_options,
@@ -117,12 +118,11 @@ def _read_password(from_stdin: bool) -> str:
 @pass_context
 def account_add(
     ctx: Context,
+    /,
     email: str,
     password_stdin: bool,
     invite: bool,
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
+    **store: Any,
 ) -> None:
     """Approve a portal account for the contact whose e-mail address is EMAIL (leads)."""
     from console.store.portal_tokens import NO_PASSWORD
@@ -138,13 +138,10 @@ def account_add(
         hashed = NO_PASSWORD
     else:
         hashed = Passwords().hash(_read_password(password_stdin))
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: portal_commands.add_account(
+        store,
+        lambda s, who, now: portal_commands.add_account(
             s, who, now, email=email, password_hash=hashed, invite=invitation
         ),
         lambda v: (
@@ -158,17 +155,12 @@ def account_add(
 @click.argument("email")
 @write_options
 @pass_context
-def account_disable(
-    ctx: Context, email: str, database_url: str | None, actor: str | None, as_json: bool
-) -> None:
+def account_disable(ctx: Context, /, email: str, **store: Any) -> None:
     """Disable the portal account EMAIL: it cannot sign in, its sessions end (leads)."""
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: portal_commands.disable_account(s, who, now, email=email),
+        store,
+        lambda s, who, now: portal_commands.disable_account(s, who, now, email=email),
         lambda v: f"portal account {v.id}: {v.email} disabled",
     )
 
@@ -225,12 +217,11 @@ def account_asked(ctx: Context, database_url: str | None, actor: str | None, as_
 @pass_context
 def ticket_reply(
     ctx: Context,
+    /,
     request_id: int,
     message: str | None,
     body_file: str | None,
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
+    **store: Any,
 ) -> None:
     """Reply to the customer on request ID: shown on the portal's page of the request and,
     when the customer has an e-mail address, mailed to them (threaded; the pager sends it).
@@ -239,13 +230,10 @@ def ticket_reply(
         raise click.UsageError("give the reply as --message TEXT or --body-file F (one of them)")
     if body_file is not None:
         message = _read_body(body_file)
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: portal_commands.desk_reply(
+        store,
+        lambda s, who, now: portal_commands.desk_reply(
             s, who, now, request_id=request_id, body=message or ""
         ),
         _reply_line,

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -24,7 +24,11 @@ from console.store.idempotency import Once, fingerprint, retrying, run_once
 from console.store.policy import current_policy
 from console.text import inert, inert_cell
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def store_options(fn: F) -> F:
@@ -101,6 +105,25 @@ def run_command(
                 f"{exc}; run it again with --idempotency-key {key} to have it saved once"
             ) from None
     click.echo(answer["json"] if as_json else answer["line"])
+
+
+def run_write(
+    ctx: Context,
+    store: dict[str, Any],
+    action: Callable[[Session, str, datetime], T],
+    line: Callable[[T], str],
+) -> None:
+    """`run_command` for a command with `write_options` (its `**store`): `action` runs as
+    the acting handle at the clock's now, read before the database is opened."""
+    now = ctx.clock.now()
+    run_command(
+        ctx,
+        store["database_url"],
+        store["actor"],
+        store["as_json"],
+        lambda session, who: action(session, who, now),
+        line,
+    )
 
 
 def database_option(fn: F) -> F:
@@ -222,7 +245,8 @@ def conflict_line(error: ConflictError, ctx: Context) -> str:
 
 def plain(ctx: Context, view: Any) -> dict[str, Any]:
     """A view as JSON-ready data, instants with the desk's offset."""
-    data = dataclasses.asdict(view) if dataclasses.is_dataclass(view) else dict(view)
+    is_view = dataclasses.is_dataclass(view) and not isinstance(view, type)
+    data = dataclasses.asdict(view) if is_view else dict(view)
     return {key: _value(ctx, value) for key, value in data.items()}
 
 

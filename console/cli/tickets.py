@@ -12,7 +12,7 @@ from console.cli.store_access import (
     opened,
     plain,
     rules,
-    run_command,
+    run_write,
     store_errors,
     store_options,
     write_options,
@@ -55,25 +55,21 @@ def ticket() -> None:
 @pass_context
 def ticket_new(
     ctx: Context,
+    /,
     customer: str,
     channel: str,
     summary: str,
     contact: str | None,
     emergency: bool,
     received: str | None,
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
+    **store: Any,
 ) -> None:
     """Log a new request and print its id."""
     received_at = ctx.instant(received, "--received", past=True) if received else None
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.log_request(
+        store,
+        lambda s, who, now: commands.log_request(
             s,
             who,
             now,
@@ -96,20 +92,16 @@ def ticket_new(
 @pass_context
 def ticket_assign(
     ctx: Context,
+    /,
     request_id: int,
     to: str,
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
+    **store: Any,
 ) -> None:
     """Give a request to a staff member (dispatchers and leads)."""
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.assign(s, who, now, request_id=request_id, to=to),
+        store,
+        lambda s, who, now: commands.assign(s, who, now, request_id=request_id, to=to),
         _request_line(ctx),
     )
 
@@ -121,21 +113,17 @@ def ticket_assign(
 @pass_context
 def ticket_respond(
     ctx: Context,
+    /,
     request_id: int,
     at: str | None,
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
+    **store: Any,
 ) -> None:
     """Record the first response, which stops the timer."""
     when = ctx.instant(at, "--at", past=True) if at else None
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.respond(s, who, now, request_id=request_id, at=when),
+        store,
+        lambda s, who, now: commands.respond(s, who, now, request_id=request_id, at=when),
         _request_line(ctx),
     )
 
@@ -149,22 +137,18 @@ def ticket_respond(
 @pass_context
 def ticket_escalate(
     ctx: Context,
+    /,
     request_id: int,
     kind: str,
     to: str | None,
     reason: str | None,
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
+    **store: Any,
 ) -> None:
     """Escalate a request: additional services to Customer Care, product to Technical."""
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.escalate(
+        store,
+        lambda s, who, now: commands.escalate(
             s, who, now, request_id=request_id, kind=kind, to=to, reason=reason
         ),
         lambda e: (
@@ -183,23 +167,19 @@ def ticket_escalate(
 @pass_context
 def ticket_work(
     ctx: Context,
+    /,
     request_id: int,
     start: str,
     end: str,
     note: str | None,
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
+    **store: Any,
 ) -> None:
     """Log time worked on a request."""
     started, ended = ctx.instant(start, "--from", past=True), ctx.instant(end, "--to", past=True)
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.log_work(
+        store,
+        lambda s, who, now: commands.log_work(
             s,
             who,
             now,
@@ -224,23 +204,19 @@ def ticket_work(
 @pass_context
 def ticket_notice(
     ctx: Context,
+    /,
     request_id: int,
     method: str,
     at: str | None,
     given_by: str | None,
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
+    **store: Any,
 ) -> None:
     """Record that the customer was told after-hours work is billable."""
     when = ctx.instant(at, "--at", past=True) if at else None
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.record_billing_notice(
+        store,
+        lambda s, who, now: commands.record_billing_notice(
             s, who, now, request_id=request_id, method=method, at=when, given_by=given_by
         ),
         lambda n: (
@@ -257,16 +233,11 @@ def _request_command(name: str, action: Callable[..., Any], summary: str) -> Non
     @click.argument("request_id", metavar="ID", type=int)
     @write_options
     @pass_context
-    def run(
-        ctx: Context, request_id: int, database_url: str | None, actor: str | None, as_json: bool
-    ) -> None:
-        now = ctx.clock.now()
-        run_command(
+    def run(ctx: Context, /, request_id: int, **store: Any) -> None:
+        run_write(
             ctx,
-            database_url,
-            actor,
-            as_json,
-            lambda s, who: action(s, who, now, request_id=request_id),
+            store,
+            lambda s, who, now: action(s, who, now, request_id=request_id),
             _request_line(ctx),
         )
 
@@ -288,21 +259,17 @@ _request_command("reopen", commands.reopen, "Open a resolved request again.")
 @pass_context
 def ticket_attach(
     ctx: Context,
+    /,
     request_id: int,
     customer: str,
     contact: str | None,
-    database_url: str | None,
-    actor: str | None,
-    as_json: bool,
+    **store: Any,
 ) -> None:
     """Give a request in triage its customer (dispatchers, leads)."""
-    now = ctx.clock.now()
-    run_command(
+    run_write(
         ctx,
-        database_url,
-        actor,
-        as_json,
-        lambda s, who: commands.attach_request(
+        store,
+        lambda s, who, now: commands.attach_request(
             s, who, now, request_id=request_id, customer=customer, contact=contact
         ),
         _request_line(ctx),

@@ -4,7 +4,7 @@ A wall-clock time without an offset is desk-local. Two local times need care: on
 never happens (the hour skipped when clocks go forward) and one that happens twice (the
 hour repeated when they go back). In typed input both are refused with a message that
 says how to fix the input, rather than guessed. Opening-hour edges are not input but
-rules, so `wall_span` places them by one stated rule instead (README: "Window edges
+rules, so `wall_span` places them by one stated rule instead (docs/policy.md: "Window edges
 inside a DST change").
 """
 

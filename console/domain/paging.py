@@ -213,4 +213,4 @@ def retry_delay(attempts: int, base: timedelta, cap: timedelta) -> timedelta:
     """Exponential backoff after the `attempts`-th failed attempt: base, 2 base, 4 base, ..."""
     if attempts < 1:
         return base
-    return min(cap, base * (2 ** min(attempts - 1, 30)))
+    return min(cap, base * (1 << min(attempts - 1, 30)))

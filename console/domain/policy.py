@@ -107,8 +107,8 @@ def normalise(doc: Mapping[str, Any]) -> dict[str, Any]:
         raise PolicyError("desk: the desk must open on at least one weekday")
     dated: dict[str, str] = {}
     for key, value in sorted(_section(doc, "dated").items(), key=lambda kv: str(kv[0])):
-        day = _day(key, f"dated.{key}")
-        dated[day.isoformat()] = _windows_of(value, f"dated.{day}")
+        dated_day = _day(key, f"dated.{key}")
+        dated[dated_day.isoformat()] = _windows_of(value, f"dated.{dated_day}")
     hol = base["holidays"] | _section(doc, "holidays")
     _only(hol, ("country", "subdivision", "observed", "add", "remove"), "holidays")
     hol = _holidays(hol)
@@ -333,7 +333,9 @@ def set_dated_hours(doc: Mapping[str, Any], day: date, hours: str) -> dict[str, 
     return normalise(new)
 
 
-def set_target(doc: Mapping[str, Any], channel: str, minutes: int, clock: str | None) -> dict:
+def set_target(
+    doc: Mapping[str, Any], channel: str, minutes: int, clock: str | None
+) -> dict[str, Any]:
     if channel not in CHANNELS:
         raise PolicyError(f"{channel[:20]!r} is not a channel ({', '.join(CHANNELS)})")
     new = _edited(doc)

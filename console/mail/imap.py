@@ -33,7 +33,7 @@ import re
 import select
 import ssl
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -265,7 +265,7 @@ def _quoted(folder: str) -> str:
     return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _number(pattern: re.Pattern[bytes], lines: list[bytes] | list[object]) -> int | None:
+def _number(pattern: re.Pattern[bytes], lines: Sequence[object]) -> int | None:
     for line in lines:
         if isinstance(line, bytes) and (found := pattern.search(line)):
             return int(found.group(1))

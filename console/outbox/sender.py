@@ -21,6 +21,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlalchemy.orm import Session
+
 from console.clock import Clock
 from console.outbox.transports import SendError, Transport
 from console.store import outbox
@@ -66,7 +68,7 @@ class Sender:
                 self._send(session, claimed[0], done)
         return done
 
-    def _send(self, session, message: outbox.Claimed, done: Outcome) -> None:
+    def _send(self, session: Session, message: outbox.Claimed, done: Outcome) -> None:
         transport = self.transports.get(message.channel)
         try:
             if transport is None:

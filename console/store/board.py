@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from console.domain.coverage import Presence, Shift, ShiftKind
+from console.store.board_queries import escalation_query, escalation_row, queue_query, queue_row
 from console.store.board_rows import (
     BoardChanges,
     BoardState,
@@ -49,73 +50,7 @@ SHIFT_LOOKAHEAD = timedelta(days=15)
 FOLLOWUP_LOOKAHEAD = timedelta(days=7)
 
 
-Assignee = aliased(Staff)
 Liaison = aliased(Staff)
-
-
-def _queue_query() -> Select:
-    open_escalation = (
-        select(Escalation.id)
-        .where(Escalation.request_id == Request.id, Escalation.status == "open")
-        .exists()
-    )
-    latest_page = (
-        select(func.max(Page.id))
-        .where(Page.request_id == Request.id, Page.kind == "emergency")
-        .correlate(Request)
-        .scalar_subquery()
-    )
-    return (
-        select(
-            Request.id,
-            func.coalesce(Customer.municipality, "(unknown sender)"),
-            Contact.name,
-            func.coalesce(Contact.designated_for_emergencies, False),
-            Request.channel,
-            Request.summary,
-            Request.received_at,
-            Request.emergency,
-            Request.emergency_unverified,
-            Assignee.handle,
-            Request.due_at,
-            Request.first_response_at,
-            Request.billing_state,
-            open_escalation,
-            Request.version,
-            Page.state,
-            Page.step,
-            func.coalesce(Page.acked_at, Page.last_paged_at),
-            Page.acked_by,
-            Page.targets,
-            Page.next_step_at,
-            Request.status,
-        )
-        .outerjoin(Customer, Customer.id == Request.customer_id)
-        .outerjoin(Contact, Contact.id == Request.contact_id)
-        .outerjoin(Assignee, Assignee.id == Request.assignee_id)
-        .outerjoin(Page, and_(Request.emergency.is_(True), Page.id == latest_page))
-        .where(Request.status.in_(("open", "triage")))
-    )
-
-
-def _escalation_query() -> Select:
-    return (
-        select(
-            Escalation.id,
-            Escalation.request_id,
-            Customer.municipality,
-            Escalation.destination,
-            Assignee.handle,
-            Escalation.reason,
-            Escalation.technical_priority,
-            Escalation.opened_at,
-            Escalation.version,
-        )
-        .join(Request, Request.id == Escalation.request_id)
-        .join(Customer, Customer.id == Request.customer_id)
-        .outerjoin(Assignee, Assignee.id == Escalation.assignee_id)
-        .where(Escalation.status == "open")
-    )
 
 
 def _chunks(ids: Iterable[int], size: int = 5000) -> Iterable[list[int]]:
@@ -135,9 +70,9 @@ class Board:
     def load(self, now: datetime, today: date) -> BoardState:
         """Everything, at `now`; `today` is the desk-local date (for follow-ups)."""
         with self.database.reading() as session:
-            requests = {r.id: r for r in map(_queue_row, session.execute(_queue_query()))}
+            requests = {r.id: r for r in map(queue_row, session.execute(queue_query()))}
             escalations = {
-                e.id: e for e in map(_escalation_row, session.execute(_escalation_query()))
+                e.id: e for e in map(escalation_row, session.execute(escalation_query()))
             }
             last = session.execute(select(func.coalesce(func.max(Event.id), 0))).scalar_one()
             return BoardState(
@@ -204,12 +139,12 @@ class Board:
                 )
             requests: dict[int, QueueRow] = {}
             for chunk in _chunks(request_ids):
-                query = _queue_query().where(Request.id.in_(chunk))
-                requests.update((r.id, r) for r in map(_queue_row, session.execute(query)))
+                query = queue_query().where(Request.id.in_(chunk))
+                requests.update((r.id, r) for r in map(queue_row, session.execute(query)))
             escalations: dict[int, EscalationRow] = {}
             for chunk in _chunks(escalation_ids):
-                query = _escalation_query().where(Escalation.id.in_(chunk))
-                escalations.update((e.id, e) for e in map(_escalation_row, session.execute(query)))
+                query = escalation_query().where(Escalation.id.in_(chunk))
+                escalations.update((e.id, e) for e in map(escalation_row, session.execute(query)))
             people = bool(by_kind.keys() & {"shift", "agent_presence", "staff"})
             return BoardChanges(
                 requests=requests,
@@ -241,7 +176,7 @@ class Board:
             request = session.get(Request, request_id)
             if request is None:
                 return None
-            found = list(session.execute(_queue_query().where(Request.id == request_id)))
+            found = list(session.execute(queue_query().where(Request.id == request_id)))
             contact = session.get(Contact, request.contact_id) if request.contact_id else None
             designated = session.scalars(
                 select(Contact.name)
@@ -269,7 +204,7 @@ class Board:
                 .order_by(BillingNotice.given_at)
             )
             escalations = session.execute(
-                _escalation_query()
+                escalation_query()
                 .where(Escalation.request_id == request_id)
                 .where(Escalation.status.in_(("open", "closed")))
                 .order_by(Escalation.id)
@@ -293,7 +228,7 @@ class Board:
             ]
             history = session.scalars(select(Event).where(or_(*related)).order_by(Event.id))
             return RequestDetail(
-                row=_queue_row(found[0]) if found else None,
+                row=queue_row(found[0]) if found else None,
                 request_id=request_id,
                 status=request.status,
                 resolved_at=request.resolved_at,
@@ -302,7 +237,7 @@ class Board:
                 designated_contacts=tuple(designated),
                 work=tuple(WorkEntry(*w) for w in work),
                 notices=tuple(f"{m} by {h}" for _, m, h in notices),
-                escalations=tuple(map(_escalation_row, escalations)),
+                escalations=tuple(map(escalation_row, escalations)),
                 history=tuple(
                     HistoryEntry(
                         e.id, e.at, e.actor, e.kind, e.entity, e.entity_id, e.before, e.after
@@ -350,7 +285,11 @@ class Board:
             .where(Customer.next_check_in.is_not(None), Customer.next_check_in <= horizon)
             .order_by(Customer.next_check_in, Customer.municipality)
         )
-        return tuple(FollowUp(*row) for row in rows)
+        return tuple(
+            FollowUp(customer_id, customer, liaison, due)
+            for customer_id, customer, liaison, due in rows
+            if due is not None  # the query asks for these only
+        )
 
     @staticmethod
     def _designated(session: Session) -> dict[str, tuple[CallBack, ...]]:
@@ -385,40 +324,3 @@ class Board:
     def _roles(session: Session) -> dict[str, str]:
         query = select(Staff.handle, Staff.role).where(Staff.active.is_(True))
         return {handle: role for handle, role in session.execute(query)}
-
-
-def _page_by(acked_by: str | None, targets: dict | None) -> str | None:
-    if acked_by:
-        return acked_by
-    handles = (targets or {}).get("handles") or []
-    return str(handles[0]) if handles else None
-
-
-def _queue_row(row: tuple) -> QueueRow:
-    return QueueRow(
-        id=row[0],
-        customer=row[1],
-        contact=row[2],
-        contact_designated=bool(row[3]),
-        channel=row[4],
-        summary=row[5],
-        received_at=row[6],
-        emergency=bool(row[7]),
-        emergency_unverified=bool(row[8]),
-        assignee=row[9],
-        due_at=row[10],
-        first_response_at=row[11],
-        billing_state=row[12],
-        escalated=bool(row[13]),
-        version=row[14],
-        page_state=row[15],
-        page_step=row[16] or 0,
-        page_at=row[17],
-        page_by=_page_by(row[18], row[19]),
-        page_due=row[20],
-        triage=row[21] == "triage",
-    )
-
-
-def _escalation_row(row: tuple) -> EscalationRow:
-    return EscalationRow(*row)

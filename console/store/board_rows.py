@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from console.domain.coverage import Presence, Shift
 
@@ -156,8 +157,8 @@ class HistoryEntry:
     kind: str
     entity: str
     entity_id: int
-    before: dict | None
-    after: dict | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
 
 
 @dataclass(frozen=True)

@@ -70,10 +70,11 @@ def _hide_parameters(text: str) -> str:
 def safe_url(url: URL | str) -> str:
     """The URL as text with any password, in the user part or the query, replaced by ***."""
     if isinstance(url, str):
+        text = url
         try:
-            url = make_url(url)
+            url = make_url(text)
         except (ArgumentError, ValueError):
-            return _scrub(url)
+            return _scrub(text)
     return _hide_parameters(url.render_as_string(hide_password=True))
 
 

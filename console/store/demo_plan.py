@@ -21,99 +21,49 @@ from console.domain.calendar import DeskCalendar
 from console.domain.localtime import local_at
 from console.store import commands as c
 from console.store.commands import Rules
+from console.store.demo_cast import (
+    AGENTS as AGENTS,
+)
+from console.store.demo_cast import (
+    AREA as AREA,
+)
+from console.store.demo_cast import (
+    CUSTOMER_CARE as CUSTOMER_CARE,
+)
+from console.store.demo_cast import (
+    DESK_LEAD as DESK_LEAD,
+)
+from console.store.demo_cast import (
+    DISPATCHERS as DISPATCHERS,
+)
+from console.store.demo_cast import (
+    EMERGENCIES as EMERGENCIES,
+)
+from console.store.demo_cast import (
+    FIRST as FIRST,
+)
+from console.store.demo_cast import (
+    LAST as LAST,
+)
+from console.store.demo_cast import (
+    MUNICIPALITIES as MUNICIPALITIES,
+)
+from console.store.demo_cast import (
+    PEOPLE as PEOPLE,
+)
+from console.store.demo_cast import (
+    STAFF as STAFF,
+)
+from console.store.demo_cast import (
+    TECH_LEAD as TECH_LEAD,
+)
+from console.store.demo_cast import (
+    TOPICS as TOPICS,
+)
+from console.store.demo_cast import (  # re-exported: callers import them from here
+    lines_of,
+)
 from console.store.models import Contact, Customer, Staff
-
-#: The desk lead: the demo console signs in as this handle.
-DESK_LEAD = "rhernandez"
-TECH_LEAD = "bchen"
-STAFF = [  # handle, name, role, department
-    (DESK_LEAD, "Rosa Hernandez", "lead", "desk"),
-    ("dkim", "Daniel Kim", "dispatcher", "desk"),
-    ("pwalsh", "Priya Walsh", "dispatcher", "desk"),
-    ("jcarter", "Jamal Carter", "agent", "desk"),
-    ("emiller", "Emma Miller", "agent", "desk"),
-    ("tnguyen", "Tuan Nguyen", "agent", "desk"),
-    ("sobrien", "Sean O'Brien", "agent", "desk"),
-    ("akowalski", "Anna Kowalski", "agent", "desk"),
-    ("gpatel", "Grace Patel", "agent", "customer-care"),
-    ("mrossi", "Marco Rossi", "agent", "customer-care"),
-    (TECH_LEAD, "Ben Chen", "lead", "technical"),
-    ("kokafor", "Kemi Okafor", "agent", "technical"),
-]
-DISPATCHERS = ["dkim", "pwalsh"]
-AGENTS = ["jcarter", "emiller", "tnguyen", "sobrien", "akowalski"]
-CUSTOMER_CARE = ["gpatel", "mrossi"]
-PEOPLE = ["gpatel", TECH_LEAD, DESK_LEAD, "kokafor"]  # whom an 'other' escalation names
-
-
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
-AREA = {
-    "MN": 612,
-    "WI": 414,
-    "IL": 847,
-    "TX": 972,
-    "IA": 515,
-    "KS": 785,
-    "AR": 479,
-    "TN": 615,
-    "OK": 405,
-    "ND": 701,
-    "SD": 605,
-    "MS": 601,
-    "LA": 318,
-    "NE": 402,
-    "MO": 573,
-}
-MUNICIPALITIES = """City of Edina, MN|City of Brookfield, WI|Village of Oak Park, IL
-Town of Addison, TX|City of Ames, IA|City of Lawrence, KS|Village of Glen Ellyn, IL
-City of Round Rock, TX|City of Olathe, KS|City of Eau Claire, WI|Village of Shorewood, WI
-City of Bentonville, AR|City of Franklin, TN|City of Norman, OK|Town of Flower Mound, TX
-City of Fargo, ND|City of Sioux Falls, SD|City of Hattiesburg, MS|City of Mankato, MN
-Village of Wilmette, IL|City of Ruston, LA|City of Stillwater, OK|Town of Normal, IL
-City of Murfreesboro, TN|Village of Menomonee Falls, WI|City of Urbandale, IA
-City of Denton, TX|City of Columbia, MO|City of Lincoln, NE|Village of Schaumburg, IL"""
-FIRST = _words("""Karen Michael Linda James Patricia Robert Susan David Deborah Mark Angela
-Kevin Teresa Brian Monica Gary Denise Luis Carol Steven Yolanda Paul Heather Dennis""")
-LAST = _words("""Whitfield Novak Brennan Delgado Schultz Lindqvist Okonkwo Harper Jankowski
-Reyes Thibodeaux Vang Moreno Sorensen Castillo Becker Fitzgerald Ybarra Haugen Washington""")
-#: Summaries by the escalation kind they would need: a product issue goes to Technical,
-#: a request for more services to Customer Care, anything else to a named person.
-SUMMARIES = {
-    "product": """Agenda Center PDF upload fails|Notify Me e-mails not sending
-Staff directory photo won't update|Calendar events show the wrong time after the DST change
-Online payment page returns an error|Search finds nothing in posted meeting minutes
-Broken links in the Parks & Recreation menu|Form Center submissions not reaching the inbox
-Homepage slideshow images stretched on phones|Document Center folder permissions reset
-Alert banner won't come down after the storm|News Flash items publishing twice
-Site editor login loops back to the sign-in page|Archive Center missing the 2019 ordinances
-Bid postings not visible to the public|Job postings page shows a 500 error
-Facility booking shows every room as unavailable|Translation widget missing on the homepage
-How do I add a sub-page under Public Works?|Question about the accessibility report findings""",
-    "additional-services": """Request for an additional department site
-Quote for a new Parks & Recreation microsite|Training session for new web editors
-Add an online permit application module|Redesign of the Library pages
-Interested in adding the mobile app|More storage for the Document Center""",
-    "other": """Update the billing contact on the contract|Question about the support renewal
-Password reset for the new City Clerk's account|Copy of last month's site statistics
-Change the primary contact for the Police Department|Question about an after-hours invoice
-Domain name renewal question""",
-}
-EMERGENCIES = [
-    "Website is down: homepage shows a server error",
-    "Utility payment portal down on the billing deadline",
-    "Cannot post the boil-water alert: site editor failing",
-]
-
-
-def _lines(text: str) -> list[str]:
-    return [item for line in text.splitlines() for item in line.split("|")]
-
-
-TOPICS = {kind: _lines(text) for kind, text in SUMMARIES.items()}
-
 
 # -- time helpers shared with the planner and the simulator -------------------------------
 
@@ -185,7 +135,9 @@ class Ticket:
         for at, fn, actor, kwargs in self.pending:
             self.plan.add(at, self._runner(fn, actor, kwargs))
 
-    def _runner(self, fn: Callable[..., Any], actor: str, kwargs: dict[str, Any]) -> Callable:
+    def _runner(
+        self, fn: Callable[..., Any], actor: str, kwargs: dict[str, Any]
+    ) -> Callable[[Session, datetime], Any]:
         def run(session: Session, at: datetime) -> Any:
             ids = {REQUEST: self.id, ESCALATION: self.escalation}
             args = {k: ids[v] if v is REQUEST or v is ESCALATION else v for k, v in kwargs.items()}
@@ -242,7 +194,7 @@ class Planner:
                 )
                 have.add(handle)
         known = set(session.scalars(select(Customer.municipality)))
-        for index, town in enumerate(_lines(MUNICIPALITIES)):
+        for index, town in enumerate(lines_of(MUNICIPALITIES)):
             due = self._check_in(index)
             contacts = self._contacts(town)
             if town in known:
@@ -264,7 +216,7 @@ class Planner:
                     designated=designated,
                 )
                 self.contacts_added += 1
-        for town in _lines(MUNICIPALITIES):
+        for town in lines_of(MUNICIPALITIES):
             rows = session.execute(
                 select(Contact.id, Contact.designated_for_emergencies)
                 .join(Customer, Customer.id == Contact.customer_id)
@@ -325,7 +277,7 @@ class Planner:
         horizon = self.now + timedelta(days=7, hours=-5)
         soon = [s for s in stretches if self.now < s[0] < horizon]
         wednesday = [s for s in soon if self.cal.local_date(s[0]).weekday() == 2]
-        gap = (wednesday or soon or [None])[0]
+        gap = (wednesday or soon)[0] if wednesday or soon else None
         shifts = []
         for index, (start, end) in enumerate(stretches):
             if (start, end) == gap:

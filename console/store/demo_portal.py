@@ -30,6 +30,8 @@ def demo_accounts(database: Database, now: datetime, password_hash: str) -> list
         ).all()
         by_customer: dict[int, dict[bool, str]] = {}
         for customer_id, email, designated in rows:
+            if email is None:  # the query asks for addresses only
+                continue
             by_customer.setdefault(customer_id, {}).setdefault(bool(designated), email)
         both = [kinds for kinds in by_customer.values() if len(kinds) == 2]
         chosen = [*both[0].values()] if both else []

@@ -39,6 +39,7 @@ from typing import Any, TypeVar
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from console.store.dml import insert_for
 from console.store.errors import InvalidInput, KeyReused, OutcomeUnknown
 from console.store.models import IdempotencyKey
 
@@ -127,13 +128,8 @@ def claim(session: Session, once: Once) -> None:
         .with_for_update(skip_locked=True)  # two purgers never wait for each other
     )
     session.execute(delete(IdempotencyKey.__table__).where(_KEYS.key.in_(old)))
-    # Imported here: a read never needs them, and the Postgres dialect costs 30 ms to load.
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     claimed = session.execute(
-        insert(IdempotencyKey.__table__)
+        insert_for(session, IdempotencyKey.__table__)
         .values(
             key=once.key,
             actor=_who(once.actor),

@@ -9,7 +9,7 @@ carry a `version` that every update bumps, so a stale write is detected, not los
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -21,6 +21,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -42,6 +43,10 @@ class Base(DeclarativeBase):
         datetime: UtcDateTime(),
         dict[str, Any]: Document,
     }
+    if TYPE_CHECKING:
+        # Every model here maps one Table (SQLAlchemy types it as any FromClause), so
+        # Core statements may be built on `Model.__table__`.
+        __table__: ClassVar[Table]
 
 
 class Staff(Base):
@@ -147,7 +152,7 @@ class Request(Base):
     #: A customer's mail to a request resolved long ago starts this one, linked to it.
     follows_request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Escalation(Base):
@@ -175,7 +180,7 @@ class Escalation(Base):
     closed_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class WorkLog(Base):

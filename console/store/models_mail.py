@@ -4,7 +4,7 @@ quarantine, and the mail domains customers own.
 A received message is one row of `mail_messages`, keyed by `message_key` (its Message-ID,
 or `sha256:` over its headers and body when it has none): the unique key is what makes a
 second delivery a duplicate, whichever process or route it came by. Attachments are kept
-in the database, beside their message and in its transaction (see the README's Mail
+in the database, beside their message and in its transaction (see docs/mail.md
 section for why), with their SHA-256; one over the size limit keeps its name, size and
 hash but not its bytes. A message that cannot be read is kept whole in `mail_quarantine`.
 """

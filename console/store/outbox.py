@@ -37,6 +37,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from console.domain.paging import retry_delay
+from console.store.dml import rows_matched
 from console.store.models_paging import Outbox
 
 CHANNELS = ("email", "apprise")
@@ -172,7 +173,7 @@ def mark_sent(session: Session, row_id: int, owner: str, now: datetime) -> bool:
         values["body"] = without_link_tokens(body)
     result = session.execute(update(Outbox.__table__).where(_mine(row_id, owner)).values(**values))
     session.commit()
-    return bool(result.rowcount)
+    return bool(rows_matched(result))
 
 
 def mark_failed(
@@ -216,7 +217,7 @@ def cancel_for_page(session: Session, page_id: int) -> int:
         .where(_T.page_id == page_id, _T.state == "queued")
         .values(state="cancelled")
     )
-    return int(result.rowcount or 0)
+    return rows_matched(result)
 
 
 def next_due(session: Session) -> datetime | None:

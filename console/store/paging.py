@@ -35,7 +35,9 @@ PAGER = "pager"
 LOOK_AHEAD = timedelta(days=7)
 
 
-def shifts_around(session: Session, now: datetime, ahead: timedelta = LOOK_AHEAD) -> list:
+def shifts_around(
+    session: Session, now: datetime, ahead: timedelta = LOOK_AHEAD
+) -> list[CoverShift]:
     rows = session.execute(
         select(Shift, Staff.handle)
         .join(Staff, Staff.id == Shift.staff_id)

@@ -102,7 +102,7 @@ class PolicyTimeline:
         first = self.records[0]
         if first.number and not (first.change or "").startswith(IMPORT):
             self.records.insert(0, _DEFAULTS)
-        self._starts = [r.created_at for r in self.records[1:]]
+        self._starts = [r.created_at for r in self.records[1:] if r.created_at is not None]
 
     @classmethod
     def read(cls, session: Session) -> PolicyTimeline:

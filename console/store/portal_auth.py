@@ -6,7 +6,7 @@ only the SHA-256 of the random token in the browser's cookie (a stolen table sig
 one in), the session's CSRF token, and when it was made and last seen (idle expiry).
 Failed sign-ins are rows counted per user name and per address over a window.
 
-These tables are machinery, not desk data: no audit events (see README, Security).
+These tables are machinery, not desk data: no audit events (see docs/security.md).
 """
 
 from __future__ import annotations

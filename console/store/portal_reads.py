@@ -4,6 +4,7 @@ query is bound to the contact's customer, so a request id from elsewhere reads a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -76,7 +77,7 @@ _COLUMNS = (
 )
 
 
-def _visible(who: Principal) -> Select[Any]:
+def _visible(who: Principal) -> Select[*tuple[Any, ...]]:
     query = (
         select(*_COLUMNS, _LAST_EVENT, _LAST_MESSAGE)
         .outerjoin(Contact, Contact.id == Request.contact_id)
@@ -87,11 +88,11 @@ def _visible(who: Principal) -> Select[Any]:
     return query
 
 
-def _row(row: Any) -> PortalRequest:
-    *fields, event, message = row
+def _row(row: Sequence[Any]) -> PortalRequest:
+    fields, (event, message) = row[:-2], row[-2:]
     received = fields[7]
     times = [t for t in (event, message, received) if t is not None]
-    return PortalRequest(*fields, max(times))
+    return PortalRequest(*[*fields, max(times)])
 
 
 def requests_for(session: Session, who: Principal) -> list[PortalRequest]:

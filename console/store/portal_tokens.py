@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from console.store.dml import rows_matched
 from console.store.models_paging import Page
 from console.store.models_portal import PortalAccount, PortalPassword, PortalSession, PortalToken
 from console.store.outbox import enqueue
@@ -173,7 +174,7 @@ def use_password_link(session: Session, token_hash: str, now: datetime, new_hash
         )
         .values(used_at=now)
     )
-    if spent.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_matched(spent) != 1:
         session.rollback()
         return False
     session.execute(
@@ -252,4 +253,4 @@ def spend_page_link(session: Session, token_hash: str, now: datetime) -> PageLin
         .where(PortalToken.token_hash == token_hash, PortalToken.used_at.is_(None))
         .values(used_at=now)
     )
-    return link if spent.rowcount == 1 else None  # type: ignore[attr-defined]
+    return link if rows_matched(spent) == 1 else None

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from console.domain.sla import TimerState
 from console.store.commands.base import Rules, customer_named
-from console.store.commands.requests import load_request
+from console.store.commands.request_reads import load_request
 from console.store.enums import RequestStatus
 from console.store.models import (
     BillingNotice,

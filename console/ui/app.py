@@ -1,4 +1,9 @@
-"""The dispatcher console: one screen that answers "what needs me now?"."""
+"""The dispatcher console: one screen that answers "what needs me now?".
+
+The app holds the services (the board, the live link, the writer, the clock, the keymap)
+and the desk model, and handles the messages that change the model; the main screen
+(`console.ui.screens.desk.DeskScreen`) draws it. The keys stay the app's, so they work as
+before with the detail or the reports on top; their actions ask the main screen."""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from textual import events, on, work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.notifications import SeverityLevel
 from textual.timer import Timer
 from textual.widgets import Footer, Input, TextArea
@@ -25,7 +30,6 @@ from console.ui.acting import Undo, WriteRecord
 from console.ui.bindings import APP_BINDINGS
 from console.ui.commands import SwitchboardCommands
 from console.ui.desk_actions import DeskActions
-from console.ui.desk_view import DeskView
 from console.ui.keymap import check_keymap, main_bindings, other_bindings
 from console.ui.lead_actions import LeadActions
 from console.ui.live import LiveLink
@@ -38,15 +42,12 @@ from console.ui.messages import (
     WriteDone,
     WriteFailed,
 )
-from console.ui.model import Changed, DeskState, Identity, Pane, Selection
+from console.ui.model import DeskState, Identity, Pane, Selection
+from console.ui.screens.desk import DeskScreen
 from console.ui.screens.help import HelpScreen, help_rows
 from console.ui.screens.reports import ReportScreen
 from console.ui.textual_fixes import check_fixes, release_dead_styles, release_dead_watchers
-from console.ui.widgets.coverage_pane import CoveragePane
-from console.ui.widgets.escalations import EscalationPane
-from console.ui.widgets.grid import VirtualGrid
 from console.ui.widgets.queue_pane import QueuePane
-from console.ui.widgets.status_bar import StatusBar
 from console.ui.work_actions import WORK_NEEDS, WorkActions, WorkCommands
 from console.ui.writer import Writer
 
@@ -95,29 +96,29 @@ class SwitchboardApp(App[None]):
         self.lead = LeadActions(self, self.record)
         self.after_hours = DeskActions(self, self.record)
         self.work = WorkActions(self, self.record)  # issue 18: respond, note, work, resolve
-        self.view = DeskView(self)
+        #: The main screen, installed as the default one (`screen_stack[0]`).
+        self.desk_screen = DeskScreen(self)
         # On the console's clock, so a frozen clock freezes the idle re-sort too.
         self._last_key = clock.now()
         self._own_timers: list[Timer] = []
-        self._desk_keys: tuple[bool, ...] = ()
         if settings.keymap:
             self.set_keymap(dict(settings.keymap))
         if not settings.console.animations:
             self.animation_level = "none"
 
-    # -- layout -------------------------------------------------------------------------
+    # -- the main screen and the services' start ---------------------------------------
 
-    def compose(self) -> ComposeResult:
-        yield from self.view.compose()
+    def get_default_screen(self) -> DeskScreen:
+        return self.desk_screen
 
     def on_resize(self, event: events.Resize) -> None:
         # The event's size (App.size still reads the old one while this runs), on the main
         # screen even while another one is on top.
-        self.screen_stack[0].set_class(event.size.width < 140, "-narrow")
+        self.desk_screen.fit(event.size.width)
 
-    def on_mount(self) -> None:
-        self.screen.set_class(self.size.width < 140, "-narrow")
-        self.query_one("#queue-grid").focus()
+    def start(self) -> None:
+        """The clock and the live link, once the main screen's panes exist (it calls this
+        from its mount, which comes after the app's)."""
         check_fixes()
         self._tick()
         self._own_timers = [
@@ -213,10 +214,7 @@ class SwitchboardApp(App[None]):
         state: BoardState = message.state
         changed = self.desk.load(state, self.clock.now())
         with self.batch_update():
-            self.view.queue.load()
-            for pane in self.query(EscalationPane):
-                pane.show()
-            self._show_changed(changed)
+            self.desk_screen.loaded(changed)
         self.call_after_refresh(settle_heap)
 
     @on(PolicyChanged)
@@ -226,11 +224,8 @@ class SwitchboardApp(App[None]):
         self.calendar, self.sla = self.rules.calendar, self.rules.sla
         if not self.screen_stack:  # closing down: nothing left to draw
             return
-        main = self.screen_stack[0]  # even while a dialog or the detail is on top
-        main.query_one(StatusBar).calendar = self.calendar
-        main.query_one(QueuePane).sla = self.sla
-        main.query_one(CoveragePane).calendar = self.calendar
-        if self.screen is main:
+        self.desk_screen.show_policy(self.calendar, self.sla)  # even with a dialog on top
+        if self.screen is self.desk_screen:
             self._tick()
 
     @on(BoardChanged)
@@ -239,37 +234,21 @@ class SwitchboardApp(App[None]):
         self.work.changed(set(changes.requests) | set(changes.requests_gone))
         changed = self.desk.apply(changes, self.clock.now(), keep_order=self._navigating())
         with self.batch_update():
-            if not self.desk.paused:
-                self.view.queue.apply(changes.requests, changed)
-            self._show_changed(changed)
+            self.desk_screen.changed(changes, changed)
         if changed.alarms:
             self._ring()
 
-    def _show_changed(self, changed: Changed) -> None:
-        self.view.show_changed(changed)
-        self._follow_cursor()
-
     @on(FeedStateChanged)
     def _feed_state(self, message: FeedStateChanged) -> None:
-        self.view.show_feed(message.state)
+        self.desk_screen.show_feed(message.state)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Which keys apply depends on the focused pane.
-        if not self._showing():
+        if not self.showing():
             return
         self.refresh_bindings()
         if not self.settings.console.cursor_blink and isinstance(event.widget, Input | TextArea):
             event.widget.cursor_blink = False
-
-    @on(VirtualGrid.Moved, "#queue-grid")
-    def _follow_cursor(self) -> None:
-        """The after-hours keys show in the footer only for a row that needs them."""
-        if not self._showing():  # a late message while closing: no screen to ask
-            return
-        applying = self.after_hours.desk_keys_applying()
-        if applying != self._desk_keys:
-            self._desk_keys = applying
-            self.refresh_bindings()
 
     def notify(
         self,
@@ -287,22 +266,19 @@ class SwitchboardApp(App[None]):
     # -- the clock ------------------------------------------------------------------------
 
     def _tick(self) -> None:
-        if not self._showing():
+        if not self.showing():
             return
         with self.batch_update():
-            unsorted = self.desk.queue.unsorted
-            if self.view.tick(resort=not self._navigating()):
+            if self.desk_screen.tick(resort=not self._navigating()):
                 self._ring()
-            if unsorted and not self.desk.queue.unsorted:
-                self._follow_cursor()
 
-    def _showing(self) -> bool:
+    def showing(self) -> bool:
         """False once shutdown began: a timer or a late message may still arrive after
         the panes are gone (`NoMatches` for the status bar, `ScreenStackError`)."""
         return self.is_running and bool(self.screen_stack)
 
     def _release_retained(self) -> None:
-        if not self._showing():
+        if not self.showing():
             return
         release_dead_styles()
         release_dead_watchers(f for s in self.screen_stack for f in s.query(Footer))
@@ -320,52 +296,46 @@ class SwitchboardApp(App[None]):
 
     # -- actions --------------------------------------------------------------------------
 
+    # -- the actions' host (`console.ui.acting.Host`): what is pointed at is the screen's --
+
     def selection(self) -> Selection[Any]:
-        return self.view.selection()
+        return self.desk_screen.selection()
 
     def toggle_mark(self) -> None:
-        self.view.toggle_mark()
+        self.desk_screen.toggle_mark()
 
     def clear_marks(self, pane: Pane) -> None:
-        self.view.clear_marks(pane)
+        self.desk_screen.clear_marks(pane)
 
     def action_pane(self, index: int) -> None:
-        self.view.focus(index=index)
+        self.desk_screen.focus_pane(index=index)
 
     def action_next_pane(self) -> None:
-        self.view.focus(step=1)
+        self.desk_screen.focus_pane(step=1)
 
     def action_previous_pane(self) -> None:
-        self.view.focus(step=-1)
+        self.desk_screen.focus_pane(step=-1)
 
     def action_sort(self) -> None:
-        self.view.queue.cycle_sort()
-        self._follow_cursor()
+        self.desk_screen.sort()
 
     def action_sort_direction(self) -> None:
-        self.view.queue.flip_direction()
-        self._follow_cursor()
+        self.desk_screen.sort_direction()
 
     def action_quick_filter(self) -> None:
-        self.view.queue.cycle_quick()
-        self._follow_cursor()
+        self.desk_screen.quick_filter()
 
     def action_toggle_pause(self) -> None:
-        bar = self.query_one(StatusBar)
         if self.desk.paused:
             changed = self.desk.resume(self.clock.now(), keep_order=self._navigating())
             with self.batch_update():
-                rows = self.desk.queue.rows
-                shown = {i: rows[i] for i in changed.queue_rows if i in rows}
-                self.view.queue.apply(shown, changed)
-                self._show_changed(changed)
+                self.desk_screen.resumed(changed)
         else:
             self.desk.pause()
-        bar.paused = self.desk.paused
-        bar.show(self.clock.now())
+        self.desk_screen.show_paused(self.desk.paused)
 
     def action_refresh(self) -> None:
-        self.view.queue.resort()
+        self.desk_screen.queue.resort()
         self.link.reload()
 
     def action_help(self) -> None:
@@ -376,17 +346,11 @@ class SwitchboardApp(App[None]):
         self.push_screen(ReportScreen(self.board.database, self.calendar, self.clock))
 
     def action_show_on_call(self) -> None:
-        self.notify(self.query_one(CoveragePane).on_call_summary(self.clock.now()))
-
-    # -- detail -------------------------------------------------------------------------------
-
-    @on(VirtualGrid.Selected)
-    def _open_detail(self, message: VirtualGrid.Selected) -> None:
-        self.view.open_detail(message.grid, message.key)
+        self.notify(self.desk_screen.on_call_summary())
 
     def jump_to(self, request_id: int) -> None:
         """Cursor on the request in the queue, or its detail if it is not shown there."""
-        self.view.jump_to(request_id)
+        self.desk_screen.jump_to(request_id)
 
 
 def make_app(

@@ -107,13 +107,15 @@ class Portal:
 
 
 def portal_of(request: Request) -> Portal:
-    return request.app.state.portal  # type: ignore[no-any-return]
+    portal: Portal = request.app.state.portal  # Starlette's state is untyped; set when built
+    return portal
 
 
 async def signed_in(request: Request) -> portal_auth.SignedIn | None:
     """The live session of this browser, or None (read once per HTTP request)."""
     if hasattr(request.state, "signed_in"):
-        return request.state.signed_in  # type: ignore[no-any-return]
+        known: portal_auth.SignedIn | None = request.state.signed_in  # set below, untyped
+        return known
     portal = portal_of(request)
     token = request.cookies.get(portal.session_cookie, "")
     now = portal.clock.now()

@@ -17,7 +17,7 @@ from console.store.db import Database
 from console.store.models import Event, IdempotencyKey, Request
 from tests.tcp_proxy import CommitCutProxy
 
-#: Every command that writes (README, CLI reference), and nothing else, takes the key.
+#: Every command that writes (docs/cli.md), and nothing else, takes the key.
 WRITERS = {
     "ticket new",
     "ticket assign",

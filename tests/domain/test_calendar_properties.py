@@ -4,7 +4,7 @@ The reference shares no code with the calendar (nor with its hours parser): it r
 desk from the plain description below, and asks, for each minute, "is this minute inside
 one of the day's windows?", where a window on a desk-local day runs from the first
 minute of that day whose wall clock reads at least its start to the last minute whose
-wall clock reads before its end (README: "Window edges inside a DST change"). On a day
+wall clock reads before its end (docs/policy.md: "Window edges inside a DST change"). On a day
 without an offset change that is just "the wall clock lies in the window"; on a DST day
 the reference walks the day's minutes to find the edges. Inputs are whole minutes, so
 the minute walk is exact. Desks checked over 2026-2030: Chicago (the default); Chicago

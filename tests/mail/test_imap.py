@@ -203,5 +203,7 @@ def test_a_fetcher_killed_mid_batch_resumes_and_files_each_once(
         timeout=PATIENCE,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"filed {40 - filed} messages" or filed == 40
+    # The kill may land inside a COMMIT: that message is then filed or not, and a read
+    # right after the kill can miss it. Either way the second run files only the rest.
+    assert done.stdout.strip() in {f"filed {n} messages" for n in (40 - filed, 39 - filed)}
     assert counts(mail) == (40, 40)

@@ -122,7 +122,7 @@ def test_a_tick_after_shutdown_is_harmless(console) -> None:
         # late cursor move ScreenStackError.
         app._tick()
         app._release_retained()
-        app._follow_cursor()
+        app.desk_screen.follow_cursor()
 
     asyncio.run(scenario())
     assert not app.is_running

@@ -4,10 +4,11 @@ No I/O, no database, no clock: every time comes in as an argument. `read_message
 entry point; see `message.py` for what it returns and how it fails.
 """
 
+from console.domain.intake import normalise_phone
 from console.mail.parsing.auto import OUTGOING_HEADER
 from console.mail.parsing.body import DEFAULT_ATTACHMENT_LIMIT, Attachment
 from console.mail.parsing.message import Incoming, Sender, Unreadable, read_message
-from console.mail.parsing.voicemail import Voicemail, normalise_phone
+from console.mail.parsing.voicemail import Voicemail
 
 __all__ = [
     "DEFAULT_ATTACHMENT_LIMIT",

@@ -187,6 +187,9 @@ def _embedded_bytes(part: Message) -> bytes:
         return _payload_bytes(part)
     chunks = []
     for inner in payload:
+        if not isinstance(inner, Message):  # not a message: nothing to write
+            chunks.append(b"")
+            continue
         try:
             chunks.append(inner.as_bytes())
         except Exception:  # a header the modern generator cannot fold: write it as read

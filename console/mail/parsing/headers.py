@@ -14,6 +14,7 @@ import email
 import email.header
 import email.policy
 import re
+from email.headerregistry import AddressHeader
 from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser
 
@@ -75,12 +76,13 @@ class Headers:
         wanted = name.lower()
         return [str(value) for key, value in self._legacy.raw_items() if key.lower() == wanted]
 
-    def address_header(self, name: str) -> object | None:
+    def address_header(self, name: str) -> AddressHeader | None:
         """The modern policy's parsed address header, or None when it cannot be read."""
         try:
-            return self._modern[name]
+            header = self._modern[name]
         except Exception:  # an unreadable address: the caller falls back to the raw text
             return None
+        return header if isinstance(header, AddressHeader) else None
 
 
 def decode_words(value: object) -> str:

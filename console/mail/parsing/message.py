@@ -180,8 +180,8 @@ def _sender(headers: Headers) -> Sender:
     decoded text, else the first thing shaped like an address in it."""
     parsed = headers.address_header("From")
     try:
-        first = parsed.addresses[0]
-        if _plausible(first.addr_spec):
+        first = parsed.addresses[0] if parsed is not None else None
+        if first is not None and _plausible(first.addr_spec):
             return Sender(first.addr_spec.lower(), one_line(first.display_name))
     except Exception:  # no modern reading: parse the decoded raw text the old way
         pass

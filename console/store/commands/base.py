@@ -1,4 +1,5 @@
-"""What every command shares: the transaction, the actor's role, input checks, lookups.
+"""What every command shares: the transaction, the actor's role, lookups, and the input
+checks of `checks.py` (re-exported here).
 
 A command is a function `(session, actor, now, ...)` wrapped in `@command`: it either
 commits its rows and events together or raises a `StoreError` with nothing written.
@@ -7,14 +8,10 @@ commits its rows and events together or raises a `StoreError` with nothing writt
 from __future__ import annotations
 
 import contextlib
-import difflib
 import functools
-import re
-import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
@@ -25,6 +22,17 @@ from console.domain.calendar import DeskCalendar
 from console.domain.policy import Policy
 from console.domain.sla import SlaPolicy
 from console.store import idempotency
+from console.store.commands.checks import (
+    CLOCK_TOLERANCE,
+    HANDLE,
+    LIMITS,
+    clean_handle,
+    clean_text,
+    did_you_mean,
+    not_future,
+    one_of,
+    shown,
+)
 from console.store.db import safe_url
 from console.store.enums import Role
 from console.store.errors import (
@@ -42,12 +50,7 @@ from console.store.policy import current_policy
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-#: How far ahead of `now` a typed time may be (clocks of two machines disagree a little).
-CLOCK_TOLERANCE = timedelta(minutes=5)
-HANDLE = re.compile(r"[a-z][a-z0-9._-]{0,31}")
-#: Longest text accepted per kind of field, in characters.
-LIMITS = {"name": 200, "summary": 2000, "note": 4000, "reason": 1000, "phone": 40, "email": 254}
+R_co = TypeVar("R_co", covariant=True)
 
 
 @dataclass(frozen=True)
@@ -95,12 +98,22 @@ STAFF_CACHE = "switchboard.staff"
 NAMES = "switchboard.names"
 
 
+class Command(Protocol[P, R_co]):
+    """A function wrapped in `@command`: a call runs it as its own transaction;
+    `__wrapped__` runs it inside the caller's (as `leads.together` does)."""
+
+    @property
+    def __wrapped__(self) -> Callable[P, R_co]: ...
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R_co: ...
+
+
 class _Stale(Exception):
     def __init__(self, entity: str, entity_id: int) -> None:
         self.entity, self.entity_id = entity, entity_id
 
 
-def command(fn: Callable[P, R]) -> Callable[P, R]:
+def command(fn: Callable[P, R]) -> Command[P, R]:
     """Run `fn` as one transaction: commit on success, roll back on any error.
 
     A lost update race (a stale `version`) becomes `ConflictError` naming who changed
@@ -139,7 +152,7 @@ def command(fn: Callable[P, R]) -> Callable[P, R]:
             detail = str(exc.orig).splitlines()[0] if exc.orig else "constraint violated"
             raise InvalidState(f"the change clashes with existing data ({detail})") from None
         except OperationalError as exc:
-            url = session.get_bind().url
+            url = session.get_bind().engine.url
             with contextlib.suppress(SQLAlchemyError):  # the connection may be gone
                 _rollback(session)
             failure = database_failure(exc, safe_url(url))
@@ -250,7 +263,7 @@ def staff_named(session: Session, handle: str, what: str = "staff member") -> St
     user action), so a role change reaches the next action.
     """
     key = (handle or "").strip().lower()
-    cache = session.info.setdefault(STAFF_CACHE, {})
+    cache: dict[str, StaffMember] = session.info.setdefault(STAFF_CACHE, {})
     staff = cache.get(key)
     if staff is None and HANDLE.fullmatch(key):
         found = session.execute(_STAFF_BY_HANDLE, {"handle": key}).first()
@@ -276,7 +289,8 @@ def handle_of(session: Session, staff_id: int | None) -> str | None:
     """The handle of staff member `staff_id` (None for None), from the session's staff."""
     if staff_id is None:
         return None
-    for staff in session.info.get(STAFF_CACHE, {}).values():
+    cache: dict[str, StaffMember] = session.info.get(STAFF_CACHE, {})
+    for staff in cache.values():
         if staff.id == staff_id:
             return staff.handle
     row = session.get(Staff, staff_id)
@@ -290,9 +304,12 @@ def remember(session: Session, entity: str, entity_id: int | None, name: str | N
         names[entity, entity_id] = name
 
 
-def recall(session: Session, entity: str, entity_id: int) -> str | None:
+def recall(session: Session, entity: str, entity_id: int | None) -> str | None:
     """A name noted by `remember` during this command, or None."""
-    return session.info.get(NAMES, {}).get((entity, entity_id))
+    if entity_id is None:  # `remember` notes no name without an id
+        return None
+    names: dict[tuple[str, int], str | None] = session.info.get(NAMES, {})
+    return names.get((entity, entity_id))
 
 
 def customer_named(session: Session, name_or_id: str | int) -> Customer:
@@ -310,99 +327,16 @@ def customer_named(session: Session, name_or_id: str | int) -> Customer:
     return customer
 
 
-def _word_close(key: str, name: str) -> bool:
-    """Misspelt words of a longer name: "edna" for "city of edina, mn", "glen elyn" for
-    "village of glen ellyn, il" (each typed word close to one of the name's)."""
-    typed = [word for word in re.findall(r"\w+", key) if len(word) >= 3]
-    words = re.findall(r"\w+", name)
-    return bool(typed) and all(
-        any(difflib.SequenceMatcher(None, t, word).ratio() >= 0.75 for word in words) for t in typed
-    )
-
-
-def did_you_mean(typed: str, names: Sequence[str], most: int = 3) -> str:
-    """`; did you mean Fargo County?` for the names close to `typed` (those that begin with
-    it or hold it, then the near misspellings), or "" when none is close."""
-    key = typed.strip().casefold()
-    if not key:
-        return ""
-    by_key = {name.casefold(): name for name in names}
-    chosen = [k for k in by_key if k.startswith(key)]
-    if len(key) >= 3:  # "fargo" in "city of fargo, nd"; not "a" in everything
-        chosen += [k for k in by_key if key in k and k not in chosen]
-    chosen += [k for k in difflib.get_close_matches(key, list(by_key), most) if k not in chosen]
-    chosen += [k for k in by_key if k not in chosen and _word_close(key, k)]
-    shown_names = [shown(by_key[k]).strip("'\"") for k in chosen[:most]]
-    if not shown_names:
-        return ""
-    if len(shown_names) == 1:
-        return f"; did you mean {shown_names[0]}?"
-    return f"; did you mean {', '.join(shown_names[:-1])} or {shown_names[-1]}?"
-
-
 _CUSTOMER_BY_NAME = select(Customer).where(
     func.lower(Customer.municipality) == bindparam("name", type_=Customer.municipality.type)
 )
 
 
-def shown(text: Any, width: int = 40) -> str:
-    """User input quoted for a one-line message: shortened, control characters escaped."""
-    text = str(text)
-    short = text if len(text) <= width else text[:width] + "…"
-    return repr(short)
-
-
-# -- checking what people typed ------------------------------------------------------
-
-
-def clean_text(
-    value: str | None, field: str, kind: str, *, required: bool = True, multiline: bool = False
-) -> str | None:
-    """`value` trimmed, or `InvalidInput` when empty, too long, or holding control characters."""
-    if value is None or not value.strip():
-        if required:
-            raise InvalidInput(f"{field} is empty")
-        return None
-    limit = LIMITS[kind]
-    if len(value) > limit:
-        raise InvalidInput(f"{field} is too long ({len(value)} characters; at most {limit})")
-    allowed = "\n\t" if multiline else ""
-    for index, char in enumerate(value):
-        if char not in allowed and unicodedata.category(char) in ("Cc", "Cs"):
-            raise InvalidInput(
-                f"{field} contains a control character (U+{ord(char):04X}) at position {index + 1}"
-            )
-    return value.strip()
-
-
-def clean_handle(value: str) -> str:
-    handle = (value or "").strip().lower()
-    if not HANDLE.fullmatch(handle):
-        raise InvalidInput(
-            f"handle {shown(value)} is not 1 to 32 of a-z, 0-9, '.', '_', '-' "
-            "starting with a letter"
-        )
-    return handle
-
-
-def not_future(at: datetime, now: datetime, field: str) -> datetime:
-    if at.tzinfo is None:
-        raise InvalidInput(f"{field} has no time zone")
-    if at > now + CLOCK_TOLERANCE:
-        raise InvalidInput(f"{field} {at.isoformat()} is in the future")
-    return at
-
-
-def one_of(value: str, choices: type, field: str) -> Any:
-    try:
-        return choices(value)
-    except ValueError:
-        accepted = ", ".join(c.value for c in choices)
-        raise InvalidInput(f"{field} {shown(value)} is not one of: {accepted}") from None
-
-
 __all__ = [
     "CLOCK_TOLERANCE",
+    "HANDLE",
+    "LIMITS",
+    "Command",
     "InvalidInput",
     "InvalidState",
     "NotFound",
@@ -415,6 +349,7 @@ __all__ = [
     "clean_text",
     "command",
     "customer_named",
+    "did_you_mean",
     "guard",
     "handle_of",
     "not_future",

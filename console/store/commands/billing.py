@@ -22,7 +22,7 @@ from console.store.commands.base import (
     save,
     staff_named,
 )
-from console.store.commands.requests import load_request, request_for_change, view_of
+from console.store.commands.request_reads import load_request, request_for_change, view_of
 from console.store.enums import BillingState, NoticeMethod, Role
 from console.store.errors import InvalidInput, InvalidState
 from console.store.models import BillingNotice, Request, WorkLog
@@ -120,7 +120,7 @@ def log_work(
 @command
 def record_billing_notice(
     session: Session,
-    actor_handle: str,
+    actor_handle: str | None,
     now: datetime,
     *,
     request_id: int,
@@ -196,7 +196,7 @@ def record_billing_notice(
 @command
 def record_decline(
     session: Session,
-    actor_handle: str,
+    actor_handle: str | None,
     now: datetime,
     *,
     request_id: int,

@@ -46,7 +46,7 @@ def log_request_for(
     """`log_request`, first adding `new_caller` as a contact of `customer` when given (then
     `contact` is ignored): one transaction, so both land or neither."""
     if new_caller is not None:
-        added = add_contact.__wrapped__(  # type: ignore[attr-defined]
+        added = add_contact.__wrapped__(
             session,
             actor_handle,
             now,
@@ -56,7 +56,7 @@ def log_request_for(
             email=new_caller.email,
         )
         contact = str(added.id)
-    view: RequestView = log_request.__wrapped__(  # type: ignore[attr-defined]
+    view: RequestView = log_request.__wrapped__(
         session,
         actor_handle,
         now,

@@ -28,7 +28,7 @@ from console.store.commands.base import (
     save,
     shown,
 )
-from console.store.commands.requests import load_request
+from console.store.commands.request_reads import load_request
 from console.store.enums import BillingState, RequestStatus, Role
 from console.store.errors import InvalidInput, InvalidState, NotFound
 from console.store.models import Contact, Customer, Request, WorkLog
@@ -51,7 +51,7 @@ def _open_emergency(row: Request, doing: str) -> None:
         raise InvalidState(f"request {row.id} is not an emergency")
 
 
-def _designated_contact(session: Session, customer_id: int, name_or_id: str) -> Contact:
+def _designated_contact(session: Session, customer_id: int | None, name_or_id: str) -> Contact:
     """The customer's contact `name_or_id`, who must be designated for emergencies."""
     text = (name_or_id or "").strip()
     query = select(Contact).where(Contact.customer_id == customer_id)

@@ -8,6 +8,7 @@ moving away closes the gap, and a position moves the others (insert semantics).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,7 +31,7 @@ from console.store.commands.base import (
     save,
     staff_named,
 )
-from console.store.commands.requests import load_request
+from console.store.commands.request_reads import load_request
 from console.store.enums import Department, EscalationStatus, RequestStatus, Role
 from console.store.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from console.store.models import Escalation
@@ -59,7 +60,12 @@ def open_escalation_of(session: Session, request_id: int) -> int:
 
 
 def _record(
-    session: Session, row: Escalation, by: str, now: datetime, kind: str, before: dict | None
+    session: Session,
+    row: Escalation,
+    by: str,
+    now: datetime,
+    kind: str,
+    before: dict[str, Any] | None,
 ) -> EscalationView:
     save(session)
     audit.record(

@@ -39,8 +39,9 @@ from console.domain.sla import Channel
 from console.store import audit
 from console.store.commands import intake_out
 from console.store.commands.base import LIMITS, Rules, command, save
-from console.store.commands.intake_types import AttachmentIn, IntakeResult, MailIn, insert_for
+from console.store.commands.intake_types import AttachmentIn, IntakeResult, MailIn
 from console.store.commands.quarantine import held_for_release, release_held
+from console.store.dml import insert_for
 from console.store.enums import BillingState, RequestStatus
 from console.store.models import Contact, Request
 from console.store.models_mail import MailAttachment, MailDomain, MailMessage
@@ -111,7 +112,7 @@ def _claim(session: Session, mail: MailIn, received: datetime, now: datetime) ->
         "ingested_at": now,
     }
     statement = (
-        insert_for(session, table)  # type: ignore[attr-defined]
+        insert_for(session, table)
         .values(values)
         .on_conflict_do_nothing(index_elements=["message_key"])
         .returning(table.c.id)
@@ -206,13 +207,15 @@ def _thread(session: Session, mail: MailIn, customer_id: int | None) -> Request 
     candidates: list[int] = []
     keys = [k for k in (mail.in_reply_to, *reversed(mail.references)) if k]
     if keys:
-        found = dict(
-            session.execute(
+        found = {
+            key: request_id
+            for key, request_id in session.execute(
                 select(MailMessage.message_key, MailMessage.request_id).where(
                     MailMessage.message_key.in_(keys[:101]), MailMessage.request_id.is_not(None)
                 )
-            ).all()
-        )
+            )
+            if request_id is not None
+        }
         candidates += [found[k] for k in keys if k in found]
         # The desk's own outgoing mail names its request in its Message-ID (`<sb-123-...>`).
         candidates += [int(m.group(1)) for k in keys if (m := OUR_MESSAGE_ID.match(k))]

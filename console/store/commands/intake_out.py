@@ -90,9 +90,7 @@ def ack_by_mail(
     if not is_ack(mail.body):
         return IntakeResult("ignored", None, f"reply to page {page_id} by {handle}, not ack")
     try:
-        view = ack_page.__wrapped__(  # type: ignore[attr-defined]
-            session, handle, now, page_id=page_id, service=service
-        )
+        view = ack_page.__wrapped__(session, handle, now, page_id=page_id, service=service)
     except StoreError as exc:
         return IntakeResult("ignored", None, f"ack of page {page_id} by {handle}: {exc}")
     return IntakeResult("ignored", None, f"page {view.page_id} acknowledged by {handle}")

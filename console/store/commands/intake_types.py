@@ -5,10 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
-
 from console.domain.sla import Channel
 
 
@@ -52,9 +48,3 @@ class IntakeResult:
     request: int | None
     reason: str
     quarantine: int | None = None
-
-
-def insert_for(session: Session, table: object) -> object:
-    """INSERT for `table` in the session's dialect (both have ON CONFLICT DO NOTHING)."""
-    dialect = session.get_bind().dialect.name
-    return (postgres_insert if dialect == "postgresql" else sqlite_insert)(table)

@@ -7,13 +7,13 @@ saw it, or is refused, nothing is written and the error names that target.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from console.store.commands.base import command
+from console.store.commands.base import Command, command
 from console.store.commands.escalations import place_in_order, reassign_escalation
 from console.store.commands.requests import assign
 from console.store.errors import InvalidInput
@@ -39,7 +39,7 @@ def assign_many(
     """Assign every request in `targets` to `to` in one transaction (dispatchers, leads)."""
     return [
         # `__wrapped__` (the command without its own commit) is set by functools.wraps.
-        assign.__wrapped__(  # type: ignore[attr-defined]
+        assign.__wrapped__(
             session, actor_handle, now, request_id=request_id, to=to, expected_version=version
         )
         for request_id, version in _unique(targets)
@@ -53,7 +53,7 @@ def reassign_many(
     """Give every escalation in `targets` to `to`, in one transaction (leads)."""
     return [
         # As above: the command without its own commit.
-        reassign_escalation.__wrapped__(  # type: ignore[attr-defined]
+        reassign_escalation.__wrapped__(
             session, actor_handle, now, escalation_id=row_id, to=to, expected_version=version
         )
         for row_id, version in _unique(targets)
@@ -85,7 +85,7 @@ def place_technical(
 
 
 #: A single-row command (one of this package's functions) and its keyword arguments.
-Step = tuple[Callable[..., Any], dict[str, Any]]
+Step = tuple[Command[..., Any], dict[str, Any]]
 
 
 @command

@@ -19,7 +19,8 @@ from console.store.commands.base import (
     save,
     shown,
 )
-from console.store.commands.requests import _change, contact_of, request_for_change
+from console.store.commands.request_reads import contact_of, request_for_change
+from console.store.commands.requests import _change
 from console.store.enums import RequestStatus, Role
 from console.store.errors import InvalidInput, InvalidState
 from console.store.models import Customer

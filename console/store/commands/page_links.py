@@ -20,6 +20,4 @@ def ack_by_link(session: Session, service: str, now: datetime, *, token_hash: st
     link = portal_tokens.spend_page_link(session, token_hash, now)
     if link is None:
         raise NotFound("no such acknowledgement link")
-    return ack_page.__wrapped__(  # type: ignore[attr-defined, no-any-return]
-        session, link.staff, now, page_id=link.page_id, service=service
-    )
+    return ack_page.__wrapped__(session, link.staff, now, page_id=link.page_id, service=service)

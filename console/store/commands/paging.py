@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -104,7 +105,7 @@ def set_staff_contact(
     return ContactView(who.handle, address, tuple(u.split("://")[0] for u in notify))
 
 
-def _contact_event(row: StaffContact) -> dict:
+def _contact_event(row: StaffContact) -> dict[str, Any]:
     # The audit history keeps the address and how many URLs, not their tokens.
     urls = (row.notify or {}).get("urls", [])
     return {"email": row.email, "notify": [u.split("://")[0] + "://…" for u in urls]}
@@ -138,18 +139,20 @@ def ack_page(
     if page_id is not None:
         query = query.where(Page.id == page_id)
         what = f"page {page_id}"
+        asked = page_id
     elif request_id is not None:
         query = query.where(Page.request_id == request_id).order_by(Page.id.desc())
         what = f"request {request_id}"
+        asked = request_id
     else:
         raise InvalidInput("say which page: a request number or --page ID")
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
-    asked = page_id if page_id is not None else request_id
     page = session.scalars(query.limit(1)).first() if 0 < asked < 2**31 else None
     if page is None:
         raise NotFound(f"no page about {what}")
     if page.state == "acked":
+        assert page.acked_at is not None  # an acknowledged page has its time
         raise InvalidState(
             f"{what} was acknowledged by {page.acked_by} at {page.acked_at.isoformat()}"
         )

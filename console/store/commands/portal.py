@@ -26,7 +26,8 @@ from console.store.commands.base import (
     shown,
 )
 from console.store.commands.billing import PORTAL_METHOD, record_billing_notice, record_decline
-from console.store.commands.requests import load_request, log_request, respond, view_of
+from console.store.commands.request_reads import load_request, view_of
+from console.store.commands.requests import log_request, respond
 from console.store.enums import RequestStatus, Role
 from console.store.errors import InvalidInput, InvalidState, NotFound
 from console.store.models import Contact, Customer
@@ -261,7 +262,7 @@ def file_request(
     if closed and not emergency and choice is None:
         raise InvalidInput("after_hours: the desk is closed; choose bill or wait")
     # The bodies of the CLI's own commands, inside this one transaction.
-    view: RequestView = log_request.__wrapped__(  # type: ignore[attr-defined]
+    view: RequestView = log_request.__wrapped__(
         session,
         None,
         now,
@@ -280,7 +281,7 @@ def file_request(
         return Filed(view, None)
     assert choice is not None
     if choice == "bill":
-        record_billing_notice.__wrapped__(  # type: ignore[attr-defined]
+        record_billing_notice.__wrapped__(
             session,
             None,
             now,
@@ -290,7 +291,7 @@ def file_request(
             on_behalf_of=who.on_behalf_of,
         )
     else:
-        record_decline.__wrapped__(  # type: ignore[attr-defined]
+        record_decline.__wrapped__(
             session, None, now, request_id=view.id, service=service, on_behalf_of=who.on_behalf_of
         )
     row = load_request(session, view.id)
@@ -373,11 +374,11 @@ def desk_reply(
         and now >= row.received_at
     )
     if first:
-        respond.__wrapped__(session, by.handle, now, request_id=row.id)  # type: ignore[attr-defined]
+        respond.__wrapped__(session, by.handle, now, request_id=row.id)
     return ReplyView(message.id, row.id, by.handle, to, first)
 
 
-def may_see(who: Principal, customer_id: int, contact_id: int | None) -> bool:
+def may_see(who: Principal, customer_id: int | None, contact_id: int | None) -> bool:
     """A contact sees their own requests; a designated contact all of their customer's."""
     if customer_id != who.customer_id:
         return False

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from console.store import audit
 from console.store.commands.base import command, save
-from console.store.commands.intake_types import IntakeResult, insert_for
+from console.store.commands.intake_types import IntakeResult
+from console.store.dml import insert_for
 from console.store.errors import InvalidState, NotFound
 from console.store.models_mail import MailQuarantine
 
@@ -34,7 +35,7 @@ def quarantine_mail(
     digest = hashlib.sha256(raw).hexdigest()
     table = MailQuarantine.__table__
     statement = (
-        insert_for(session, table)  # type: ignore[attr-defined]
+        insert_for(session, table)
         .values(
             sha256=digest,
             raw=raw,

@@ -1,4 +1,7 @@
-"""Commands on requests: logging them, assigning, responding, resolving, reopening."""
+"""Commands on requests: logging them, assigning, responding, resolving, reopening.
+
+Reading a request for a command (`load_request`, `view_of`, ...) is `request_reads.py`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from console.domain.billing import needs_billing_notice
@@ -22,27 +25,22 @@ from console.store.commands.base import (
     command,
     customer_named,
     guard,
-    handle_of,
     not_future,
     one_of,
-    recall,
     remember,
     save,
-    shown,
     staff_named,
 )
+from console.store.commands.request_reads import (
+    contact_of,
+    request_for_change,
+    view_of,
+)
+from console.store.commands.request_reads import load_request as load_request  # for callers
 from console.store.enums import BillingState, EscalationStatus, RequestStatus, Role
-from console.store.errors import InvalidInput, InvalidState, NotFound
-from console.store.models import Contact, Customer, Escalation, Request, Shift, Staff
-from console.store.views import RequestView, request_view
-
-
-def load_request(session: Session, request_id: int) -> Request:
-    row = session.get(Request, request_id) if 0 < request_id < 2**31 else None
-    if row is None:
-        raise NotFound(f"no request {request_id}")
-    return row
-
+from console.store.errors import InvalidInput, InvalidState
+from console.store.models import Escalation, Request, Shift, Staff
+from console.store.views import RequestView
 
 _REQUESTS = Request.__table__
 _NEW_REQUEST_COLUMNS = tuple(column.name for column in _REQUESTS.c if column.name != "id")
@@ -51,79 +49,6 @@ _NEW_REQUEST = (
     .values({name: bindparam(name, type_=_REQUESTS.c[name].type) for name in _NEW_REQUEST_COLUMNS})
     .returning(_REQUESTS.c.id)
 )
-
-#: A request with the names its view shows, in one round trip (see `request_for_change`).
-_REQUEST_WITH_NAMES = (
-    select(Request, Customer.municipality, Contact.name, Staff.handle)
-    .outerjoin(Customer, Customer.id == Request.customer_id)
-    .outerjoin(Contact, Contact.id == Request.contact_id)
-    .outerjoin(Staff, Staff.id == Request.assignee_id)
-    .where(Request.id == bindparam("request_id"))
-)
-
-
-def request_for_change(session: Session, request_id: int) -> Request:
-    """Like `load_request`, also noting the customer, contact and assignee names."""
-    found = (
-        session.execute(_REQUEST_WITH_NAMES, {"request_id": request_id}).first()
-        if 0 < request_id < 2**31
-        else None
-    )
-    if found is None:
-        raise NotFound(f"no request {request_id}")
-    row, customer, contact, assignee = found
-    remember(session, "customer", row.customer_id, customer)
-    remember(session, "contact", row.contact_id, contact)
-    remember(session, "staff", row.assignee_id, assignee)
-    return row
-
-
-def view_of(session: Session, row: Request) -> RequestView:
-    """`views.request_view`, taking names read earlier in this command instead of re-reading."""
-    customer = recall(session, "customer", row.customer_id)
-    if customer is None:
-        return request_view(session, row)
-    contact = None
-    if row.contact_id is not None:
-        contact = recall(session, "contact", row.contact_id)
-        if contact is None:
-            return request_view(session, row)
-    assignee = None
-    if row.assignee_id is not None:
-        assignee = recall(session, "staff", row.assignee_id) or handle_of(session, row.assignee_id)
-    return RequestView(
-        id=row.id,
-        customer=customer,
-        customer_id=row.customer_id,
-        contact=contact,
-        channel=row.channel,
-        summary=row.summary,
-        received_at=row.received_at,
-        emergency=row.emergency,
-        emergency_unverified=row.emergency_unverified,
-        status=row.status,
-        assignee=assignee,
-        due_at=row.due_at,
-        first_response_at=row.first_response_at,
-        resolved_at=row.resolved_at,
-        billing_state=row.billing_state,
-        version=row.version,
-    )
-
-
-def contact_of(session: Session, customer_id: int, name: str) -> Contact:
-    """A contact of customer `customer_id` by id (digits) or name, or `NotFound`."""
-    text = name.strip()
-    query = select(Contact).where(Contact.customer_id == customer_id)
-    if text.isdigit() and len(text) < 12:
-        query = query.where(Contact.id == int(text))
-    else:
-        query = query.where(func.lower(Contact.name) == text.lower()[:200])
-    contact = session.scalars(query).first()
-    if contact is None:
-        raise NotFound(f"no contact {shown(name)} for this customer")
-    remember(session, "contact", contact.id, contact.name)
-    return contact
 
 
 def _on_call(session: Session, at: datetime) -> Staff | None:
@@ -145,7 +70,7 @@ def _on_call(session: Session, at: datetime) -> Staff | None:
 @command
 def log_request(
     session: Session,
-    actor_handle: str,
+    actor_handle: str | None,
     now: datetime,
     rules: Rules,
     *,

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
 from console.domain.billing import Billable, NoRateError, Work, billable, combined
@@ -82,7 +82,7 @@ def billing_report(
     timeline = PolicyTimeline.of(policy)
     span = period(timeline.current.calendar, from_date, to_date)
     owner = customer_named(session, customer) if customer is not None else None
-    wanted = [Request.emergency.is_(False)]
+    wanted: list[ColumnElement[bool]] = [Request.emergency.is_(False)]
     if owner is not None:
         wanted.append(Request.customer_id == owner.id)
     work_rows = session.execute(

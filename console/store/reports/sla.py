@@ -121,7 +121,7 @@ def sla_report(
     for request_id, customer, channel, emergency, received, due, first in rows:
         sla = timeline.at(received).sla
         timer = sla.timer(_Request(channel, emergency, received, due, first), now)
-        if timer.state is TimerState.NONE:
+        if timer.state is TimerState.NONE or due is None:  # no due time: no timer
             untimed += 1
             continue
         response = None
