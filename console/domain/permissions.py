@@ -21,6 +21,12 @@ class Action(StrEnum):
     DECLINE = "decline"
     ACK_PAGE = "ack page"
     ATTACH = "attach"
+    LOG_REQUEST = "log request"
+    RESPOND = "respond"
+    NOTE = "note"
+    LOG_WORK = "log work"
+    RESOLVE = "resolve"
+    REOPEN = "reopen"
 
 
 RANK = {"agent": 0, "dispatcher": 1, "lead": 2}
@@ -36,6 +42,12 @@ NEEDS: dict[Action, tuple[str, str]] = {
     Action.DECLINE: ("agent", "recording a customer's decline needs a desk role"),
     Action.ACK_PAGE: ("agent", "acknowledging a page needs a desk role"),
     Action.ATTACH: ("dispatcher", "only dispatchers and leads attach requests to customers"),
+    Action.LOG_REQUEST: ("agent", "logging a request needs a desk role"),
+    Action.RESPOND: ("agent", "responding needs a desk role"),
+    Action.NOTE: ("agent", "adding a note needs a desk role"),
+    Action.LOG_WORK: ("agent", "logging work needs a desk role"),
+    Action.RESOLVE: ("agent", "resolving needs a desk role"),
+    Action.REOPEN: ("agent", "reopening needs a desk role"),
 }
 
 

@@ -15,7 +15,7 @@ from textual import events, on, work
 from textual.app import App
 from textual.notifications import SeverityLevel
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from console.clock import Clock
@@ -48,6 +48,7 @@ from console.ui.screens.help import HelpScreen, help_rows
 from console.ui.screens.reports import ReportScreen
 from console.ui.textual_fixes import check_fixes, release_dead_styles, release_dead_watchers
 from console.ui.widgets.queue_pane import QueuePane
+from console.ui.work_actions import WORK_NEEDS, WorkActions, WorkCommands
 from console.ui.writer import Writer
 
 __all__ = ["Identity", "SwitchboardApp", "make_app"]
@@ -56,7 +57,7 @@ __all__ = ["Identity", "SwitchboardApp", "make_app"]
 class SwitchboardApp(App[None]):
     CSS_PATH = "switchboard.tcss"
     TITLE = "Switchboard"
-    COMMANDS = App.COMMANDS | {SwitchboardCommands}
+    COMMANDS = App.COMMANDS | {SwitchboardCommands, WorkCommands}
 
     BINDINGS = APP_BINDINGS
 
@@ -94,6 +95,7 @@ class SwitchboardApp(App[None]):
         self.record = WriteRecord()
         self.lead = LeadActions(self, self.record)
         self.after_hours = DeskActions(self, self.record)
+        self.work = WorkActions(self, self.record)  # issue 18: respond, note, work, resolve
         #: The main screen, installed as the default one (`screen_stack[0]`).
         self.desk_screen = DeskScreen(self)
         # On the console's clock, so a frozen clock freezes the idle re-sort too.
@@ -183,21 +185,23 @@ class SwitchboardApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         name = str(parameters[0]) if action == "act" and parameters else action
-        return self.lead.allowed(name)
+        return (self.work if name in WORK_NEEDS else self.lead).allowed(name)
 
     def action_act(self, name: str, *args: int) -> None:
         """Run an action object's method (the keys' `act('assign')`)."""
         actions: dict[str, Callable[..., None]] = {
             **self.lead.actions(),
             **self.after_hours.actions(),
+            **self.work.actions(),
         }
         actions[name](*args)
 
     def action_refuse(self, name: str) -> None:
-        self.lead.refuse(name)
+        (self.work if name in WORK_NEEDS else self.lead).refuse(name)
 
     def on_write_done(self, message: WriteDone) -> None:
         self.lead.written(message)
+        self.work.after_write(message)
 
     def on_write_conflicted(self, message: WriteConflicted) -> None:
         self.lead.conflicted(message)
@@ -227,6 +231,7 @@ class SwitchboardApp(App[None]):
     @on(BoardChanged)
     def _changed(self, message: BoardChanged) -> None:
         changes = message.changes
+        self.work.changed(set(changes.requests) | set(changes.requests_gone))
         changed = self.desk.apply(changes, self.clock.now(), keep_order=self._navigating())
         with self.batch_update():
             self.desk_screen.changed(changes, changed)
@@ -242,7 +247,7 @@ class SwitchboardApp(App[None]):
         if not self.showing():
             return
         self.refresh_bindings()
-        if not self.settings.console.cursor_blink and isinstance(event.widget, Input):
+        if not self.settings.console.cursor_blink and isinstance(event.widget, Input | TextArea):
             event.widget.cursor_blink = False
 
     def notify(

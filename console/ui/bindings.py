@@ -6,6 +6,7 @@ from textual.binding import Binding
 
 from console.ui.desk_actions import DESK_BINDINGS
 from console.ui.lead_actions import LEAD_BINDINGS
+from console.ui.work_actions import WORK_BINDINGS
 
 APP_BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
     Binding("q", "quit", "Quit", id="switchboard.quit", tooltip="Leave the console"),
@@ -33,4 +34,5 @@ APP_BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
     ),
     *LEAD_BINDINGS,
     *DESK_BINDINGS,
+    *WORK_BINDINGS,
 ]

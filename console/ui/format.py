@@ -109,3 +109,20 @@ def page_cell(
     if step > 0:
         return f"step {step} {when}"
     return f"paged {when}{who}"
+
+
+def relative(at: datetime, now: datetime) -> str:
+    """`just now`, `5 min ago`, `3 h ago`, `2 days ago`, or `in 20 min` (whole units,
+    rounded down), on the console's clock: a frozen clock gives a stable picture."""
+    seconds = int((now - at).total_seconds())
+    future, seconds = seconds < 0, abs(seconds)
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        amount = f"{seconds // 60} min"
+    elif seconds < 2 * 86400:
+        amount = f"{seconds // 3600} h"
+    else:
+        days = seconds // 86400
+        amount = f"{days} days"
+    return f"in {amount}" if future else f"{amount} ago"

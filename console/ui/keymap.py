@@ -12,8 +12,10 @@ from console.ui.bindings import APP_BINDINGS
 from console.ui.screens.detail import DetailScreen
 from console.ui.screens.dialogs import DIALOGS
 from console.ui.screens.help import HelpScreen
+from console.ui.screens.new_request import NewRequestScreen
 from console.ui.screens.notice import NoticeScreen
 from console.ui.screens.reports import ReportScreen
+from console.ui.screens.work_dialogs import WORK_DIALOGS
 from console.ui.widgets.grid import VirtualGrid
 from console.ui.widgets.queue_pane import QueuePane
 
@@ -66,6 +68,14 @@ def main_bindings() -> list[Binding]:
 def other_bindings() -> list[Binding]:
     """Bindings of the other screens: their ids may be rebound too."""
     found: list[Binding] = []
-    for screen in (HelpScreen, ReportScreen, DetailScreen, NoticeScreen, *DIALOGS):
+    for screen in (
+        HelpScreen,
+        ReportScreen,
+        DetailScreen,
+        NoticeScreen,
+        NewRequestScreen,
+        *DIALOGS,
+        *WORK_DIALOGS,
+    ):
         found.extend(b for b in screen.BINDINGS if isinstance(b, Binding))
     return found

@@ -71,6 +71,14 @@ async def _notice(pilot: Pilot[None]) -> None:
     await pilot.pause(0.5)
 
 
+async def _new_request(pilot: Pilot[None]) -> None:
+    """`N`, a customer and the first letters of a caller typed (issue 18)."""
+    await pilot.press("N")
+    await pilot.pause(1.0)
+    await pilot.press(*"spr", "tab", *"ma")
+    await pilot.pause(0.3)
+
+
 def _seeded(folder: Path, name: str, now: datetime) -> Database:
     database = open_database(f"sqlite:///{folder / name}")
     schema.upgrade(database.engine)
@@ -112,6 +120,8 @@ def make_all(out: Path) -> list[Path]:
             (monday, MONDAY, "main-100x30", (100, 30), None),
             (monday, MONDAY, "detail", (160, 45), _detail),
             (monday, MONDAY, "help", (160, 45), _help),
+            (monday, MONDAY, "new-request", (160, 45), _new_request),
+            (monday, MONDAY, "new-request-80x24", (80, 24), _new_request),
             (monday, MONDAY_NIGHT, "after-hours", (160, 45), None),
             (monday, MONDAY_NIGHT, "billing-notice", (160, 45), _notice),
             (monday, MONDAY, "reports", (160, 45), _reports),

@@ -9,6 +9,15 @@ from console.domain.permissions import Action, refusal
 #: Every desk role records billing notices and declines and acknowledges pages;
 #: dispatchers and up settle unverified emergencies and attach triage mail to customers.
 DESK = {Action.NOTICE, Action.DECLINE, Action.ACK_PAGE}
+#: ...and every desk role works requests in the console (issue 18).
+DESK |= {
+    Action.LOG_REQUEST,
+    Action.RESPOND,
+    Action.NOTE,
+    Action.LOG_WORK,
+    Action.RESOLVE,
+    Action.REOPEN,
+}
 DISPATCH = {Action.VERIFY, Action.DOWNGRADE, Action.ATTACH}
 
 

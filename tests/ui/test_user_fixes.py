@@ -167,7 +167,7 @@ def test_a_keymap_that_names_no_binding_or_takes_a_key_is_refused(
 
 def test_a_keymap_may_swap_two_keys_and_rebind_a_dialog(desk: Database, tmp_path: Path) -> None:
     path = tmp_path / "keys.toml"
-    path.write_text('[keymap]\n"switchboard.sort" = "o"\n"lead.assign" = "s"\n"dialog.yes" = "j"\n')
+    path.write_text('[keymap]\n"switchboard.sort" = "b"\n"lead.assign" = "s"\n"dialog.yes" = "j"\n')
     app = make_app(load_settings(path), desk, SystemClock(), Identity("x"))
     assert app is not None
 

@@ -20,12 +20,12 @@ from console.domain.escalation import Destination
 from console.store.board_rows import BoardChanges
 from console.store.feed import FeedState, FeedStatus
 from console.ui.model import Changed, Pane, Selection
-from console.ui.screens.detail import DetailScreen
 from console.ui.widgets.coverage_pane import CoveragePane, FollowUpsPane
 from console.ui.widgets.escalations import EscalationPane
 from console.ui.widgets.grid import VirtualGrid
 from console.ui.widgets.queue_pane import QueuePane
 from console.ui.widgets.status_bar import StatusBar
+from console.ui.work_target import open_detail
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -61,7 +61,7 @@ class DeskScreen(Screen[None]):
                 yield EscalationPane(
                     destination, console.desk, console.clock, id=f"pane-{destination.value}"
                 )
-        yield Footer()
+        yield Footer(compact=True)  # issue 18: room for the work keys
 
     def on_mount(self) -> None:
         self.fit(self.console.size.width)
@@ -257,15 +257,8 @@ class DeskScreen(Screen[None]):
             self.open_request(request_id)
 
     def open_request(self, request_id: int) -> None:
-        console = self.console
-        screen = DetailScreen(request_id, console.sla)
-        console.push_screen(screen)
-
-        def load() -> None:  # on a worker: the detail is read once, on demand
-            detail = console.board.detail(request_id)
-            console.call_from_thread(screen.show, detail, console.clock.now())
-
-        console.run_worker(load, thread=True, group="detail", exit_on_error=False)
+        # Read on a worker, now and again after a write or a change to it (issue 18).
+        self.console.push_screen(open_detail(self.console, request_id))
 
     def jump_to(self, request_id: int) -> None:
         """Cursor on the request in the queue, or its detail if it is not shown there."""
