@@ -112,9 +112,11 @@ class SwitchboardApp(App[None]):
         # The event's size (App.size still reads the old one while this runs), on the main
         # screen even while another one is on top.
         self.screen_stack[0].set_class(event.size.width < 140, "-narrow")
+        self.screen_stack[0].set_class(event.size.width < 100, "-tiny")
 
     def on_mount(self) -> None:
         self.screen.set_class(self.size.width < 140, "-narrow")
+        self.screen.set_class(self.size.width < 100, "-tiny")
         self.query_one("#queue-grid").focus()
         check_fixes()
         self._tick()

@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from console.domain.sla import shown_state
 from console.sql_events import sql_change
 from console.store.board_rows import RequestDetail
 from console.ui.format import age, countdown, inert
@@ -52,7 +53,9 @@ def detail_text(detail: RequestDetail, sla: SlaPolicy, now: datetime) -> Table:
     row = detail.row
     if row is not None:
         timer = sla.timer(row, now)
-        _add(facts, "Timer", f"{countdown(timer, sla.calendar.zone, now)}  ({timer.state.value})")
+        unverified = row.emergency_unverified  # never `met` while unverified
+        cell = countdown(timer, sla.calendar.zone, now, unverified=unverified)
+        _add(facts, "Timer", f"{cell}  ({shown_state(timer, unverified).value})")
         _add(facts, "Customer", inert(row.customer))
         contact = inert(row.contact or "-")
         if row.contact_designated:

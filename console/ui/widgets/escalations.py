@@ -17,13 +17,14 @@ if TYPE_CHECKING:
 
     from console.clock import Clock
 
+#: The reason gets the room first (at least 16 cells); age and then customer give way.
 COLUMNS = (
     Column("priority", "P", 3, align="right"),
-    Column("request", "Req", 6, align="right"),
-    Column("customer", "Customer", 16),
-    Column("assignee", "Assignee", 9),
-    Column("age", "Age", 7, align="right"),
-    Column("reason", "Reason"),
+    Column("request", "Req", 5, align="right"),
+    Column("customer", "Customer", 14, drop=2),
+    Column("assignee", "Assignee", 9, compact_width=8),
+    Column("age", "Age", 6, align="right", drop=3),
+    Column("reason", "Reason", min_width=16),
 )
 TITLES = {
     Destination.CUSTOMER_CARE: "2 Customer Care",
