@@ -14,9 +14,11 @@ from textual.widgets import Footer
 from console.domain.escalation import Destination
 from console.store.feed import FeedState, FeedStatus
 from console.ui.model import Changed, Pane, Selection
+from console.ui.model.glance import desk_glance
 from console.ui.screens.detail import DetailScreen
 from console.ui.widgets.coverage_pane import CoveragePane, FollowUpsPane
 from console.ui.widgets.escalations import EscalationPane
+from console.ui.widgets.glance import GlanceBar
 from console.ui.widgets.grid import VirtualGrid
 from console.ui.widgets.queue_pane import QueuePane
 from console.ui.widgets.status_bar import StatusBar
@@ -37,6 +39,7 @@ class DeskView:
     def compose(self) -> Iterator[Widget]:
         app = self.app
         yield StatusBar(app.calendar, app.desk.identity.label, id="status-bar")
+        yield GlanceBar(id="glance")
         with Horizontal(id="main"):
             yield QueuePane(app.desk, app.sla, app.clock, id="queue")
             with Vertical(id="side"):
@@ -139,6 +142,7 @@ class DeskView:
         self.main.query_one(CoveragePane).show(now, alerts.uncovered)
         self.queue.show_alerts(alerts, app.desk.designated)
         self.main.query_one(FollowUpsPane).show(app.calendar.local_date(now))
+        self.main.query_one(GlanceBar).show(desk_glance(app.desk, app.calendar, now))
 
     def tick(self, resort: bool) -> list[int]:
         """Redraw what the clock moves; re-sort if asked. Returns new breaches (paused or

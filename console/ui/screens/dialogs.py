@@ -92,7 +92,7 @@ class PickerScreen(_Dialog):
         return [
             Option(c.label(), id=c.key)
             for c in self.candidates
-            if needle.casefold() in c.key.casefold()
+            if needle.casefold() in c.label().plain.casefold()  # handle, name, notes
         ]
 
     @on(Input.Changed, "#picker-filter")

@@ -70,10 +70,9 @@ def column_layout(columns: Sequence[Column], width: int) -> list[tuple[Column, i
         if not droppable:
             break
         shown.remove(max(droppable, key=lambda c: c.drop))
-    fixed = sum(size(c) or 0 for c in shown) + len(shown)
-    flexible = [c for c in shown if size(c) is None]
-    least = flexible[0].min_width if flexible else 8
-    flex = max(least, width - fixed)
+    # Dropping kept the flex column's least width where it could; if even that does not
+    # fit, it gets what is left rather than pushing the last columns off the edge.
+    flex = max(4, width - sum(size(c) or 0 for c in shown) - len(shown))
     return [(c, size(c) or flex) for c in shown]
 
 
