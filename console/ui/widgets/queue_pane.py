@@ -68,7 +68,9 @@ class QueuePane(Vertical):
     def compose(self) -> ComposeResult:
         yield AlertStrip(id="queue-alerts")
         yield self.grid
-        yield Input(placeholder="filter: customer, summary or assignee", id="queue-filter")
+        yield Input(
+            placeholder="filter: ticket number, customer, summary or assignee", id="queue-filter"
+        )
 
     def on_mount(self) -> None:
         self.query_one("#queue-filter").display = False
