@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from console.domain.calendar import DeskStatus
@@ -25,6 +26,15 @@ def hours_minutes(delta: timedelta) -> str:
     minutes = int(abs(delta).total_seconds() // 60)
     sign = "-" if delta < timedelta(0) else ""
     return f"{sign}{minutes // 60}h {minutes % 60:02d}m"
+
+
+def hours_clock(minutes: Decimal | float | None) -> str:
+    """Minutes as `h:mm` (`121.5` → `2:02`, rounded to the minute); `-` for none."""
+    if minutes is None:
+        return "-"
+    whole = int(Decimal(str(minutes)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    sign = "-" if whole < 0 else ""
+    return f"{sign}{abs(whole) // 60}:{abs(whole) % 60:02d}"
 
 
 def short_day_time(at: datetime, zone: ZoneInfo, now: datetime) -> str:
