@@ -32,7 +32,8 @@ from console.store.board_rows import (
     QueueRow,
     Roster,
 )
-from console.ui.model.picking import Candidate, candidates
+from console.ui.model.picking import Candidate as Candidate  # re-exported for the dialogs
+from console.ui.model.picking import candidates
 from console.ui.model.queue import QueueModel
 
 

@@ -185,7 +185,7 @@ class QueuePane(Vertical):
         row = self.desk.request(key)
         assert row is not None
         now = self.clock.now()
-        state = shown_state(self.sla.timer(row, now), row)
+        state = shown_state(self.sla.timer(row, now), row.emergency_unverified)
         styles = {"sla": f"grid--{state.value}"}
         if row.emergency_unverified:
             styles["status"] = "grid--unverified"
