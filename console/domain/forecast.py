@@ -25,17 +25,6 @@ SOON = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
-class Waiting:
-    """One open request as the glance counts it."""
-
-    #: When its first response is due (None: no timer, or already answered).
-    due_at: datetime | None
-    assigned: bool
-    emergency: bool
-    triage: bool
-
-
-@dataclass(frozen=True)
 class Glance:
     """The desk's counts at one instant (the glance line)."""
 
@@ -49,20 +38,25 @@ class Glance:
     on_duty: int = 0
 
 
-def glance(waiting: Iterable[Waiting], now: datetime, free: int = 0, on_duty: int = 0) -> Glance:
-    """Count the open requests at `now` (triage ones count only as triage)."""
-    breached = due_soon = unassigned = emergencies = triage = 0
-    for row in waiting:
-        if row.triage:
-            triage += 1
-            continue
-        if row.due_at is not None:
-            if row.due_at <= now:
-                breached += 1
-            elif row.due_at - now <= SOON:
-                due_soon += 1
-        unassigned += not row.assigned
-        emergencies += row.emergency
+def glance(
+    due_times: Iterable[datetime],
+    now: datetime,
+    *,
+    unassigned: int = 0,
+    emergencies: int = 0,
+    triage: int = 0,
+    free: int = 0,
+    on_duty: int = 0,
+) -> Glance:
+    """The counts at `now`, given the due times of the requests not answered yet (triage
+    ones apart) and the counts that do not depend on the clock."""
+    breached = due_soon = 0
+    soon = now + SOON
+    for due in due_times:
+        if due <= now:
+            breached += 1
+        elif due <= soon:
+            due_soon += 1
     return Glance(breached, due_soon, unassigned, emergencies, triage, free, on_duty)
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from console.domain.forecast import Glance, Waiting, breach_forecast, glance
+from console.domain.forecast import Glance, breach_forecast, glance
 
 NOW = datetime(2026, 12, 8, 16, 0, tzinfo=UTC)
 M = timedelta(minutes=1)
@@ -58,14 +58,11 @@ def test_more_agents_never_forecast_more_breaches(minutes: list[int], agents: in
 
 
 def test_the_glance_counts_the_desk() -> None:
-    waiting = [
-        Waiting(NOW - M, assigned=False, emergency=False, triage=False),  # breached
-        Waiting(NOW, assigned=True, emergency=False, triage=False),  # breached at due time
-        Waiting(NOW + 60 * M, assigned=False, emergency=True, triage=False),  # due soon
-        Waiting(NOW + 61 * M, assigned=True, emergency=False, triage=False),
-        Waiting(None, assigned=False, emergency=False, triage=False),  # answered, no timer
-        Waiting(NOW - M, assigned=False, emergency=False, triage=True),  # triage only
-    ]
-    assert glance(waiting, NOW, free=2, on_duty=4) == Glance(
+    # Breached (one a minute ago, one due this instant), due within the hour (+60 exactly),
+    # and one beyond it (+61).
+    due = at(-1, 0, 60, 61)
+    counts = glance(due, NOW, unassigned=3, emergencies=1, triage=1, free=2, on_duty=4)
+    assert counts == Glance(
         breached=2, due_soon=1, unassigned=3, emergencies=1, triage=1, free=2, on_duty=4
     )
+    assert glance([], NOW) == Glance()

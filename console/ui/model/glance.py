@@ -9,7 +9,7 @@ from datetime import datetime
 
 from console.domain.calendar import DeskCalendar
 from console.domain.coverage import duty_summary
-from console.domain.forecast import Glance, Waiting, breach_forecast, glance
+from console.domain.forecast import Glance, breach_forecast, glance
 from console.ui.model.desk import DeskState
 
 
@@ -23,16 +23,25 @@ class DeskGlance:
 
 
 def desk_glance(desk: DeskState, calendar: DeskCalendar, now: datetime) -> DeskGlance:
+    """One pass over the latest rows (this runs each second: no objects per row)."""
     duty = duty_summary(calendar, desk.roster.shifts, desk.roster.presence, now)
-    waiting = [
-        Waiting(
-            None if r.first_response_at is not None else r.due_at,
-            r.assignee is not None,
-            r.emergency,
-            r.triage,
-        )
-        for r in desk.requests.values()
-    ]
-    counts = glance(waiting, now, duty.free, len(duty.on_duty))
-    due = (w.due_at for w in waiting if w.due_at is not None and not w.triage)
+    due: list[datetime] = []
+    unassigned = emergencies = triage = 0
+    for row in desk.requests.values():
+        if row.triage:  # counted as triage only, as the queue lists them apart
+            triage += 1
+            continue
+        unassigned += row.assignee is None
+        emergencies += row.emergency
+        if row.due_at is not None and row.first_response_at is None:
+            due.append(row.due_at)
+    counts = glance(
+        due,
+        now,
+        unassigned=unassigned,
+        emergencies=emergencies,
+        triage=triage,
+        free=duty.free,
+        on_duty=len(duty.on_duty),
+    )
     return DeskGlance(counts, breach_forecast(due, now, duty.free))
