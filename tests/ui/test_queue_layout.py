@@ -9,10 +9,12 @@ import pytest
 
 from console.domain.calendar import DeskCalendar
 from console.domain.coverage import coverage
+from console.domain.forecast import Glance
 from console.domain.sla import Channel, SlaPolicy, TimerState
 from console.ui.format import countdown
 from console.ui.widgets.coverage_pane import coverage_text
 from console.ui.widgets.escalations import COLUMNS as ESCALATION_COLUMNS
+from console.ui.widgets.glance import glance_text
 from console.ui.widgets.grid import Column, column_layout
 from console.ui.widgets.queue_pane import COLUMNS
 from tests.domain.conftest import CHICAGO, ct
@@ -43,7 +45,7 @@ def widths(width: int, columns: tuple[Column, ...] = COLUMNS) -> dict[str, int]:
 def test_status_assignee_sla_and_summary_always_fit(width: int) -> None:
     shown = widths(width)
     assert {"sla", "id", "summary", "status", "assignee"} <= shown.keys()
-    assert shown["summary"] >= 16
+    assert shown["summary"] >= 15
     if width >= 60:  # the table is not narrower than its columns
         assert sum(shown.values()) + len(shown) <= width
 
@@ -57,9 +59,15 @@ def test_the_queue_at_160_columns_shows_the_contact_and_a_readable_summary() -> 
 
 
 def test_the_contact_shows_from_120_columns() -> None:
-    # 120 columns: a narrow side column leaves the queue 85 cells.
-    assert "contact" in keys(85)
+    # 120 columns: a narrow side column leaves the queue 87 cells.
+    assert "contact" in keys(87)
     assert "contact" not in keys(70)
+
+
+def test_the_customer_stays_at_100_columns() -> None:
+    # 100 columns: the narrow side column leaves the queue 67 cells.
+    shown = widths(67)
+    assert "customer" in shown and shown["summary"] >= 15
 
 
 def test_columns_give_way_in_their_order() -> None:
@@ -119,3 +127,19 @@ def test_nobody_on_call_is_neutral_while_the_desk_is_open(calendar: DeskCalendar
     assert not [s for s in by_day.spans if s.start <= start < s.end and "red" in str(s.style)]
     start = at_night.plain.index("On call: NOBODY") + len("On call: ")
     assert [s for s in at_night.spans if s.start <= start < s.end and "red" in str(s.style)]
+
+
+def test_the_glance_line_reads_in_words_and_short() -> None:
+    counts = Glance(breached=3, due_soon=0, unassigned=4, emergencies=1, free=2, on_duty=4)
+    long, short = glance_text(counts).plain, glance_text(counts, short=True).plain
+    assert long.split(" · ") == [
+        " ✖ 3 breached",
+        "! 0 due within 1h",
+        "4 unassigned",
+        "⚑ 1 emergency",
+        "triage 0",
+        "free 2 / 4 on duty",
+    ]
+    assert short == " ✖ 3 · ! 0 <1h · 4 unassigned · ⚑ 1 · triage 0 · free 2/4"
+    zero = next(s for s in glance_text(counts).spans if "0 due" in long[s.start : s.end])
+    assert zero.style == "dim"  # nothing to do reads quietly

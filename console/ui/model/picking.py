@@ -41,10 +41,11 @@ class Candidate:
 
     def label(self) -> Text:
         """The picker's line (rich text, not a widget)."""
-        text = Text(f"{self.handle:<11}", style="bold")
-        text.append(f"{self.name[:18]:<19}")
-        text.append(f"{self.presence:<10}", style="green" if self.presence == "available" else "")
-        text.append(f" {self.open_load:>2} req · {self.escalations:>2} esc")
+        text = Text(f"{self.handle:<10}", style="bold")
+        name = self.name if len(self.name) <= 16 else self.name[:15] + "…"
+        text.append(f"{name:<17}")
+        text.append(f"{self.presence:<11}", style="green" if self.presence == "available" else "")
+        text.append(f"{self.open_load} req · {self.escalations} esc")
         if not self.on_duty:
             text.append("  off duty", style="dim")
         if self.holds:

@@ -55,11 +55,19 @@ class HelpScreen(ModalScreen[None]):
         legend.add_column()
         for symbol, meaning in LEGEND:
             legend.add_row(symbol, meaning)
-        parts = [Static(table), Static(Text("\nSymbols", style="bold")), Static(legend)]
+        # The symbols first: they are what a newcomer meets on the main screen.
+        parts = [
+            Static(Text("Symbols", style="bold")),
+            Static(legend),
+            Static(Text("")),
+            Static(table),
+        ]
         if self.note:  # plain text: never markup
             parts.insert(0, Static(Text(self.note + "\n", style="bold"), id="help-note"))
         body = VerticalScroll(*parts, id="help-body")
-        body.border_title = r"Keys · rebind any id in the settings file's \[keymap] · Esc closes"
+        body.border_title = (
+            r"Symbols and keys · rebind any id in the settings file's \[keymap] · Esc closes"
+        )
         yield body
 
 

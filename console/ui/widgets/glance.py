@@ -26,7 +26,13 @@ def glance_text(counts: Glance, short: bool = False) -> Text:
         ("✖ {} breached" if not short else "✖ {}", counts.breached, "bold red"),
         ("! {} due within 1h" if not short else "! {} <1h", counts.due_soon, "bold yellow"),
         ("{} unassigned", counts.unassigned, "bold"),
-        ("⚑ {} emergencies" if not short else "⚑ {}", counts.emergencies, "bold red"),
+        (
+            "⚑ {}"
+            if short
+            else ("⚑ {} emergency" if counts.emergencies == 1 else "⚑ {} emergencies"),
+            counts.emergencies,
+            "bold red",
+        ),
         ("triage {}", counts.triage, "bold yellow"),
     ]
     text = Text(" ")

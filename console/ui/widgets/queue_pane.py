@@ -28,10 +28,10 @@ if TYPE_CHECKING:
 COLUMNS = (
     Column("sla", "SLA", 20, compact_width=11),
     Column("id", "#", 6, align="right", compact_width=5),
-    Column("customer", "Customer", 18, compact_width=12, drop=5),
+    Column("customer", "Customer", 18, compact_width=11, drop=5),
     Column("contact", "Contact", 16, compact_width=14, drop=6),
     Column("channel", "Channel", 9, drop=9),
-    Column("summary", "Summary", min_width=16),
+    Column("summary", "Summary", min_width=15),
     Column("status", "Status", 12, compact_width=10),
     Column("page", "Page", 14, drop=7),
     Column("assignee", "Assignee", 10, compact_width=8),
