@@ -152,3 +152,12 @@ class SlaPolicy:
         if left <= target.duration * self.rules.warning_fraction:
             return Timer(TimerState.WARNING, target.clock, left)
         return Timer(TimerState.OK, target.clock, left)
+
+
+def shown_state(timer: Timer, unverified: bool) -> TimerState:
+    """The state a person is shown: an emergency not yet verified is never `met`, however
+    soon it was answered (verifying it is still to do, POLICY.md section 3); it reads as
+    a warning until verified."""
+    if unverified and timer.state is TimerState.MET:
+        return TimerState.WARNING
+    return timer.state

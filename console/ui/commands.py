@@ -47,7 +47,12 @@ class SwitchboardCommands(Provider):
                 partial(app.action_act, "ack_page"),
                 "Acknowledge the page of the emergency under the cursor (A)",
             ),
-            ("Help: keys", app.action_help, "Every key (?)"),
+            (
+                "Jump to ticket…",
+                app.desk_screen.queue.action_filter,
+                "Type its number here (Jump to ticket N), or in the queue's filter (/)",
+            ),
+            ("Help: keys", app.action_help, "Every key and symbol (?)"),
         ]
 
     async def discover(self) -> Hits:

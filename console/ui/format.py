@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from console.domain.calendar import DeskStatus
-from console.domain.sla import Timer, TimerState
+from console.domain.sla import Timer, TimerState, shown_state
 from console.text import inert_cell
 
 #: A symbol per timer state, so the state reads on a monochrome terminal too.
@@ -27,6 +28,15 @@ def hours_minutes(delta: timedelta) -> str:
     return f"{sign}{minutes // 60}h {minutes % 60:02d}m"
 
 
+def hours_clock(minutes: Decimal | float | None) -> str:
+    """Minutes as `h:mm` (`121.5` → `2:02`, rounded to the minute); `-` for none."""
+    if minutes is None:
+        return "-"
+    whole = int(Decimal(str(minutes)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    sign = "-" if whole < 0 else ""
+    return f"{sign}{abs(whole) // 60}:{abs(whole) % 60:02d}"
+
+
 def short_day_time(at: datetime, zone: ZoneInfo, now: datetime) -> str:
     """`07:00` today, `Mon 07:00` within a week, `Dec 28 07:00` further away."""
     local, today = at.astimezone(zone), now.astimezone(zone)
@@ -37,19 +47,28 @@ def short_day_time(at: datetime, zone: ZoneInfo, now: datetime) -> str:
     return f"{local:%b %d %H:%M}"
 
 
-def countdown(timer: Timer, zone: ZoneInfo, now: datetime, compact: bool = False) -> str:
-    """The SLA cell: symbol and time left, overdue, or when a paused clock resumes.
+def countdown(
+    timer: Timer, zone: ZoneInfo, now: datetime, compact: bool = False, unverified: bool = False
+) -> str:
+    """The SLA cell: symbol and time left, overdue, or a paused clock's business time left
+    and when it resumes (`‖ 1h 40m → Wed 07:00`).
 
-    `compact` drops the words ("paused", "timer") for narrow terminals.
+    `compact` drops the words and the resume time (the top line says when the desk opens)
+    for narrow terminals. An `unverified` emergency never reads `met` (`! verify`).
     """
-    symbol = SYMBOLS[timer.state]
-    if timer.state is TimerState.NONE or timer.remaining is None:
+    state = shown_state(timer, unverified)
+    symbol = SYMBOLS[state]
+    if state is TimerState.NONE or timer.remaining is None:
         return f"{symbol} -" if compact else f"{symbol} no timer"
-    if timer.state is TimerState.PAUSED and timer.resumes_at is not None:
-        word = "" if compact else "paused "
-        return f"{symbol} {word}→ {short_day_time(timer.resumes_at, zone, now)}"
-    if timer.state is TimerState.MET:
+    if state is TimerState.PAUSED and timer.resumes_at is not None:
+        left = hours_minutes(timer.remaining)
+        if compact:
+            return f"{symbol} {left}"
+        return f"{symbol} {left} → {short_day_time(timer.resumes_at, zone, now)}"
+    if state is TimerState.MET:
         return f"{symbol} met"
+    if timer.state is TimerState.MET:  # answered, but the emergency is not verified yet
+        return f"{symbol} verify"
     return f"{symbol} {hours_minutes(timer.remaining)}"
 
 

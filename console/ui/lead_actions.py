@@ -19,7 +19,13 @@ from console.ui.model import Pane, Selection
 from console.ui.model.desk import Candidate
 from console.ui.screens.dialogs import ConfirmScreen, PickerScreen, TextScreen
 
-KINDS = ["additional-services", "product", "other"]
+#: The escalation kinds as the liaison reads them (POLICY.md section 5), by kind id.
+KINDS = [
+    ("additional-services", "Customer Care      · a request for additional services"),
+    ("product", "Technical          · the website product or an application error"),
+    ("other", "Named person       · anything else: you name who takes it"),
+]
+ESCALATE_HINT = "↑ ↓ or Tab: where it goes · type the reason · Enter: escalate · Esc: cancel"
 
 
 LEAD_BINDINGS = [
@@ -286,7 +292,9 @@ class LeadActions(Acting):
             else:
                 self._escalate(row, kind, None, reason, about)
 
-        self.host.push_screen(TextScreen("Escalate", about, "reason", KINDS), chosen)
+        self.host.push_screen(
+            TextScreen("Escalate", about, "reason (required)", KINDS, ESCALATE_HINT), chosen
+        )
 
     def _escalate(self, row: Any, kind: str, person: str | None, reason: str, about: str) -> None:
         self._attempt(

@@ -15,6 +15,7 @@ from console.domain.sla import (
     SlaRules,
     Target,
     TimerState,
+    shown_state,
 )
 from tests.domain.conftest import ct
 
@@ -117,3 +118,18 @@ def test_targets_are_settings(calendar) -> None:
 def test_negative_target_is_refused() -> None:
     with pytest.raises(ValueError):
         Target(-1, ClockKind.WALL)
+
+
+def test_an_unverified_emergency_is_never_shown_met(sla: SlaPolicy) -> None:
+    """A phoned-in emergency is answered at once (met), but not verified: it must read as
+    something to do, not a green tick (issue 18)."""
+    received = ct(2026, 12, 8, 9)
+    req = make(sla, Channel.CALL, received, emergency=True)
+    req.first_response_at = received
+    timer = sla.timer(req, received + 5 * M)
+    assert timer.state is TimerState.MET
+    assert shown_state(timer, unverified=True) is TimerState.WARNING
+    assert shown_state(timer, unverified=False) is TimerState.MET
+    # Other states are shown as they are, verified or not.
+    running = sla.timer(make(sla, Channel.EMAIL, received), received + 5 * M)
+    assert shown_state(running, unverified=True) is running.state

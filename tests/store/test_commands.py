@@ -267,6 +267,28 @@ def test_escalations_route_by_kind_and_leads_move_them(desk: Database, rules) ->
         assert queries.request_escalations(session, ids[1])[0].status == "closed"
 
 
+def test_moving_an_escalation_keeps_its_earlier_reason(desk: Database, rules) -> None:
+    """Issue 18: a move overwrote the liaison's reason; now the new one comes first and
+    the earlier one is kept after it."""
+    with desk.session() as session:
+        request = c.log_email(session, "ari", NOW, rules, customer="Springfield", summary="x")
+        care = c.escalate(
+            session, "ari", NOW, request_id=request.id, kind="additional-services", reason="quote"
+        )
+        moved = c.reassign_escalation(
+            session,
+            "lena",
+            NOW,
+            escalation_id=care.id,
+            to=None,
+            destination="technical",
+            reason="it is a bug",
+        )
+        assert moved.reason == "it is a bug ← quote"
+        given = c.reassign_escalation(session, "lena", NOW, escalation_id=care.id, to="tess")
+        assert given.reason == "it is a bug ← quote"  # no new reason: kept as it is
+
+
 def test_respond_resolve_reopen(desk: Database, rules) -> None:
     with desk.session() as session:
         view = c.log_email(session, "ari", NOW, rules, customer="Springfield", summary="x")

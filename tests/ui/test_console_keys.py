@@ -92,6 +92,27 @@ def test_filter_narrows_and_escape_clears(console) -> None:
     asyncio.run(scenario())
 
 
+def test_slash_finds_a_ticket_number_and_the_palette_offers_the_jump(console) -> None:
+    async def scenario() -> None:
+        app = console()
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            await pilot.press("slash", *"#7")
+            assert shown(app) == [7]
+            await pilot.press("escape")
+            assert len(shown(app)) == 10
+            # Before any digit is typed the palette lists the jump; choosing it opens the
+            # filter, where the number finds the ticket.
+            await pilot.press("ctrl+p", *"jump to")
+            await wait_until(pilot, lambda: _highlighted(app) == "Jump to ticket…")
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: app.query_one("#queue-filter").has_focus)
+            await pilot.press(*"10")
+            assert shown(app) == [10]
+
+    asyncio.run(scenario())
+
+
 def test_sort_keys_change_the_order(console) -> None:
     async def scenario() -> None:
         app = console()

@@ -116,7 +116,9 @@ def test_the_filter_matches_exactly_what_contains_the_text(needle, summary) -> N
     model.set_text(needle, NOW)
     wanted = needle.strip().casefold()  # surrounding blanks are ignored, as typed
     expected = [
-        r.id for r in rows if wanted in f"{r.customer}\n{r.summary}\n{r.assignee or ''}".casefold()
+        r.id
+        for r in rows
+        if wanted in f"#{r.id}\n{r.customer}\n{r.summary}\n{r.assignee or ''}".casefold()
     ]
     assert sorted(model.order) == sorted(expected)
 

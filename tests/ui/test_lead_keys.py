@@ -79,6 +79,38 @@ def test_agent_may_escalate_but_not_assign(console) -> None:
     asyncio.run(scenario())
 
 
+def test_tab_in_the_escalate_dialog_changes_the_kind_and_keeps_the_reason(console) -> None:
+    async def scenario() -> None:
+        app = console("ari")
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            await pilot.press("down", "down")
+            target = app.query_one(QueuePane).grid.cursor_key
+            await pilot.press("e")
+            dialog = app.screen
+            assert isinstance(dialog, TextScreen)
+            kinds = [str(o.prompt) for o in dialog.query_one("#text-choices").options]
+            assert [k.split("·")[0].strip() for k in kinds] == [
+                "Customer Care",
+                "Technical",
+                "Named person",
+            ]
+            assert "Tab" in str(dialog.query_one("#text-hint").render())
+            await pilot.press(*"Search is broken", "tab")  # to Technical
+            assert app.screen is dialog
+            assert dialog.query_one("#text-value").value == "Search is broken"
+            assert dialog.query_one("#text-value").has_focus
+            await pilot.press("enter")
+            technical = app.query_one("#pane-technical", EscalationPane)
+            await wait_until(
+                pilot, lambda: any(r.request_id == target for r in technical.rows.values())
+            )
+            row = next(r for r in technical.rows.values() if r.request_id == target)
+            assert row.reason == "Search is broken"
+
+    asyncio.run(scenario())
+
+
 def test_marked_rows_are_assigned_together_after_confirmation(console) -> None:
     async def scenario() -> None:
         app = console("lena")

@@ -4,12 +4,14 @@ stepping months with `[` and `]`, against figures worked out by hand."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 from textual.widgets import DataTable, Static
 
 from console.store import commands
-from console.ui.screens.reports import ReportScreen
+from console.ui.format import hours_clock
+from console.ui.screens.reports import Month, ReportScreen
 from tests.ui.conftest import NIGHT, loaded, wait_until
 
 
@@ -51,17 +53,19 @@ def test_reports_show_the_month_and_step_between_months(night_console, night_des
                 screen, "#reports-title"
             )
             assert "1 billable request, 20 min, $66.67" in text_of(screen, "#billing-total")
-            line, total = rows(screen, "#billing-table")
+            line, total, grand = rows(screen, "#billing-table")
             assert line == [
                 "Shelbyville", "1", "Dec 05 21:30", "Dec 05 21:40", "phone", "ari", "20",
                 "200.00", "66.67",
             ]  # fmt: skip
             assert total[0] == "Shelbyville total" and total[-1] == "66.67"
+            assert grand[0] == "Total" and grand[6] == "20" and grand[-1] == "66.67"
             # Response times: the two emergencies are on the wall clock and still
             # pending at 22:00 (due 22:45 and 22:50); the voicemail waits for Monday.
             by_name = {r[1]: r for r in rows(screen, "#sla-table")}
             assert by_name["emergency"][2:6] == ["2", "0", "0", "2"]
             assert by_name["all"][2:6] == ["3", "0", "0", "3"]
+            assert by_name["all"][0] == "Total"
             # Coverage ahead: abe is on call until 23:00, nobody after that.
             gaps = [r for r in rows(screen, "#coverage-table") if r[0] == "on-call gap"]
             assert gaps[0][1:3] == ["Dec 05 23:00", "Dec 07 07:00"]
@@ -76,3 +80,17 @@ def test_reports_show_the_month_and_step_between_months(night_console, night_des
             await wait_until(pilot, lambda: not isinstance(app.screen, ReportScreen))
 
     asyncio.run(scenario())
+
+
+def test_r_opens_on_the_month_just_ended_on_the_first_day_of_a_month() -> None:
+    assert str(Month.opening(date(2026, 12, 1))) == "November 2026"
+    assert str(Month.opening(date(2026, 12, 2))) == "December 2026"
+    assert str(Month.opening(date(2027, 1, 1))) == "December 2026"
+
+
+def test_medians_read_as_hours_and_minutes() -> None:
+    assert hours_clock(Decimal("121.5")) == "2:02"
+    assert hours_clock(Decimal("59.4")) == "0:59"
+    assert hours_clock(0) == "0:00"
+    assert hours_clock(None) == "-"
+    assert hours_clock(-75) == "-1:15"

@@ -1,4 +1,5 @@
-"""Pictures of the console with a frozen clock and a fixed desk, at 160x45 and 100x30.
+"""Pictures of the console with a frozen clock and a fixed desk, at 160x45, 100x30 and
+80x24.
 
 Regenerate after a deliberate change with `pytest tests/ui/test_snapshots.py
 --snapshot-update`, then look at the pictures (the failure report shows both).
@@ -9,17 +10,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from textual.widgets import TabbedContent
 
 from console.clock import FrozenClock
 from console.store import commands
 from console.ui.screens.dialogs import ConfirmScreen, ConflictScreen, PickerScreen, TextScreen
 from console.ui.screens.notice import NoticeScreen
+from console.ui.screens.reports import ReportScreen
 from console.ui.widgets.queue_pane import QueuePane
 from tests.conftest import NOW
 from tests.ui.conftest import NIGHT, loaded, wait_until
 
 # NOW (tests/conftest.py) is Wednesday 2 December 2026, 10:00 in Chicago: open.
-SIZES = [(160, 45), (100, 30)]
+SIZES = [(160, 45), (100, 30), (80, 24)]
 #: Wednesday 2 December 2026, 21:30 in Chicago: closed for the night.
 EVENING = datetime(2026, 12, 3, 3, 30, tzinfo=UTC)
 #: Friday 25 December 2026, 10:00 in Chicago: Christmas Day.
@@ -81,6 +84,28 @@ def test_assign_picker(snap_compare, console) -> None:
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, PickerScreen))
 
     assert snap_compare(console("dora"), terminal_size=(160, 45), run_before=open_picker)
+
+
+def test_escalate_dialog(snap_compare, console) -> None:
+    async def open_escalate(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("down", "e", *"Needs a new module")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, TextScreen))
+
+    assert snap_compare(console("ari"), terminal_size=(160, 45), run_before=open_escalate)
+
+
+def test_reports_screen(snap_compare, night_console) -> None:
+    async def open_reports(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("R")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ReportScreen))
+        title = pilot.app.screen.query_one("#reports-title")
+        await wait_until(pilot, lambda: "as of" in str(title.render()))
+        pilot.app.screen.query_one(TabbedContent).active = "tab-sla"  # response times
+        await pilot.pause()
+
+    assert snap_compare(night_console("dora"), terminal_size=(160, 45), run_before=open_reports)
 
 
 def test_move_dialog(snap_compare, console) -> None:

@@ -188,8 +188,10 @@ def reassign_escalation(
     before = audit.snapshot(row)
     row.destination = Destination(target).value
     row.assignee_id = assignee.id if assignee else None
-    if why:
-        row.reason = why
+    if why and why != row.reason:
+        # The earlier reason is kept after the new one (issue 18: a move overwrote it);
+        # the history holds each step's before and after.
+        row.reason = f"{why} ← {row.reason}" if row.reason else why
     if row.destination != Destination.TECHNICAL.value:
         row.technical_priority = None  # the order belongs to the technical tracker only
     elif joins_at is not None:

@@ -16,15 +16,12 @@ Two copies of the queue and the escalations are kept apart on purpose:
 from __future__ import annotations
 
 import heapq
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from rich.text import Text
-
 from console.domain.calendar import DeskCalendar
-from console.domain.coverage import OpenEmergency, Presence, ShiftKind, uncovered_emergencies
+from console.domain.coverage import OpenEmergency, uncovered_emergencies
 from console.domain.escalation import Destination
 from console.store.board_rows import (
     BoardChanges,
@@ -35,6 +32,8 @@ from console.store.board_rows import (
     QueueRow,
     Roster,
 )
+from console.ui.model.picking import Candidate as Candidate  # re-exported for the dialogs
+from console.ui.model.picking import candidates
 from console.ui.model.queue import QueueModel
 
 
@@ -48,33 +47,6 @@ class Identity:
     @property
     def label(self) -> str:
         return f"{self.handle} ({self.role or 'not on staff'})"
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A person a request or escalation can go to."""
-
-    handle: str
-    presence: str
-    open_load: int
-    on_duty: bool
-    #: Set after a conflict: this person holds the row now (`• now holds it`).
-    holds: str = ""
-
-    @property
-    def key(self) -> str:
-        return self.handle
-
-    def label(self) -> Text:
-        """The picker's line (rich text, not a widget)."""
-        text = Text(f"{self.handle:<12}", style="bold")
-        text.append(f"{self.presence:<10}", style="green" if self.presence == "available" else "")
-        text.append(f" {self.open_load:>3} open")
-        if not self.on_duty:
-            text.append("  off duty", style="dim")
-        if self.holds:
-            text.append(f"  • {self.holds}", style="bold yellow")
-        return text
 
 
 @dataclass(frozen=True)
@@ -354,39 +326,19 @@ class DeskState:
     def candidates(
         self, department: str | None, now: datetime, held: Sequence[QueueRow | EscalationRow] = ()
     ) -> list[Candidate]:
-        """People to pick from, on duty and free first, then by open load; after a conflict
-        `held` marks who holds those rows now."""
-        on_duty = {
-            s.staff for s in self.roster.shifts if s.kind is ShiftKind.DUTY and s.covers(now)
-        }
-        load = Counter(r.assignee for r in self.requests.values() if r.assignee)
-        found = [
-            Candidate(
-                h,
-                self.roster.presence.get(h, Presence.AWAY).value,
-                load[h],
-                h in on_duty,
-                _holds(h, held),
-            )
-            for h, d in self.staff_departments.items()
-            if department is None or d == department
-        ]
-        return sorted(
-            found, key=lambda c: (not c.on_duty, c.presence != "available", c.open_load, c.handle)
+        """People to pick from, on duty and free first, then by what they hold (requests
+        and escalations); after a conflict `held` marks who holds those rows now."""
+        return candidates(
+            self.staff_departments,
+            department,
+            self.requests.values(),
+            self.escalations.values(),
+            self.roster,
+            self.staff_names,
+            now,
+            held,
         )
 
 
 def _pending(row: QueueRow, now: datetime) -> bool:
     return row.due_at is not None and row.first_response_at is None and row.due_at > now
-
-
-def _holds(handle: str, held: Sequence[QueueRow | EscalationRow]) -> str:
-    """`now holds it` (one row), `now holds #249, #250` (several), or "" for nobody."""
-    mine = [r for r in held if r.assignee == handle]
-    if not mine:
-        return ""
-    if len(held) == 1:
-        return "now holds it"
-    return "now holds " + ", ".join(
-        f"#{r.request_id if isinstance(r, EscalationRow) else r.id}" for r in mine
-    )

@@ -124,7 +124,9 @@ class QueueModel:
     def matches(self, row: QueueRow, now: datetime) -> bool:
         if self.text:
             needle = self.text.casefold()
-            haystack = f"{row.customer}\n{row.summary}\n{row.assignee or ''}".casefold()
+            # The ticket number too: `249` or `#249` finds request 249 (and 2490...).
+            haystack = f"#{row.id}\n{row.customer}\n{row.summary}\n{row.assignee or ''}"
+            haystack = haystack.casefold()
             if needle not in haystack:
                 return False
         if row.triage != (self.quick is QuickFilter.TRIAGE):

@@ -20,8 +20,10 @@ from console.domain.escalation import Destination
 from console.store.board_rows import BoardChanges
 from console.store.feed import FeedState, FeedStatus
 from console.ui.model import Changed, Pane, Selection
+from console.ui.model.glance import desk_glance
 from console.ui.widgets.coverage_pane import CoveragePane, FollowUpsPane
 from console.ui.widgets.escalations import EscalationPane
+from console.ui.widgets.glance import GlanceBar
 from console.ui.widgets.grid import VirtualGrid
 from console.ui.widgets.queue_pane import QueuePane
 from console.ui.widgets.status_bar import StatusBar
@@ -38,6 +40,8 @@ if TYPE_CHECKING:
 PANES = tuple(Pane)
 #: Narrower than this, the side column and the escalation panes fold away.
 NARROW = 140
+#: Below this many columns the side column gives way (the glance line keeps the duty counts).
+TINY = 100
 
 
 class DeskScreen(Screen[None]):
@@ -50,6 +54,7 @@ class DeskScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         console = self.console
         yield StatusBar(console.calendar, console.desk.identity.label, id="status-bar")
+        yield GlanceBar(id="glance")
         with Horizontal(id="main"):
             yield QueuePane(console.desk, console.sla, console.clock, id="queue")
             with Vertical(id="side"):
@@ -74,6 +79,7 @@ class DeskScreen(Screen[None]):
         """Fold the side column away on a narrow terminal (even while another screen is on
         top: the app passes the new width, as `App.size` still reads the old one)."""
         self.set_class(width < NARROW, "-narrow")
+        self.set_class(width < TINY, "-tiny")
 
     @property
     def queue(self) -> QueuePane:
@@ -203,6 +209,7 @@ class DeskScreen(Screen[None]):
         self.query_one(CoveragePane).show(now, alerts.uncovered)
         self.queue.show_alerts(alerts, console.desk.designated)
         self.query_one(FollowUpsPane).show(console.calendar.local_date(now))
+        self.query_one(GlanceBar).show(desk_glance(console.desk, console.calendar, now))
 
     def tick(self, resort: bool) -> list[int]:
         """Redraw what the clock moves; re-sort if asked. Returns new breaches (paused or

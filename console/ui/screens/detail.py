@@ -18,6 +18,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from console.domain.sla import shown_state
 from console.ui.conflicts import DESTINATIONS
 from console.ui.format import age, countdown, inert, relative, short_day_time
 from console.ui.history_words import Names, history_lines
@@ -55,6 +56,7 @@ def detail_text(page: RequestPage, sla: SlaPolicy, now: datetime) -> Table:
     facts.add_column(style="bold", no_wrap=True)
     facts.add_column(ratio=1)
     timer = sla.timer(view, now)
+    unverified = view.emergency_unverified  # never `met` while unverified
     status = view.status
     if view.status == "resolved":
         status += f" {_local(view.resolved_at, sla)}"
@@ -66,7 +68,11 @@ def detail_text(page: RequestPage, sla: SlaPolicy, now: datetime) -> Table:
     channel = view.channel + ("  EMERGENCY" if view.emergency else "")
     left = [
         ("Summary", inert(view.summary)),
-        ("Timer", f"{countdown(timer, sla.calendar.zone, now)}  ({timer.state.value})"),
+        (
+            "Timer",
+            f"{countdown(timer, sla.calendar.zone, now, unverified=unverified)}"
+            f"  ({shown_state(timer, unverified).value})",
+        ),
         ("Status", status),
         ("Channel", channel),
         ("Received", f"{_local(view.received_at, sla)}  ({age(view.received_at, now)} ago)"),

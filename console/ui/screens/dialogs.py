@@ -92,7 +92,7 @@ class PickerScreen(_Dialog):
         return [
             Option(c.label(), id=c.key)
             for c in self.candidates
-            if needle.casefold() in c.key.casefold()
+            if needle.casefold() in c.label().plain.casefold()  # handle, name, notes
         ]
 
     @on(Input.Changed, "#picker-filter")
@@ -161,23 +161,38 @@ class ConfirmScreen(_Dialog):
 
 
 class TextScreen(_Dialog):
-    """One line of text (a reason, a position); Enter confirms a non-empty value."""
+    """One line of text (a reason, a position); Enter confirms a non-empty value.
 
-    def __init__(self, title: str, targets: str, prompt: str, choices: list[str] | None = None):
+    With `choices` (ids, or (id, label) pairs) the value is returned with the chosen id;
+    the text keeps the focus while ↑ ↓ or Tab change the choice, so nothing typed is lost.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        targets: str,
+        prompt: str,
+        choices: Sequence[str | tuple[str, str]] | None = None,
+        hint: str | None = None,
+    ):
         super().__init__()
         self.title_text = title
         self.targets = targets
         self.prompt = prompt
-        self.choices = choices
+        self.choices = [(c, c) if isinstance(c, str) else c for c in choices or ()]
+        self.hint = hint
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
             box.border_title = self.title_text
             yield Static(Text(self.targets), classes="dialog-targets")
             if self.choices:
-                yield OptionList(*[Option(c, id=c) for c in self.choices], id="text-choices")
+                options = [Option(label, id=key) for key, label in self.choices]
+                yield OptionList(*options, id="text-choices")
             yield Input(placeholder=self.prompt, id="text-value")
             yield Static("", id="text-error", classes="dialog-error")
+            if self.hint:
+                yield Static(Text(self.hint, style="dim"), id="text-hint")
 
     def on_mount(self) -> None:
         self.query_one("#text-value", Input).focus()
@@ -185,10 +200,17 @@ class TextScreen(_Dialog):
             self.query_one("#text-choices", OptionList).highlighted = 0
 
     def on_key(self, event: events.Key) -> None:
-        if self.choices and event.key in ("down", "up"):
+        keys = {"down": 1, "tab": 1, "up": -1, "shift+tab": -1}
+        if self.choices and event.key in keys:
             choices = self.query_one("#text-choices", OptionList)
-            choices.action_cursor_down() if event.key == "down" else choices.action_cursor_up()
+            if keys[event.key] > 0:
+                choices.action_cursor_down()
+            else:
+                choices.action_cursor_up()
+            if event.key.endswith("tab") and choices.highlighted is None:
+                choices.highlighted = 0
             event.stop()
+            event.prevent_default()  # Tab would move the focus off the typed text
 
     @on(Input.Submitted, "#text-value")
     def _submit(self, event: Input.Submitted) -> None:

@@ -17,6 +17,19 @@ MOVES = [
     ("PgUp PgDn  Home End", "move by a page, to the first or last row"),
     ("Enter", "open the request in detail"),
     ("Esc", "clear the filter, close a screen"),
+    ("ctrl+p", "command palette: type a ticket number to jump to it, or any command"),
+]
+
+#: What the symbols on the main screen mean (they read without colour too).
+LEGEND = [
+    ("⚑", "emergency (always on top of the queue)"),
+    ("★", "designated emergency contact of the customer"),
+    ("!", "SLA warning: a quarter of the target or less left; `! verify`: unverified emergency"),
+    ("✖", "SLA breached: past due, counting up"),
+    ("‖", "SLA paused while the desk is closed: business time left → when it resumes"),
+    ("✓", "SLA met: first response in time"),
+    ("↕", "moved at the last re-sort"),
+    ("·", "no SLA timer (a call answered live)"),
 ]
 
 
@@ -37,11 +50,24 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(keys, what, "")
         for keys, what, binding_id in self.bindings:
             table.add_row(keys, what, binding_id)
-        parts = [Static(table)]
+        legend = Table.grid(padding=(0, 3))
+        legend.add_column(style="bold", no_wrap=True)
+        legend.add_column()
+        for symbol, meaning in LEGEND:
+            legend.add_row(symbol, meaning)
+        # The symbols first: they are what a newcomer meets on the main screen.
+        parts = [
+            Static(Text("Symbols", style="bold")),
+            Static(legend),
+            Static(Text("")),
+            Static(table),
+        ]
         if self.note:  # plain text: never markup
             parts.insert(0, Static(Text(self.note + "\n", style="bold"), id="help-note"))
         body = VerticalScroll(*parts, id="help-body")
-        body.border_title = r"Keys · rebind any id in the settings file's \[keymap] · Esc closes"
+        body.border_title = (
+            r"Symbols and keys · rebind any id in the settings file's \[keymap] · Esc closes"
+        )
         yield body
 
 

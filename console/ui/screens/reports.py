@@ -27,7 +27,7 @@ from console.store import reports
 from console.store.db import Database
 from console.store.errors import StoreError
 from console.store.policy import PolicyTimeline
-from console.ui.format import inert
+from console.ui.format import hours_clock, inert
 
 COLUMNS = {
     "billing-table": ["Customer", "#", "Received", "Notice", "How", "By", "Min", "$/h", "Amount"],
@@ -39,8 +39,8 @@ COLUMNS = {
         "Breached",
         "Pending",
         "Met %",
-        "Median min",
-        "p90 min",
+        "Median h:mm",
+        "p90 h:mm",
     ],
     "breaches-table": [
         "#",
@@ -76,6 +76,13 @@ class Month:
     @classmethod
     def of(cls, day: date) -> Month:
         return cls(day.replace(day=1))
+
+    @classmethod
+    def opening(cls, today: date) -> Month:
+        """The month `R` opens on: this one, except on its first day, when the month just
+        ended is what a lead looks at (this one has hardly begun; `]` steps to it)."""
+        month = cls.of(today)
+        return month.previous() if today.day == 1 else month
 
     def __str__(self) -> str:
         return f"{self.first:%B %Y}"
@@ -115,7 +122,7 @@ class ReportScreen(Screen[None]):
         self.calendar = calendar
         self.clock = clock
         self.zone = calendar.zone
-        self.month = Month.of(calendar.local_date(clock.now()))
+        self.month = Month.opening(calendar.local_date(clock.now()))
 
     def compose(self) -> ComposeResult:
         with Vertical(id="reports-body"):
@@ -211,6 +218,14 @@ class ReportScreen(Screen[None]):
                 _money(group.amount, "bold"),
             )
         count = sum(len(g.lines) for g in found.customers)
+        if count:
+            table.add_row(
+                Text("Total", style="bold"),
+                *[""] * 5,
+                _number(found.minutes, "1"),
+                "",
+                _money(found.amount, "bold"),
+            )
         self.query_one("#billing-total", Static).update(
             Text(
                 f"{count} billable request{'s' if count != 1 else ''}, "
@@ -231,15 +246,15 @@ class ReportScreen(Screen[None]):
         ):
             for g in groups:
                 table.add_row(
-                    kind,
+                    Text("Total", style="bold") if kind == "all" else kind,
                     inert(g.name),
                     _number(g.requests, "1"),
                     _number(g.met, "1"),
                     _number(g.breached, "1"),
                     _number(g.pending, "1"),
                     _number(g.compliance),
-                    _number(g.median_minutes),
-                    _number(g.p90_minutes),
+                    Text(hours_clock(g.median_minutes), justify="right"),
+                    Text(hours_clock(g.p90_minutes), justify="right"),
                 )
         breaches = self.query_one("#breaches-table", DataTable)
         breaches.clear()

@@ -55,6 +55,9 @@ def coverage_text(
     if view.on_call_now:
         first = view.on_call_now[0]
         text.append(f"{first.staff} until {short_day_time(first.end, zone, now)}")
+    elif view.desk.open:
+        # Open hours are never a gap (the desk itself answers): no alarm to learn to ignore.
+        text.append("nobody (desk open)", style="dim")
     else:
         text.append("NOBODY", style="bold red")
     if view.on_call_next is not None:

@@ -17,13 +17,15 @@ if TYPE_CHECKING:
 
     from console.clock import Clock
 
+#: The reason gets the room first: the age shows only in a wide pane, then the customer
+#: and at last the assignee give way (the request number says which one it is).
 COLUMNS = (
     Column("priority", "P", 3, align="right"),
-    Column("request", "Req", 6, align="right"),
-    Column("customer", "Customer", 16),
-    Column("assignee", "Assignee", 9),
-    Column("age", "Age", 7, align="right"),
-    Column("reason", "Reason"),
+    Column("request", "Req", 5, align="right"),
+    Column("customer", "Customer", 14, drop=2),
+    Column("assignee", "Assignee", 9, compact_width=7, drop=1),
+    Column("age", "Age", 6, align="right", min_table_width=60),
+    Column("reason", "Reason", min_width=11),
 )
 TITLES = {
     Destination.CUSTOMER_CARE: "2 Customer Care",

@@ -38,12 +38,42 @@ class Column:
     min_table_width: int = 0
     #: Its width when the table is compact (narrower than `COMPACT_BELOW`).
     compact_width: int | None = None
+    #: When the table is too narrow for every column, the highest `drop` goes first;
+    #: 0 never goes (the flex column keeps `min_width` before anything else gives way).
+    drop: int = 0
+    #: The flex column's least width: other columns are dropped to keep it.
+    min_width: int = 8
 
 
 #: The cells of one row, by column key.
 CellSource = Callable[[Key], dict[str, str]]
 #: The component class of each cell, by column key (or "*" for the whole row).
 StyleSource = Callable[[Key], dict[str, str]]
+
+
+def column_layout(columns: Sequence[Column], width: int) -> list[tuple[Column, int]]:
+    """The columns shown in `width` cells and their widths: the flex column (if any) gets
+    what is left, at least its `min_width`; when that does not fit, columns are dropped by
+    `drop`, highest first."""
+    compact = width < COMPACT_BELOW
+    shown = [c for c in columns if width >= c.min_table_width]
+
+    def size(column: Column) -> int | None:
+        return column.compact_width if compact and column.compact_width else column.width
+
+    def needed(cols: list[Column]) -> int:
+        # One space after each column; the flex column counts as its least width.
+        return sum(size(c) or c.min_width for c in cols) + len(cols)
+
+    while needed(shown) > width:
+        droppable = [c for c in shown if c.drop > 0]
+        if not droppable:
+            break
+        shown.remove(max(droppable, key=lambda c: c.drop))
+    # Dropping kept the flex column's least width where it could; if even that does not
+    # fit, it gets what is left rather than pushing the last columns off the edge.
+    flex = max(4, width - sum(size(c) or 0 for c in shown) - len(shown))
+    return [(c, size(c) or flex) for c in shown]
 
 
 class VirtualGrid(ScrollView, can_focus=True):
@@ -143,6 +173,7 @@ class VirtualGrid(ScrollView, can_focus=True):
         self.header_marks: dict[str, str] = {}
         #: Rows marked (space) to act on several at once.
         self.marked: set[Key] = set()
+        self._columns_at: tuple[int, list[tuple[Column, int]]] | None = None
 
     # -- rows ---------------------------------------------------------------------------
 
@@ -265,12 +296,16 @@ class VirtualGrid(ScrollView, can_focus=True):
         return self.scrollable_content_region.width < COMPACT_BELOW
 
     def _layout(self, width: int) -> list[tuple[Column, int]]:
-        compact = width < COMPACT_BELOW
-        shown = [c for c in self.columns if width >= c.min_table_width]
-        widths = [(c.compact_width if compact and c.compact_width else c.width) for c in shown]
-        fixed = sum(w or 0 for w in widths) + len(shown)  # one space between columns
-        flex = max(8, width - fixed)
-        return [(c, w if w is not None else flex) for c, w in zip(shown, widths, strict=True)]
+        if self._columns_at is not None and self._columns_at[0] == width:
+            return self._columns_at[1]
+        layout = column_layout(self.columns, width)
+        self._columns_at = (width, layout)
+        return layout
+
+    def shows(self, key: str) -> bool:
+        """True when the column `key` has room at the table's width now."""
+        width = self.scrollable_content_region.width
+        return any(c.key == key for c, _ in self._layout(width))
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width

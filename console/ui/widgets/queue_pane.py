@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.markup import escape
 from textual.widgets import Input
 
-from console.domain.sla import SlaPolicy, TimerState
+from console.domain.sla import SlaPolicy, TimerState, shown_state
 from console.store.board_rows import CallBack, QueueRow
 from console.ui.format import age, countdown, inert, page_cell
 from console.ui.model import Alerts, Changed, DeskState, QueueModel
@@ -23,17 +23,19 @@ from console.ui.widgets.grid import Column, VirtualGrid
 if TYPE_CHECKING:
     from console.clock import Clock
 
+#: The summary and the SLA get the room first; when the table is narrow the columns go
+#: in the order of `drop` (channel first), Status and Assignee never.
 COLUMNS = (
-    Column("sla", "SLA", 20, compact_width=13),
-    Column("id", "#", 6, align="right"),
-    Column("customer", "Customer", 20, compact_width=14),
-    Column("contact", "Contact", 16, min_table_width=130),
-    Column("channel", "Channel", 9, min_table_width=100),
-    Column("summary", "Summary"),
-    Column("status", "Status", 12),
-    Column("page", "Page", 15, min_table_width=100),
-    Column("assignee", "Assignee", 9, compact_width=7),
-    Column("age", "Age", 7, align="right", min_table_width=90),
+    Column("sla", "SLA", 20, compact_width=11),
+    Column("id", "#", 6, align="right", compact_width=5),
+    Column("customer", "Customer", 18, compact_width=11, drop=5),
+    Column("contact", "Contact", 16, compact_width=14, drop=6),
+    Column("channel", "Channel", 9, drop=9),
+    Column("summary", "Summary", min_width=15),
+    Column("status", "Status", 12, compact_width=10),
+    Column("page", "Page", 14, drop=7),
+    Column("assignee", "Assignee", 10, compact_width=8),
+    Column("age", "Age", 7, align="right", drop=8),
 )
 #: How long a flashed or moved row stays marked.
 MARK_FOR = timedelta(seconds=4)
@@ -66,7 +68,9 @@ class QueuePane(Vertical):
     def compose(self) -> ComposeResult:
         yield AlertStrip(id="queue-alerts")
         yield self.grid
-        yield Input(placeholder="filter: customer, summary or assignee", id="queue-filter")
+        yield Input(
+            placeholder="filter: ticket number, customer, summary or assignee", id="queue-filter"
+        )
 
     def on_mount(self) -> None:
         self.query_one("#queue-filter").display = False
@@ -152,17 +156,27 @@ class QueuePane(Vertical):
         timer = self.sla.timer(row, now)
         marker = "⚑" if row.emergency else ("↕" if key in self.model.moved else " ")
         contact = row.contact or ""
+        page = page_cell(
+            row.page_state, row.page_step, row.page_at, row.page_by, self.sla.calendar.zone
+        )
+        status = row.status
+        if page and not row.emergency_unverified and not self.grid.shows("page"):
+            status = page  # no room for the Page column: an emergency's page is its status
         return {
-            "sla": countdown(timer, self.sla.calendar.zone, now, compact=self.grid.compact),
+            "sla": countdown(
+                timer,
+                self.sla.calendar.zone,
+                now,
+                compact=self.grid.compact,
+                unverified=row.emergency_unverified,
+            ),
             "id": f"{marker}{row.id}",
             "customer": inert(row.customer),
             "contact": f"★ {inert(contact)}" if row.contact_designated else inert(contact),
             "channel": row.channel,
             "summary": inert(row.summary),
-            "status": row.status,
-            "page": page_cell(
-                row.page_state, row.page_step, row.page_at, row.page_by, self.sla.calendar.zone
-            ),
+            "status": status,
+            "page": page,
             "assignee": row.assignee or "-",
             "age": age(row.received_at, now),
         }
@@ -170,14 +184,17 @@ class QueuePane(Vertical):
     def _styles(self, key: object) -> dict[str, str]:
         row = self.desk.request(key)
         assert row is not None
-        state = self.sla.timer(row, self.clock.now()).state
+        now = self.clock.now()
+        state = shown_state(self.sla.timer(row, now), row.emergency_unverified)
         styles = {"sla": f"grid--{state.value}"}
         if row.emergency_unverified:
             styles["status"] = "grid--unverified"
         if row.emergency:
             styles["id"] = "grid--emergency"
-        if row.page_overdue(self.clock.now()):
+        if row.page_overdue(now):
             styles["page"] = "grid--breached"
+            if not row.emergency_unverified and not self.grid.shows("page"):
+                styles["status"] = "grid--breached"  # the page is in the status cell
         if state is TimerState.BREACHED:
             styles["id"] = "grid--breached"
         if key in self.flash_until:

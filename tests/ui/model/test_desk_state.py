@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from console.domain.calendar import DeskCalendar
 from console.domain.coverage import Presence, Shift, ShiftKind
 from console.domain.escalation import Destination
+from console.domain.forecast import Glance
 from console.store.board_rows import (
     BoardChanges,
     BoardState,
@@ -17,6 +18,7 @@ from console.store.board_rows import (
     Roster,
 )
 from console.ui.model import DeskState, Identity, Pane, Selection, desk_keys_applying, why_not
+from console.ui.model.glance import desk_glance
 
 #: Saturday 5 December 2026, 22:00 in Chicago: the desk is closed.
 NIGHT = datetime(2026, 12, 6, 4, 0, tzinfo=UTC)
@@ -156,7 +158,17 @@ def test_escalations_per_pane_in_their_order_and_held_while_paused() -> None:
 
 def test_candidates_on_duty_and_free_first_then_by_load() -> None:
     desk = DeskState(Identity("dora"))
-    state = board(row(1, assignee="abe"), row(2, assignee="abe"), row(3, assignee="dora"))
+    state = board(
+        row(1, assignee="abe"),
+        row(2, assignee="abe"),
+        row(3, assignee="dora"),
+        # Escalations are load too: dora holds two of them (issue 18: "0 open" while
+        # holding two), which makes her the busier one.
+        escalations=(
+            escalation(1, Destination.PERSON, assignee="dora"),
+            escalation(2, Destination.CUSTOMER_CARE, assignee="dora"),
+        ),
+    )
     shifts = (
         Shift("dora", NIGHT - timedelta(hours=1), NIGHT + timedelta(hours=1), ShiftKind.DUTY),
         Shift("abe", NIGHT - timedelta(hours=1), NIGHT + timedelta(hours=1), ShiftKind.DUTY),
@@ -165,11 +177,15 @@ def test_candidates_on_duty_and_free_first_then_by_load() -> None:
         state, roster=Roster(shifts, {"dora": Presence.AVAILABLE, "abe": Presence.AVAILABLE})
     )
     desk.load(state, NIGHT)
+    state = replace(state, staff_names={"dora": "Dora Diaz"})
+    desk.load(state, NIGHT)
     found = desk.candidates("desk", NIGHT)
-    assert [(c.handle, c.open_load, c.on_duty) for c in found] == [
-        ("dora", 1, True),
-        ("abe", 2, True),
+    assert [(c.handle, c.open_load, c.escalations, c.on_duty) for c in found] == [
+        ("abe", 2, 0, True),
+        ("dora", 1, 2, True),
     ]
+    line = found[1].label().plain
+    assert "Dora Diaz" in line and "1 req" in line and "2 esc" in line
     held = desk.candidates("desk", NIGHT, held=[desk.request(1)])  # type: ignore[list-item]
     assert {c.handle: c.holds for c in held} == {"dora": "", "abe": "now holds it"}
 
@@ -193,3 +209,24 @@ def test_a_selection_aims_at_the_marked_rows_in_screen_order_or_the_cursor() -> 
     assert Selection(Pane.QUEUE, (5, 3, 9), cursor=3).targets == [3]
     assert Selection(None).targets == []
     assert chosen.position(9) == 3 and chosen.position(1) is None
+
+
+def test_the_glance_counts_the_latest_rows_and_forecasts_breaches() -> None:
+    desk = DeskState(Identity("dora"))
+    now = NIGHT + timedelta(hours=2, minutes=30)  # rows 1 and 2 are breached
+    rows = [
+        row(i, due_at=NIGHT + timedelta(minutes=m))
+        for i, m in enumerate((60, 120, 160, 170, 200, 400), start=1)
+    ]
+    rows[0] = replace(rows[0], assignee="abe")
+    rows.append(row(7, emergency=True, due_at=None))
+    rows.append(row(8, triage=True))
+    desk.load(board(*rows), now)
+    desk.pause()  # the glance reads the latest rows, paused or not
+    desk.apply(BoardChanges(requests={9: row(9, due_at=now + timedelta(minutes=20))}), now)
+    view = desk_glance(desk, calendar(), now)
+    assert view.counts == Glance(
+        breached=2, due_soon=4, unassigned=7, emergencies=1, triage=1, free=0, on_duty=0
+    )
+    # Nobody free: due at +10 (row 3), +20 (rows 4 and 9), +50 (row 5).
+    assert view.forecast == (1, 2, 0, 1)
