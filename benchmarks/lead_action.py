@@ -30,6 +30,7 @@ from console.clock import FrozenClock
 from console.settings import load_settings
 from console.store.db import open_database
 from console.store.feed import Feed
+from console.runtime import tune
 from console.ui.app import Identity, make_app
 from console.ui.widgets.queue_pane import QueuePane
 
@@ -59,6 +60,7 @@ async def _wait(pilot, condition, timeout: float = 20.0) -> None:
 
 def console(url: str, handle: str, acting: bool, rounds: int, sync: dict, stamps) -> None:
     """One console: the acting lead's (in the main process) or the watcher's (a child)."""
+    tune()  # the process tuning the CLI applies before a console starts
     settings = load_settings()
     database = open_database(url)
     clock = FrozenClock(NOW)

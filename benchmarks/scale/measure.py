@@ -44,6 +44,7 @@ from console.store.board_rows import BoardChanges
 from console.store.db import open_database
 from console.store.feed import Feed
 from console.store.models import Request, Staff
+from console.runtime import tune
 from console.ui.app import Identity, make_app
 from console.ui.widgets.grid import VirtualGrid
 from console.ui.widgets.queue_pane import QueuePane
@@ -210,6 +211,7 @@ async def measure(widget: str, size: int, url: str, options: argparse.Namespace)
     recorder = Recorder()
     app: App[Any]
     if widget == "ours":
+        tune()  # the process tuning the CLI applies before a console starts
         app = make_app(settings, database, clock, Identity(VIEWER), feed=feed)
     else:
         app = StockConsole(settings, database, clock, feed)
