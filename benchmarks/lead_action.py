@@ -27,10 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.desks import NOW, small_desk, temporary_postgres
 from console.clock import FrozenClock
+from console.runtime import tune
 from console.settings import load_settings
 from console.store.db import open_database
 from console.store.feed import Feed
-from console.runtime import tune
 from console.ui.app import Identity, make_app
 from console.ui.widgets.queue_pane import QueuePane
 

@@ -37,6 +37,7 @@ from benchmarks.scale.config import (
 from benchmarks.scale.probes import GcPauses, Profiler, current_rss_mb, ms
 from benchmarks.scale.stock import StockConsole
 from console.clock import SystemClock
+from console.runtime import tune
 from console.settings import load_settings
 from console.store import commands
 from console.store.board import Board
@@ -44,7 +45,6 @@ from console.store.board_rows import BoardChanges
 from console.store.db import open_database
 from console.store.feed import Feed
 from console.store.models import Request, Staff
-from console.runtime import tune
 from console.ui.app import Identity, make_app
 from console.ui.widgets.grid import VirtualGrid
 from console.ui.widgets.queue_pane import QueuePane
