@@ -261,6 +261,10 @@ def test_sla_report_per_channel_and_customer_against_hand_computed_figures(desk,
         Decimal("300.00"),
     )
     assert report.untimed == 1
+    # The charts: every request received (the live call too) by its desk hour; the three
+    # e-mail responses (60, 180, 300 min) by how long they took.
+    assert sum(report.arrivals_by_hour) == 5
+    assert report.response_buckets == (0, 1, 0, 1, 0, 1)
     (breach,) = report.breaches
     assert (breach.request_id, breach.clock, breach.overdue_minutes) == (
         late,

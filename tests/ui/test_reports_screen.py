@@ -7,7 +7,7 @@ import asyncio
 from datetime import date, timedelta
 from decimal import Decimal
 
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Sparkline, Static
 
 from console.store import commands
 from console.ui.format import hours_clock
@@ -66,6 +66,13 @@ def test_reports_show_the_month_and_step_between_months(night_console, night_des
             assert by_name["emergency"][2:6] == ["2", "0", "0", "2"]
             assert by_name["all"][2:6] == ["3", "0", "0", "3"]
             assert by_name["all"][0] == "Total"
+            # The charts: arrivals by desk hour (request 1 came in at 21:30), and no first
+            # response yet, so every response bucket is empty.
+            arrivals = screen.query_one("#arrivals-chart", Sparkline).data or []
+            assert len(arrivals) == 24 and arrivals[21] >= 1
+            assert f"desk time: {sum(arrivals)}" in text_of(screen, "#arrivals-title")
+            assert sum(screen.query_one("#responses-chart", Sparkline).data or [1]) == 0
+            assert text_of(screen, "#responses-axis").startswith("≤30m 0  ≤1h 0")
             # Coverage ahead: abe is on call until 23:00, nobody after that.
             gaps = [r for r in rows(screen, "#coverage-table") if r[0] == "on-call gap"]
             assert gaps[0][1:3] == ["Dec 05 23:00", "Dec 07 07:00"]

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from console.domain.charts import arrivals_by_hour, response_buckets
 from console.domain.policy import Policy
 from console.domain.sla import ClockKind, TimerState
 from console.store.models import Customer, Request
@@ -62,6 +63,10 @@ class SlaReport:
     breaches: tuple[Breach, ...]
     #: Requests without a timer (calls answered live), left out of every figure.
     untimed: int
+    #: Every request received in the period, by hour of the desk's day (24 counts).
+    arrivals_by_hour: tuple[int, ...] = (0,) * 24
+    #: First responses by how long they took (`console.domain.charts.RESPONSE_LABELS`).
+    response_buckets: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,8 @@ def sla_report(
         total=_group("all", timed),
         breaches=tuple(breaches),
         untimed=untimed,
+        arrivals_by_hour=arrivals_by_hour((row[4] for row in rows), timeline.current.calendar.zone),
+        response_buckets=response_buckets(t.response for t in timed if t.response is not None),
     )
 
 

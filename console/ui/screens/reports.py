@@ -17,12 +17,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent, TabPane
 
 from console.clock import Clock
 from console.domain.calendar import DeskCalendar
+from console.domain.charts import RESPONSE_LABELS
 from console.store import reports
 from console.store.db import Database
 from console.store.errors import StoreError
@@ -54,6 +55,10 @@ COLUMNS = {
     ],
     "coverage-table": ["What", "From", "To", "Hours", "Who"],
 }
+
+
+#: Under the arrivals chart: where the day's hours fall (the chart is 24 cells wide).
+HOUR_AXIS = "00    06    12    18   23"
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,15 @@ class ReportScreen(Screen[None]):
                     yield Static(id="billing-total")
                     yield DataTable(id="billing-table", cursor_type="row", zebra_stripes=True)
                 with TabPane("Response times", id="tab-sla"):
+                    with Horizontal(id="sla-charts"):
+                        with Vertical(classes="chart"):
+                            yield Static(id="arrivals-title", classes="chart-title")
+                            yield Sparkline([], id="arrivals-chart")
+                            yield Static(HOUR_AXIS, classes="chart-axis")
+                        with Vertical(classes="chart"):
+                            yield Static(id="responses-title", classes="chart-title")
+                            yield Sparkline([], id="responses-chart")
+                            yield Static(id="responses-axis", classes="chart-axis")
                     yield DataTable(id="sla-table", cursor_type="row", zebra_stripes=True)
                     yield Static(id="breaches-title")
                     yield DataTable(id="breaches-table", cursor_type="row")
@@ -237,6 +251,7 @@ class ReportScreen(Screen[None]):
         )
 
     def _show_sla(self, found: reports.SlaReport) -> None:
+        self._show_charts(found)
         table = self.query_one("#sla-table", DataTable)
         table.clear()
         for kind, groups in (
@@ -271,6 +286,22 @@ class ReportScreen(Screen[None]):
             )
         self.query_one("#breaches-title", Static).update(
             Text(f"Breaches: {len(found.breaches)}", style="bold")
+        )
+
+    def _show_charts(self, found: reports.SlaReport) -> None:
+        arrivals, responses = found.arrivals_by_hour, found.response_buckets
+        busiest = max(range(24), key=lambda h: arrivals[h]) if any(arrivals) else None
+        peak = f", most at {busiest:02d}:00 ({arrivals[busiest]})" if busiest is not None else ""
+        self.query_one("#arrivals-title", Static).update(
+            Text(f"Arrivals per hour, desk time: {sum(arrivals)}{peak}", style="bold")
+        )
+        self.query_one("#arrivals-chart", Sparkline).data = list(arrivals)
+        self.query_one("#responses-title", Static).update(
+            Text(f"First responses by time taken: {sum(responses)}", style="bold")
+        )
+        self.query_one("#responses-chart", Sparkline).data = list(responses)
+        self.query_one("#responses-axis", Static).update(
+            "  ".join(f"{label} {n}" for label, n in zip(RESPONSE_LABELS, responses, strict=True))
         )
 
     def _show_coverage(self, found: reports.CoverageReport) -> None:
