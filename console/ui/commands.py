@@ -47,6 +47,11 @@ class SwitchboardCommands(Provider):
                 partial(app.action_act, "ack_page"),
                 "Acknowledge the page of the emergency under the cursor (A)",
             ),
+            (
+                "Acknowledge handoff",
+                partial(app.action_act, "ack_handoff"),
+                "Acknowledge the oldest open shift handoff page (H)",
+            ),
             ("Help: keys", app.action_help, "Every key (?)"),
         ]
 
