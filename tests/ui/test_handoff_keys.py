@@ -119,7 +119,10 @@ def test_someone_else_acknowledged_first(handoff_desk, settings) -> None:
         async with app.run_test(size=SIZE) as pilot:
             await loaded(pilot)
             await wait_until(pilot, lambda: "HANDOFF" in strip(app))
-            app.link.stop()  # abe's ack must not reach this console before the key does
+            # abe's ack must not reach this console before the key does: no live link.
+            app.link.stop()
+            for worker in [w for w in app.workers if w.group == "live"]:
+                await worker.wait()
             with handoff_desk.session() as session:
                 commands.ack_page(session, "abe", AT, page_id=page_id)
             await pilot.press("H")
@@ -136,6 +139,9 @@ def test_a_second_console_sees_the_handoff_come_and_go(handoff_desk, settings) -
     """Both consoles are up when the pager writes the handoff; dora acknowledges it with
     `H` in hers, and it leaves lena's strip."""
     written = threading.Event()
+    #: lena's console showed the handoff: only then does dora acknowledge it (else one
+    #: batch could bring lena both, and she would never see it).
+    seen = threading.Event()
     acked = threading.Event()
     both_loaded = threading.Barrier(3, timeout=120)
     errors: list[BaseException] = []
@@ -153,10 +159,12 @@ def test_a_second_console_sees_the_handoff_come_and_go(handoff_desk, settings) -
                 await asyncio.to_thread(written.wait, 120)
                 await wait_until(pilot, lambda: "HANDOFF" in strip(app))
                 if handle == "dora":
+                    await asyncio.to_thread(seen.wait, 120)
                     await pilot.press("H")
                     await wait_until(pilot, lambda: app.writes_done == 1)
                     acked.set()
                 else:
+                    seen.set()
                     await asyncio.to_thread(acked.wait, 120)
                 await wait_until(pilot, lambda: "HANDOFF" not in strip(app))
 
@@ -165,8 +173,8 @@ def test_a_second_console_sees_the_handoff_come_and_go(handoff_desk, settings) -
         except BaseException as exc:
             errors.append(exc)
             both_loaded.abort()
-            written.set()
-            acked.set()
+            for event in (written, seen, acked):
+                event.set()
 
     threads = [threading.Thread(target=console, args=(h,)) for h in ("dora", "lena")]
     for thread in threads:
