@@ -262,9 +262,7 @@ def handoffs_due(session: Session, now: datetime) -> list[int]:
         handles = tuple(incoming[:1]) or reach.desk_leads
         page = new_page(session, now, policy, tuple(handles), kind="handoff", shift_id=shift.id)
         who = incoming[0] if incoming else None
-        unreachable, summary = _send_handoff(
-            session, now, policy, page, handles, (outgoing, who)
-        )
+        unreachable, summary = _send_handoff(session, now, policy, page, handles, (outgoing, who))
         page.targets = {"handles": list(handles), "unreachable": unreachable, **summary}
         record_page_event(session, PAGER, now, "page.handoff", page, None)
         done.append(page.id)
