@@ -13,10 +13,13 @@ from sqlalchemy import select
 
 from console.clock import FrozenClock
 from console.store import commands
+from console.store.board_queries import open_handoffs
+from console.store.board_rows import HandoffRow
 from console.store.db import Database
 from console.store.feed import Feed
 from console.store.models_paging import Outbox, Page
 from console.ui.app import Identity, make_app
+from console.ui.widgets.alerts import handoff_line
 from tests.ui.conftest import NIGHT, loaded, wait_until
 from tests.ui.test_desk_keys import strip
 
@@ -208,3 +211,32 @@ def test_snapshot_of_the_strip_with_a_handoff(snap_compare, handoff_desk, night_
     assert snap_compare(
         night_console("dora", FrozenClock(AT)), terminal_size=SIZE, run_before=settle
     )
+
+
+def test_the_line_names_who_was_paged_when_nobody_is_on_call() -> None:
+    row = HandoffRow(1, AT, "abe", None, ("lena", "lou"), emergencies=1, notices=0, gaps=2)
+    assert handoff_line(row) == (
+        "on call abe → NOBODY ON CALL (paged lena, lou): 1 emergency · 0 notices · 2 gaps"
+    )
+    escalated = HandoffRow(2, AT, "abe", "dora", ("lena",), 0, 1, 1)
+    assert (
+        handoff_line(escalated)
+        == "on call abe → dora (paged lena): 0 emergencies · 1 notice · 1 gap"
+    )
+
+
+def test_a_handoff_written_before_its_summary_was_kept_still_shows(handoff_desk) -> None:
+    page_id = write_handoff(handoff_desk)
+    with handoff_desk.session() as session:
+        row = session.get_one(Page, page_id)
+        row.targets = {"handles": ["dora"], "unreachable": []}  # as an older pager wrote it
+        session.commit()
+    with handoff_desk.reading() as session:
+        [shown] = open_handoffs(session)
+    assert (shown.page_id, shown.outgoing, shown.incoming, shown.gaps) == (
+        page_id,
+        "abe",
+        "dora",
+        None,
+    )
+    assert handoff_line(shown) == "on call abe → dora"
