@@ -14,7 +14,13 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from console.domain.coverage import Presence, Shift, ShiftKind
-from console.store.board_queries import escalation_query, escalation_row, queue_query, queue_row
+from console.store.board_queries import (
+    escalation_query,
+    escalation_row,
+    open_handoffs,
+    queue_query,
+    queue_row,
+)
 from console.store.board_rows import (
     BoardChanges,
     BoardState,
@@ -87,6 +93,7 @@ class Board:
                 staff_names=self._names(session),
                 intake_held=held_count(session),
                 customers=self._customers(session),
+                handoffs=open_handoffs(session),
             )
 
     # -- what a batch touched -----------------------------------------------------------
@@ -112,7 +119,12 @@ class Board:
             ):
                 if ids := by_kind.get(entity):
                     request_ids |= set(
-                        session.scalars(select(table.request_id).where(table.id.in_(ids)))
+                        session.scalars(
+                            # A handoff page is about no request.
+                            select(table.request_id).where(
+                                table.id.in_(ids), table.request_id.is_not(None)
+                            )
+                        )
                     )
             if escalation_ids:
                 request_ids |= set(
@@ -166,6 +178,7 @@ class Board:
                 # Quarantining writes no event: any batch brings the count up to date.
                 intake_held=held_count(session),
                 customers=self._customers(session) if "customer" in by_kind else None,
+                handoffs=open_handoffs(session) if "page" in by_kind else None,
             )
 
     # -- one request in full ------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The two bulk reads behind the console's grids: open requests as queue rows and
 escalations as escalation rows (one query each, filtered by the caller), and how a
-result row becomes a `QueueRow` or an `EscalationRow`. `console.store.board` runs them.
+result row becomes a `QueueRow` or an `EscalationRow`. `console.store.board` runs them;
+`open_handoffs` reads the few open shift handoff pages for the alert strip.
 """
 
 from __future__ import annotations
@@ -8,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, and_, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
-from console.store.board_rows import EscalationRow, QueueRow
-from console.store.models import Contact, Customer, Escalation, Request, Staff
+from console.store.board_rows import EscalationRow, HandoffRow, QueueRow
+from console.store.models import Contact, Customer, Escalation, Request, Shift, Staff
 from console.store.models_paging import Page
 
 Assignee = aliased(Staff)
@@ -117,3 +118,40 @@ def queue_row(row: tuple[Any, ...]) -> QueueRow:
 
 def escalation_row(row: tuple[Any, ...]) -> EscalationRow:
     return EscalationRow(*row)
+
+
+def open_handoffs(session: Session) -> tuple[HandoffRow, ...]:
+    """The shift handoff pages nobody has acknowledged yet, oldest first (a handful)."""
+    rows = session.execute(
+        select(Page.id, Page.opened_at, Page.targets, Staff.handle)
+        .outerjoin(Shift, Shift.id == Page.shift_id)
+        .outerjoin(Staff, Staff.id == Shift.staff_id)
+        .where(Page.state == "open", Page.kind == "handoff")
+        .order_by(Page.opened_at, Page.id)
+    )
+    return tuple(_handoff_row(*row) for row in rows)
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _handoff_row(
+    page_id: int, opened_at: Any, targets: dict[str, Any] | None, shift_staff: str | None
+) -> HandoffRow:
+    targets = targets or {}
+    paged = tuple(str(h) for h in targets.get("handles") or [])
+    summary = targets.get("handoff")
+    if not isinstance(summary, dict):  # written before the summary was kept
+        summary = {"outgoing": shift_staff, "incoming": paged[0] if paged else None}
+    incoming = summary.get("incoming")
+    return HandoffRow(
+        page_id=page_id,
+        opened_at=opened_at,
+        outgoing=str(summary.get("outgoing") or shift_staff or "?"),
+        incoming=str(incoming) if incoming else None,
+        paged=paged,
+        emergencies=_count(summary.get("emergencies")),
+        notices=_count(summary.get("notices")),
+        gaps=_count(summary.get("gaps")),
+    )

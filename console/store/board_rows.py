@@ -88,6 +88,23 @@ class CallBack:
 
 
 @dataclass(frozen=True)
+class HandoffRow:
+    """An open (unacknowledged) shift handoff page, as the alert strip shows it (issue 16).
+    The counts are what the page said when it was last sent; None for a page written
+    before they were kept."""
+
+    page_id: int
+    opened_at: datetime
+    outgoing: str
+    incoming: str | None
+    #: Who was paged at the page's current step.
+    paged: tuple[str, ...]
+    emergencies: int | None = None
+    notices: int | None = None
+    gaps: int | None = None
+
+
+@dataclass(frozen=True)
 class FollowUp:
     customer_id: int
     customer: str
@@ -121,6 +138,8 @@ class BoardState:
     intake_held: int = 0
     #: Every customer's name, sorted: the picker that attaches a triage request.
     customers: tuple[str, ...] = ()
+    #: Open shift handoff pages, oldest first (issue 16).
+    handoffs: tuple[HandoffRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,6 +158,8 @@ class BoardChanges:
     staff_names: dict[str, str] | None = None
     intake_held: int | None = None
     customers: tuple[str, ...] | None = None
+    #: All open handoffs again, when a batch touched a page.
+    handoffs: tuple[HandoffRow, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,12 @@ class Acting:
         identity = self.host.desk.identity
         row = self.host.desk.request(chosen.cursor) if chosen.pane is Pane.QUEUE else None
         return why_not(
-            name, identity.role, self.host.desk.department_of(identity.handle), chosen.pane, row
+            name,
+            identity.role,
+            self.host.desk.department_of(identity.handle),
+            chosen.pane,
+            row,
+            len(self.host.desk.handoffs),
         )
 
     def allowed(self, action: str) -> bool:

@@ -48,6 +48,11 @@ class SwitchboardCommands(Provider):
                 "Acknowledge the page of the emergency under the cursor (A)",
             ),
             (
+                "Acknowledge handoff",
+                partial(app.action_act, "ack_handoff"),
+                "Acknowledge the oldest open shift handoff page (H)",
+            ),
+            (
                 "Jump to ticket…",
                 app.desk_screen.queue.action_filter,
                 "Type its number here (Jump to ticket N), or in the queue's filter (/)",

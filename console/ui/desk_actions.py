@@ -1,7 +1,8 @@
 """The after-hours keys (POLICY.md sections 3 and 4): settle an unverified emergency
 (`v` verify with a designated contact, `d` downgrade to a normal request) and settle a
 request that needs a billing notice (`n` record the notice, `x` the customer declined);
-`A` acknowledges the page of the emergency under the cursor (issue 16).
+`A` acknowledges the page of the emergency under the cursor and `H` the oldest open shift
+handoff page, wherever the cursor is (issue 16).
 
 Each key is shown in the footer only when the request under the cursor needs it; pressed
 elsewhere, it says why not. The write carries the version on screen, like every action.
@@ -24,11 +25,14 @@ from console.ui.model import Pane, desk_keys_applying
 from console.ui.model.keys import APPLIES
 from console.ui.screens.dialogs import Choice, ConfirmScreen, PickerScreen
 from console.ui.screens.notice import NoticeAnswer, NoticeScreen
+from console.ui.widgets.alerts import handoff_line
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 DESK_BINDINGS = [
+    # First: shown only while a handoff waits, and then it must fit in the footer.
+    *key_pair("H", "ack_handoff", "Ack handoff", "desk.ack-handoff", "ack_handoff"),
     *key_pair("v", "verify", "Verify", "desk.verify", "verify"),
     *key_pair("d", "downgrade", "Downgrade", "desk.downgrade", "downgrade"),
     *key_pair("n", "notice", "Notice given", "desk.notice", "notice"),
@@ -52,6 +56,7 @@ class DeskActions(Acting):
             "decline": self.decline,
             "ack_page": self.ack_page,
             "attach": self.attach,
+            "ack_handoff": self.ack_handoff,
         }
 
     def _current_request(self) -> QueueRow | None:
@@ -59,8 +64,9 @@ class DeskActions(Acting):
         return self.host.desk.request(chosen.cursor) if chosen.pane is Pane.QUEUE else None
 
     def desk_keys_applying(self) -> tuple[bool, ...]:
-        """Which desk keys apply to the row under the cursor (the footer follows this)."""
-        return desk_keys_applying(self._current_request())
+        """Which desk keys apply to the row under the cursor, and whether a handoff waits
+        (the footer follows this)."""
+        return (*desk_keys_applying(self._current_request()), bool(self.host.desk.handoffs))
 
     def _about(self, row: QueueRow) -> str:
         return f"#{row.id} {inert(row.customer)} · {inert(row.summary)[:60]}"
@@ -240,6 +246,21 @@ class DeskActions(Acting):
         self._attempt(
             lambda s: commands.ack_page(s, who, now, request_id=request_id),
             f"acknowledged the page of #{request_id}",
+            [],
+        )
+
+    def ack_handoff(self) -> None:
+        """Acknowledge the oldest open shift handoff page, like `page ack --page ID`."""
+        reason = self.why_not("ack_handoff")
+        if reason:  # from the palette: the key itself shows only when it applies
+            self.host.notify(reason, title="Not allowed", severity="warning")
+            return
+        handoff = self.host.desk.handoffs[0]
+        who, now = self._me()
+        page_id = handoff.page_id
+        self._attempt(
+            lambda s: commands.ack_page(s, who, now, page_id=page_id),
+            f"acknowledged the handoff {handoff_line(handoff)}",
             [],
         )
 

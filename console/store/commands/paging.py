@@ -203,11 +203,17 @@ def escalate_due(session: Session, now: datetime, *, limit: int = 50) -> list[in
         page.last_paged_at = now
         page.next_step_at = policy.paging.next_due(now)
         session.flush()
+        summary: dict[str, Any] = {}
         if page.kind == "emergency":
             unreachable = send_step(session, now, policy, page, handles)
         else:
-            unreachable = _send_handoff(session, now, policy, page, handles, None)
-        page.targets = {"handles": list(handles), "unreachable": unreachable, "step": kind}
+            unreachable, summary = _send_handoff(session, now, policy, page, handles, None)
+        page.targets = {
+            "handles": list(handles),
+            "unreachable": unreachable,
+            "step": kind,
+            **summary,
+        }
         record_page_event(session, PAGER, now, "page.escalated", page, before)
         done.append(page.id)
     return done
@@ -256,8 +262,8 @@ def handoffs_due(session: Session, now: datetime) -> list[int]:
         handles = tuple(incoming[:1]) or reach.desk_leads
         page = new_page(session, now, policy, tuple(handles), kind="handoff", shift_id=shift.id)
         who = incoming[0] if incoming else None
-        unreachable = _send_handoff(session, now, policy, page, handles, (outgoing, who))
-        page.targets = {"handles": list(handles), "unreachable": unreachable}
+        unreachable, summary = _send_handoff(session, now, policy, page, handles, (outgoing, who))
+        page.targets = {"handles": list(handles), "unreachable": unreachable, **summary}
         record_page_event(session, PAGER, now, "page.handoff", page, None)
         done.append(page.id)
     return done
@@ -270,7 +276,9 @@ def _send_handoff(
     page: Page,
     handles: tuple[str, ...] | list[str],
     people: tuple[str, str | None] | None,
-) -> list[str]:
+) -> tuple[list[str], dict[str, Any]]:
+    """Queue the handoff's messages; returns who could not be reached and the handoff's
+    summary for `pages.targets` (the console's alert strip shows it)."""
     if people is None:
         shift = session.get(Shift, page.shift_id)
         out = (
@@ -308,7 +316,16 @@ def _send_handoff(
     def text_for(handle: str) -> tuple[str, str]:
         return handoff_text(handoff, ack_command(page, handle))
 
-    return enqueue_to(session, now, page, handles, text_for)
+    summary = {
+        "handoff": {
+            "outgoing": handoff.outgoing,
+            "incoming": handoff.incoming,
+            "emergencies": len(handoff.emergencies),
+            "notices": len(handoff.billing),
+            "gaps": len(handoff.gaps),
+        }
+    }
+    return enqueue_to(session, now, page, handles, text_for), summary
 
 
 __all__ = [

@@ -29,6 +29,7 @@ from console.store.board_rows import (
     CallBack,
     EscalationRow,
     FollowUp,
+    HandoffRow,
     QueueRow,
     Roster,
 )
@@ -58,6 +59,7 @@ class Alerts:
     unanswered: tuple[QueueRow, ...] = ()
     unverified: tuple[QueueRow, ...] = ()
     needs_notice: tuple[QueueRow, ...] = ()
+    handoffs: tuple[HandoffRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,8 @@ class DeskState:
     intake_held: int = 0
     #: Every customer's name: the picker that attaches a triage request.
     customers: tuple[str, ...] = ()
+    #: Open (unacknowledged) shift handoff pages, oldest first: `H` acknowledges the first.
+    handoffs: tuple[HandoffRow, ...] = ()
 
     def __post_init__(self) -> None:
         self.queue = QueueModel(self.identity.handle)
@@ -143,6 +147,7 @@ class DeskState:
         self.staff_departments = state.staff_departments
         self.designated, self.staff_names = state.designated, state.staff_names
         self.intake_held, self.customers = state.intake_held, state.customers
+        self.handoffs = state.handoffs
         identity = self._set_roles(state.staff_roles)
         self.loaded, self.held = True, 0
         self._held_rows.clear()
@@ -173,6 +178,8 @@ class DeskState:
             self.escalations.pop(row_id, None)
         self.escalations.update(changes.escalations)
         side = self._apply_side(changes)
+        if changes.handoffs is not None and changes.handoffs != self.handoffs:
+            self.handoffs, alerts = changes.handoffs, True
         identity = (
             self._set_roles(changes.staff_roles) if changes.staff_roles is not None else False
         )
@@ -321,6 +328,7 @@ class DeskState:
             tuple(r for r in self.oldest(self._emergencies) if r.page_overdue(now)),
             self.oldest(self._unverified),
             self.oldest(self._needs_notice),
+            self.handoffs,
         )
 
     def candidates(

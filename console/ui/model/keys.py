@@ -43,6 +43,8 @@ NEEDS: dict[str, tuple[Action, frozenset[Pane]]] = {
     "decline": (Action.DECLINE, frozenset({Pane.QUEUE})),
     "ack_page": (Action.ACK_PAGE, frozenset({Pane.QUEUE})),
     "attach": (Action.ATTACH, frozenset({Pane.QUEUE})),
+    # Any pane: a shift handoff is about no row (issue 16).
+    "ack_handoff": (Action.ACK_PAGE, frozenset(Pane)),
 }
 PANE_HINT = {
     frozenset({Pane.QUEUE}): "works on the queue: press 1 first",
@@ -87,12 +89,16 @@ def why_not(
     department: str | None,
     pane: Pane | None,
     row: QueueRow | None,
+    handoffs: int = 0,
 ) -> str | None:
-    """None if the action `name` applies, else one line saying why not."""
+    """None if the action `name` applies, else one line saying why not; `handoffs`: how
+    many shift handoff pages are open."""
     action, panes = NEEDS[name]
     reason = refusal(role, department, action)
     if reason:
         return reason
+    if name == "ack_handoff":
+        return None if handoffs else "no shift handoff is waiting for an acknowledgement"
     if pane not in panes:
         return f"{name} {PANE_HINT[panes]}"
     if name not in APPLIES:

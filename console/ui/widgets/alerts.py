@@ -1,8 +1,9 @@
 """The strip on top of the queue: what the after-hours rules ask of the desk right now.
 
-Four kinds of line, most urgent first, each a word as well as a colour:
+Five kinds of line, most urgent first, each a word as well as a colour:
 - NOBODY ON CALL: an emergency is waiting in an on-call gap, and nobody can be given it;
 - PAGE UNANSWERED: an emergency's page is past its acknowledgement timeout (issue 16);
+- HANDOFF: a shift handoff page nobody has acknowledged yet, to everyone (`H`);
 - UNVERIFIED: an emergency from a contact who is not designated, with the customer's
   designated contacts to call back, and the keys that settle it;
 - NOTICE: requests that need a billing notice before any billable work.
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from textual.widgets import Static
 
-from console.store.board_rows import CallBack, QueueRow
+from console.store.board_rows import CallBack, HandoffRow, QueueRow
 from console.ui.format import inert, short_day_time
 from console.ui.widgets.coverage_pane import show_if_changed
 
@@ -34,6 +35,7 @@ def alerts_text(
     designated: Mapping[str, Sequence[CallBack]],
     zone: ZoneInfo,
     now: datetime,
+    handoffs: Sequence[HandoffRow] = (),
 ) -> Text:
     """The strip's lines; rows come oldest first."""
     text = Text(no_wrap=True, overflow="ellipsis")
@@ -58,6 +60,11 @@ def alerts_text(
         )
         text.append("  A acknowledge\n", style="dim")
     _more(text, len(unanswered))
+    for handoff in handoffs[:PER_KIND]:
+        text.append(" HANDOFF ", style="bold reverse magenta")
+        text.append(f" {handoff_line(handoff)}", style="bold")
+        text.append(" · H acknowledges\n", style="dim")
+    _more(text, len(handoffs))
     for row in unverified[:PER_KIND]:
         text.append(" UNVERIFIED ", style="bold reverse yellow")
         caller = f" from {inert(row.contact)}" if row.contact else ""
@@ -82,6 +89,30 @@ def alerts_text(
         text.append("  n notice given · x declined\n", style="dim")
     text.rstrip()
     return text
+
+
+def _counted(count: int | None, one: str, many: str) -> str | None:
+    return None if count is None else f"{count} {one if count == 1 else many}"
+
+
+def handoff_line(handoff: HandoffRow) -> str:
+    """`on call abe → dora: 2 emergencies · 1 notice · 0 gaps`, naming who was paged
+    when it is not (only) the incoming person."""
+    incoming = inert(handoff.incoming) if handoff.incoming else "NOBODY ON CALL"
+    paged = [inert(h) for h in handoff.paged]
+    if paged and paged != [incoming]:
+        incoming += f" (paged {', '.join(paged)})"
+    counts = [
+        c
+        for c in (
+            _counted(handoff.emergencies, "emergency", "emergencies"),
+            _counted(handoff.notices, "notice", "notices"),
+            _counted(handoff.gaps, "gap", "gaps"),
+        )
+        if c is not None
+    ]
+    said = f": {' · '.join(counts)}" if counts else ""
+    return f"on call {inert(handoff.outgoing)} → {incoming}{said}"
 
 
 def _more(text: Text, count: int) -> None:

@@ -107,6 +107,7 @@ class QueuePane(Vertical):
             designated,
             self.sla.calendar.zone,
             self.clock.now(),
+            handoffs=alerts.handoffs,
         )
         self.query_one(AlertStrip).show_text(text)
 
