@@ -20,7 +20,7 @@ from console.domain.escalation import Destination
 from console.store.board_rows import BoardChanges
 from console.store.feed import FeedState, FeedStatus
 from console.ui.model import Changed, Pane, Selection
-from console.ui.model.glance import desk_glance
+from console.ui.model.glance import DEFER_ABOVE, GlanceCache
 from console.ui.widgets.coverage_pane import CoveragePane, FollowUpsPane
 from console.ui.widgets.escalations import EscalationPane
 from console.ui.widgets.glance import GlanceBar
@@ -47,6 +47,7 @@ TINY = 100
 class DeskScreen(Screen[None]):
     def __init__(self, console: SwitchboardApp) -> None:
         super().__init__()
+        self.glance = GlanceCache()
         #: The app, typed: its services and the desk model.
         self.console = console
         self._desk_keys: tuple[bool, ...] = ()
@@ -145,12 +146,15 @@ class DeskScreen(Screen[None]):
         self.queue.load()
         for pane in self.query(EscalationPane):
             pane.show()
-        self.show_changed(changed)
+        self.glance.invalidate()
+        self.show_changed(changed, first=True)
 
     def changed(self, changes: BoardChanges, changed: Changed) -> None:
         """Redraw what a batch changed; a paused desk holds the queue's rows."""
         if not self.console.desk.paused:
             self.queue.apply(changes.requests, changed)
+        if changes.requests or changes.requests_gone:
+            self.glance.invalidate()
         self.show_changed(changed)
 
     def resumed(self, changed: Changed) -> None:
@@ -160,7 +164,7 @@ class DeskScreen(Screen[None]):
         self.queue.apply(shown, changed)
         self.show_changed(changed)
 
-    def show_changed(self, changed: Changed) -> None:
+    def show_changed(self, changed: Changed, *, first: bool = False) -> None:
         """Redraw what a load, a batch or a resume changed (the queue's rows excepted)."""
         console, desk = self.console, self.console.desk
         if changed.escalations:
@@ -178,8 +182,8 @@ class DeskScreen(Screen[None]):
             bar.show(console.clock.now())
         # Alerts come from the latest rows: they change even while the panes are paused.
         # Otherwise the clock's tick keeps them current.
-        if changed.side or changed.alerts or changed.identity:
-            self.show_side()
+        if first or changed.side or changed.alerts or changed.identity:
+            self.show_side(fresh=first)
         self.follow_cursor()
 
     def show_paused(self, paused: bool) -> None:
@@ -202,14 +206,17 @@ class DeskScreen(Screen[None]):
         self.query_one("#escalations").set_class(stale, "stale")
         bar.show(self.console.clock.now())
 
-    def show_side(self) -> None:
+    def show_side(self, *, fresh: bool = True) -> None:
+        """The side panes, the alert strip and the glance line; `fresh=False` (a batch of
+        changes) leaves a large desk's glance line to the next tick."""
         console = self.console
         now = console.clock.now()
         alerts = console.desk.alerts(console.calendar, now)
         self.query_one(CoveragePane).show(now, alerts.uncovered)
         self.queue.show_alerts(alerts, console.desk.designated)
         self.query_one(FollowUpsPane).show(console.calendar.local_date(now))
-        self.query_one(GlanceBar).show(desk_glance(console.desk, console.calendar, now))
+        if fresh or not self.glance.stale or len(console.desk.requests) <= DEFER_ABOVE:
+            self.query_one(GlanceBar).show(self.glance.glance(console.desk, console.calendar, now))
 
     def tick(self, resort: bool) -> list[int]:
         """Redraw what the clock moves; re-sort if asked. Returns new breaches (paused or

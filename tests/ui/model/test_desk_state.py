@@ -18,7 +18,7 @@ from console.store.board_rows import (
     Roster,
 )
 from console.ui.model import DeskState, Identity, Pane, Selection, desk_keys_applying, why_not
-from console.ui.model.glance import desk_glance
+from console.ui.model.glance import GlanceCache, desk_glance
 
 #: Saturday 5 December 2026, 22:00 in Chicago: the desk is closed.
 NIGHT = datetime(2026, 12, 6, 4, 0, tzinfo=UTC)
@@ -230,3 +230,14 @@ def test_the_glance_counts_the_latest_rows_and_forecasts_breaches() -> None:
     )
     # Nobody free: due at +10 (row 3), +20 (rows 4 and 9), +50 (row 5).
     assert view.forecast == (1, 2, 0, 1)
+    # The cache that the screen uses gives the same answer at every instant, and follows
+    # the rows only once told they changed.
+    cache = GlanceCache()
+    for minutes in (0, 15, 45, 90, 300):
+        later = now + timedelta(minutes=minutes)
+        assert cache.glance(desk, calendar(), later) == desk_glance(desk, calendar(), later)
+    desk.apply(BoardChanges(requests={10: row(10, due_at=now - timedelta(minutes=1))}), now)
+    assert cache.glance(desk, calendar(), now).counts.breached == 2  # not told yet
+    cache.invalidate()
+    assert cache.glance(desk, calendar(), now) == desk_glance(desk, calendar(), now)
+    assert cache.glance(desk, calendar(), now).counts.breached == 3
