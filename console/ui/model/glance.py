@@ -24,28 +24,9 @@ class DeskGlance:
 
 
 def desk_glance(desk: DeskState, calendar: DeskCalendar, now: datetime) -> DeskGlance:
-    """One pass over the latest rows (this runs each second: no objects per row)."""
-    duty = duty_summary(calendar, desk.roster.shifts, desk.roster.presence, now)
-    due: list[datetime] = []
-    unassigned = emergencies = triage = 0
-    for row in desk.requests.values():
-        if row.triage:  # counted as triage only, as the queue lists them apart
-            triage += 1
-            continue
-        unassigned += row.assignee is None
-        emergencies += row.emergency
-        if row.due_at is not None and row.first_response_at is None:
-            due.append(row.due_at)
-    counts = glance(
-        due,
-        now,
-        unassigned=unassigned,
-        emergencies=emergencies,
-        triage=triage,
-        free=duty.free,
-        on_duty=len(duty.on_duty),
-    )
-    return DeskGlance(counts, breach_forecast(due, now, duty.free))
+    """The glance at `now` over every row, no shortcut: what `GlanceCache` must equal."""
+    tally = _tally(desk)
+    return _view(desk, calendar, now, tally, near=tally.due, pending=tally.due)
 
 
 #: Above this many requests a batch of changes leaves the glance line to the next tick
@@ -81,24 +62,36 @@ class GlanceCache:
     def glance(self, desk: DeskState, calendar: DeskCalendar, now: datetime) -> DeskGlance:
         if self._tally is None:
             self._tally = _tally(desk)
-        tally = self._tally
-        duty = duty_summary(calendar, desk.roster.shifts, desk.roster.presence, now)
-        # Only the due times up to an hour ahead can count as breached or due soon.
-        near = tally.due[: bisect.bisect_right(tally.due, now + SOON)]
-        counts = glance(
-            near,
-            now,
-            unassigned=tally.unassigned,
-            emergencies=tally.emergencies,
-            triage=tally.triage,
-            free=duty.free,
-            on_duty=len(duty.on_duty),
-        )
-        # The forecast counts breaches within its slots only, and the agents answer the
-        # soonest first: what is due after the last slot (SLOTS x SLOT = SOON) cannot change
-        # its figures (the test holds this cache to `desk_glance` over the whole rows).
+        due = self._tally.due
+        # Only the due times up to an hour ahead can count as breached or due soon. The
+        # forecast counts breaches within its slots only, and the agents answer the soonest
+        # first: what is due after the last slot (SLOTS x SLOT = SOON) cannot change its
+        # figures (the test holds this cache to `desk_glance` over the whole rows).
+        near = due[: bisect.bisect_right(due, now + SOON)]
         pending = near[bisect.bisect_right(near, now) :]
-        return DeskGlance(counts, breach_forecast(pending, now, duty.free))
+        return _view(desk, calendar, now, self._tally, near=near, pending=pending)
+
+
+def _view(
+    desk: DeskState,
+    calendar: DeskCalendar,
+    now: datetime,
+    tally: _Tally,
+    *,
+    near: list[datetime],
+    pending: list[datetime],
+) -> DeskGlance:
+    duty = duty_summary(calendar, desk.roster.shifts, desk.roster.presence, now)
+    counts = glance(
+        near,
+        now,
+        unassigned=tally.unassigned,
+        emergencies=tally.emergencies,
+        triage=tally.triage,
+        free=duty.free,
+        on_duty=len(duty.on_duty),
+    )
+    return DeskGlance(counts, breach_forecast(pending, now, duty.free))
 
 
 def _tally(desk: DeskState) -> _Tally:
